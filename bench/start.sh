@@ -1,0 +1,450 @@
+#!/usr/bin/env bash
+# bench/start.sh -- container start-time benchmark (prints numbers; it is not a test).
+#
+# Compares, on one throwaway busybox rootfs, the time to start a container that
+# runs /bin/true and to get its exit status back:
+#
+#   ct    ctstart --rundir DIR -n NAME -f CONF -- /bin/true
+#         application container; namespaces: the ctstart default (pid mount uts ipc net)
+#   lxc   lxc-execute -P LXCPATH -n NAME -f LXCCONF -- /bin/true
+#         same rootfs, same namespaces, empty network namespace, no cgroup limits
+#   bare  unshare -fpmuin chroot ROOTFS /bin/true
+#         the floor: the same namespaces and a chroot, no supervisor at all
+#         (no /proc, /sys or /dev mounts; unshare -m does make / rprivate)
+#
+# Runs alternate (ct, lxc, bare, ct, lxc, bare, ...) so that slow drifts of the
+# machine hit every tool alike.  Warm-up rounds are run first and not counted.
+# Every run is timed with CLOCK_MONOTONIC by a tiny C helper compiled into the
+# temp dir (fork + exec + wait; the same overhead for every tool).  Without a C
+# compiler, bash's $EPOCHREALTIME is used instead (wall clock, microseconds).
+#
+# Exit status: 0 unless ctstart failed (a failing or missing lxc-execute, or a
+# failing unshare, is reported but does not change the exit status); 1 also on
+# a usage or setup error.
+set -euo pipefail
+export LC_ALL=C
+
+PROG=${0##*/}
+RUNS=30
+WARMUP=3
+KEEP=0
+RAW=
+
+usage() {
+	cat <<EOF
+Usage: $PROG [-n RUNS] [-w WARMUP] [--raw FILE] [--keep] [-h]
+
+Start-time benchmark: ctstart vs lxc-execute vs bare unshare+chroot, each
+starting a busybox application container that runs /bin/true.  Needs root.
+
+Options:
+  -n, --runs N      measured runs per tool (default $RUNS)
+  -w, --warmup N    warm-up runs per tool, not counted (default $WARMUP)
+      --raw FILE    also write every measured run as "tool run ms exit" lines
+  -k, --keep        keep the temp dir (rootfs, configs, logs) for inspection
+  -h, --help        show this help
+
+Environment:
+  CT_BINDIR   directory holding ctstart (default: the directory of
+              'command -v ctstart'; for an in-tree build: CT_BINDIR=\$PWD).
+              If ctstart cannot be found the ct part is skipped.
+  BUSYBOX     static busybox to put into the rootfs (default: busybox in PATH,
+              from Debian's busybox-static)
+  TMPDIR      where the temp dir is made (default /tmp)
+
+Prints a table of median, min and max start time in ms per tool, and the
+ratios of the medians ct/lxc and ct/bare.
+EOF
+}
+
+die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
+note() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+while (($#)); do
+	case $1 in
+	-n | --runs) (($# >= 2)) || die "$1 needs a value"; RUNS=$2; shift 2 ;;
+	--runs=*) RUNS=${1#*=}; shift ;;
+	-w | --warmup) (($# >= 2)) || die "$1 needs a value"; WARMUP=$2; shift 2 ;;
+	--warmup=*) WARMUP=${1#*=}; shift ;;
+	--raw) (($# >= 2)) || die "$1 needs a value"; RAW=$2; shift 2 ;;
+	--raw=*) RAW=${1#*=}; shift ;;
+	-k | --keep) KEEP=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; die "unknown argument: $1" ;;
+	esac
+done
+if ! is_uint "$RUNS" || ((RUNS < 1)); then
+	die "-n RUNS must be a positive integer, got '$RUNS'"
+fi
+is_uint "$WARMUP" || die "-w WARMUP must be a non-negative integer, got '$WARMUP'"
+((EUID == 0)) || die "must run as root (namespaces, chroot, lxc-execute)"
+
+# ---------------------------------------------------------------- tools ---
+UNSHARE=$(command -v unshare) || die "unshare (util-linux) not found"
+CHROOT=$(command -v chroot) || die "chroot (coreutils) not found"
+BUSYBOX=${BUSYBOX:-$(command -v busybox || true)}
+[[ -n $BUSYBOX && -x $BUSYBOX ]] || die "busybox not found (apt-get install busybox-static)"
+# The rootfs has no libc: the busybox must be static.
+ldd_out=$(ldd "$BUSYBOX" 2>&1 || true)   # ldd exits 1 for static binaries
+if ! grep -qE 'not a dynamic|statically linked' <<<"$ldd_out"; then
+	die "$BUSYBOX is not statically linked (apt-get install busybox-static)"
+fi
+
+CTSTART=
+CT_SKIP_WHY=
+if [[ -n ${CT_BINDIR:-} ]]; then
+	# Asked for explicitly: not finding it is a ct failure, not a skip.
+	[[ -x $CT_BINDIR/ctstart ]] || die "CT_BINDIR=$CT_BINDIR has no executable ctstart"
+	CTSTART=$CT_BINDIR/ctstart
+elif c=$(command -v ctstart); then
+	CT_BINDIR=$(dirname -- "$c")
+	CTSTART=$CT_BINDIR/ctstart
+else
+	CT_SKIP_WHY="ctstart not found in PATH (set CT_BINDIR to the directory holding it)"
+fi
+
+LXC_EXECUTE=$(command -v lxc-execute || true)
+LXC_SKIP_WHY=
+[[ -n $LXC_EXECUTE ]] || LXC_SKIP_WHY="lxc-execute not found (apt-get install lxc)"
+
+# ---------------------------------------------------------- temp + cleanup ---
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ct-bench-start.XXXXXX")
+ROOTFS=$TMP/rootfs
+LXCPATH=$TMP/lxcpath         # private lxcpath: nothing lands in /var/lib/lxc
+CTRUN=$TMP/ctrun             # private ctstart run dir (--rundir)
+LOGDIR=$TMP/logs
+NAME_CT=ctbench-ct-$$
+NAME_LXC=ctbench-lxc-$$
+
+# State LXC leaves outside its lxcpath, even after a clean run:
+#  - /run/lxc/lock/<lxcpath>/ : per-lxcpath lock directory
+#  - <cgroup root>/lxc.pivot  : cgroup the monitor moves to while removing its
+#    own lxc.monitor.NAME cgroup (in every v1 hierarchy and in the v2 one)
+# and, after a crash, lxc.monitor.NAME / lxc.payload.NAME cgroups.  Remember
+# what existed before so that cleanup removes only what this run created.
+NEW_LOCK_DIRS=()   # ancestors of LXC's lock dir that do not exist yet, deepest first
+p=/run/lxc/lock$LXCPATH
+while p=${p%/*}; [[ -n $p && $p != /run ]]; do
+	[[ -e $p ]] && break
+	NEW_LOCK_DIRS+=("$p")
+done
+PRE_PIVOTS=()
+for d in /sys/fs/cgroup/lxc.pivot /sys/fs/cgroup/*/lxc.pivot; do
+	[[ -d $d ]] && PRE_PIVOTS+=("$d")
+done
+
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+	local rc=$? d p
+	set +e
+	# Nothing should be mounted under TMP (every tool mounts in its own mount
+	# namespace), but never let rm -rf walk into a leftover mount.
+	if command -v findmnt >/dev/null 2>&1; then
+		findmnt -rn -o TARGET | grep -F -- "$TMP/" | sort -r | while read -r p; do
+			umount -l -- "$p"
+		done
+	fi
+	if ((KEEP)); then
+		note "kept temp dir $TMP"
+	else
+		rm -rf --one-file-system -- "$TMP"
+	fi
+	# LXC leftovers, see above.
+	rm -rf -- "/run/lxc/lock$LXCPATH" 2>/dev/null
+	for p in "${NEW_LOCK_DIRS[@]}"; do
+		rmdir -- "$p" 2>/dev/null || break
+	done
+	for d in /sys/fs/cgroup/lxc.*."$NAME_LXC" /sys/fs/cgroup/*/lxc.*."$NAME_LXC"; do
+		if [[ -d $d ]]; then rmdir -- "$d" 2>/dev/null; fi
+	done
+	for d in /sys/fs/cgroup/lxc.pivot /sys/fs/cgroup/*/lxc.pivot; do
+		[[ -d $d ]] || continue
+		[[ " ${PRE_PIVOTS[*]} " == *" $d "* ]] && continue
+		rmdir -- "$d" 2>/dev/null
+	done
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$LOGDIR" "$LXCPATH"
+mkdir -m 0700 "$CTRUN"
+
+# ----------------------------------------------------------------- rootfs ---
+mkdir -p "$ROOTFS"/{bin,sbin,proc,sys,dev,tmp,run,etc,root}
+chmod 1777 "$ROOTFS/tmp"
+cp -- "$BUSYBOX" "$ROOTFS/bin/busybox"
+for a in sh true false echo cat ls mount umount hostname sleep test ps env id; do
+	ln -s busybox "$ROOTFS/bin/$a"
+done
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$ROOTFS/etc/passwd"
+printf 'root:x:0:\n' >"$ROOTFS/etc/group"
+# Marker checked once per tool: proves the command ran in this rootfs.
+: >"$ROOTFS/etc/ct-bench-rootfs"
+# Note: LXC 5.0.2's lxc-execute does not need init.lxc(.static) in or bound
+# into the rootfs: its init (PID 1) is the forked liblxc child itself, which
+# forks the command as PID 2 (checked with strace: no exec of init.lxc).
+
+# ---------------------------------------------------------------- configs ---
+# ctstart: rootfs is all it needs; the namespaces default to pid mount uts ipc
+# net, i.e. what lxc.namespace.clone below asks LXC for.  No cgroup.* keys.
+cat >"$TMP/ct.conf" <<EOF
+rootfs = $ROOTFS
+hostname = bench
+EOF
+
+# lxc-execute, made as comparable to ctstart as LXC allows:
+#  - lxc.namespace.clone: exactly mnt pid uts ipc net.  Without it LXC also
+#    unshares a cgroup namespace.
+#  - lxc.net.0.type = empty: a new network namespace with only lo in it (no
+#    veth, no lxcbr0, lxc-net not needed).  -f replaces /etc/lxc/default.conf,
+#    whose veth/lxcbr0 network is therefore not used.
+#  - lxc.mount.auto = proc:rw sys:ro: plain /proc and a read-only /sys; ctstart
+#    mounts /proc and /sys too (DESIGN.md); lxc.autodev (on by default) gives
+#    a minimal tmpfs /dev, like ctstart's minimal /dev.
+#  - lxc.console.path = none: no console pty and no proxying; stdio is passed
+#    through as ctstart does in the foreground.
+#  - lxc.apparmor.profile = unconfined: no LSM work (AppArmor may not even be
+#    enabled; then LXC uses its "nop" LSM anyway).  No seccomp, no cap.drop,
+#    no hooks, no lxc.include of the distro common.conf.
+#  - No cgroup limits.  LXC cannot be told not to create cgroups: as root it
+#    always creates lxc.monitor.NAME and lxc.payload.NAME in every hierarchy
+#    and migrates the monitor and the payload into them.  That cost is LXC's
+#    own, so it is measured, not configured away.
+cat >"$TMP/lxc.conf" <<EOF
+lxc.uts.name = bench
+lxc.rootfs.path = dir:$ROOTFS
+lxc.namespace.clone = mnt pid uts ipc net
+lxc.net.0.type = empty
+lxc.mount.auto = proc:rw sys:ro
+lxc.console.path = none
+lxc.apparmor.profile = unconfined
+EOF
+
+# ------------------------------------------------------------ timing helper ---
+TIMEIT=
+CC=${CC:-$(command -v cc || command -v gcc || true)}
+if [[ -n $CC ]]; then
+	cat >"$TMP/timeit.c" <<'EOF'
+/* timeit LOG CMD [ARG...]: run CMD with stdin /dev/null and stdout+stderr
+ * appended to LOG, no other fds; print "ELAPSED_NS EXIT" (EXIT = 128+sig if
+ * killed).  Times fork+exec+wait with CLOCK_MONOTONIC. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	struct timespec a, b;
+	int logfd, nullfd, st;
+	pid_t pid;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: timeit LOG CMD [ARG...]\n");
+		return 2;
+	}
+	logfd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (logfd < 0 || nullfd < 0) {
+		perror("timeit: open");
+		return 2;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	pid = fork();
+	if (pid < 0) {
+		perror("timeit: fork");
+		return 2;
+	}
+	if (pid == 0) {
+		int fd;
+
+		dup2(nullfd, 0);
+		dup2(logfd, 1);
+		dup2(logfd, 2);
+		if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
+			for (fd = 3; fd < 1024; fd++)
+				close(fd);
+		execvp(argv[2], argv + 2);
+		dprintf(2, "timeit: exec %s: %m\n", argv[2]);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			perror("timeit: waitpid");
+			return 2;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("%lld %d\n",
+	       (long long)(b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec),
+	       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	return 0;
+}
+EOF
+	if "$CC" -O2 -o "$TMP/timeit" "$TMP/timeit.c" 2>"$LOGDIR/timeit-cc.log"; then
+		TIMEIT=$TMP/timeit
+	else
+		note "could not compile the timing helper (see below); using \$EPOCHREALTIME"
+		cat "$LOGDIR/timeit-cc.log" >&2
+	fi
+fi
+[[ -n $TIMEIT || -n ${EPOCHREALTIME:-} ]] || die "no C compiler and no \$EPOCHREALTIME (bash >= 5 needed)"
+
+# timed LOG CMD...: sets T_NS (elapsed ns) and T_RC (exit status of CMD).
+timed() {
+	local log=$1 out s e
+	shift
+	if [[ -n $TIMEIT ]]; then
+		out=$("$TIMEIT" "$log" "$@") || die "timing helper failed"
+		T_NS=${out% *}
+		T_RC=${out#* }
+	else
+		T_RC=0
+		s=$EPOCHREALTIME
+		"$@" </dev/null >>"$log" 2>&1 || T_RC=$?
+		e=$EPOCHREALTIME
+		T_NS=$(((10#${e/./} - 10#${s/./}) * 1000))
+	fi
+}
+
+# ------------------------------------------------------------ the commands ---
+# shellcheck disable=SC2317  # called as "cmd_$tool"
+cmd_ct() { printf '%s\0' "$CTSTART" --rundir "$CTRUN" -n "$NAME_CT" -f "$TMP/ct.conf" -- "$@"; }
+# shellcheck disable=SC2317
+cmd_lxc() { printf '%s\0' "$LXC_EXECUTE" -P "$LXCPATH" -n "$NAME_LXC" -f "$TMP/lxc.conf" -- "$@"; }
+# shellcheck disable=SC2317
+cmd_bare() { printf '%s\0' "$UNSHARE" -fpmuin "$CHROOT" "$ROOTFS" "$@"; }
+
+# run_tool TOOL LOG CMD...: timed run of CMD in TOOL's container.
+run_tool() {
+	local tool=$1 log=$2 argv=()
+	shift 2
+	mapfile -d '' -t argv < <("cmd_$tool" "$@")
+	timed "$log" "${argv[@]}"
+}
+
+TOOLS=()
+declare -A SKIP_WHY=() FAILS=() LOG=()
+if [[ -z $CT_SKIP_WHY ]]; then TOOLS+=(ct); else SKIP_WHY[ct]=$CT_SKIP_WHY; fi
+if [[ -z $LXC_SKIP_WHY ]]; then TOOLS+=(lxc); else SKIP_WHY[lxc]=$LXC_SKIP_WHY; fi
+TOOLS+=(bare)
+for t in ct lxc bare; do
+	FAILS[$t]=0
+	LOG[$t]=$LOGDIR/$t.log
+	: >"$TMP/$t.ns"
+done
+
+# The logs live in the temp dir: --keep keeps them.
+show_log_tail() {
+	tail -n 15 -- "$1" | sed 's/^/    | /' >&2
+}
+
+# ------------------------------------------------------------ sanity check ---
+# One run per tool of a command that must see the marker file (so it is in
+# this rootfs) and have a small PID (so it is in a new PID namespace).
+check='test -e /etc/ct-bench-rootfs && test $$ -lt 10'
+active=()
+for t in "${TOOLS[@]}"; do
+	run_tool "$t" "${LOG[$t]}" /bin/sh -c "$check"
+	if ((T_RC == 0)); then
+		active+=("$t")
+	else
+		SKIP_WHY[$t]="sanity run failed with exit status $T_RC"
+		FAILS[$t]=1
+		note "$t: ${SKIP_WHY[$t]}; its output:"
+		show_log_tail "${LOG[$t]}"
+		[[ $t == ct ]] || note "$t: left out of the measurements"
+	fi
+done
+TOOLS=("${active[@]}")
+
+# ------------------------------------------------------------- measurement ---
+printf 'start-time benchmark: %s runs per tool (+%s warm-up), alternating %s\n' \
+	"$RUNS" "$WARMUP" "${TOOLS[*]:-(nothing)}"
+printf 'kernel %s; lxc %s; busybox %s; timer: %s\n' "$(uname -r)" \
+	"$([[ -n $LXC_EXECUTE ]] && "$LXC_EXECUTE" --version 2>/dev/null || echo -)" "$BUSYBOX" \
+	"$([[ -n $TIMEIT ]] && echo 'CLOCK_MONOTONIC helper' || echo "\$EPOCHREALTIME")"
+if [[ -n $CTSTART ]]; then printf 'ctstart: %s\n' "$CTSTART"; fi
+for t in ct lxc bare; do
+	if [[ -n ${SKIP_WHY[$t]:-} ]]; then printf 'NOTE: %s skipped: %s\n' "$t" "${SKIP_WHY[$t]}"; fi
+done
+
+total=$((WARMUP + RUNS))
+for ((i = 1; i <= total; i++)); do
+	for t in "${TOOLS[@]}"; do
+		run_tool "$t" "${LOG[$t]}" /bin/true
+		if ((T_RC != 0)); then
+			FAILS[$t]=$((FAILS[$t] + 1))
+			note "$t: run $i exited with status $T_RC; its output so far:"
+			show_log_tail "${LOG[$t]}"
+			continue
+		fi
+		if ((i > WARMUP)); then
+			printf '%s\n' "$T_NS" >>"$TMP/$t.ns"
+			if [[ -n $RAW ]]; then
+				printf '%s %d %s %d\n' "$t" "$((i - WARMUP))" \
+					"$(awk -v n="$T_NS" 'BEGIN{printf "%.3f", n/1e6}')" "$T_RC" >>"$TMP/raw"
+			fi
+		fi
+	done
+done
+if [[ -n $RAW && -e $TMP/raw ]]; then cp -- "$TMP/raw" "$RAW"; fi
+
+# ------------------------------------------------------------------ report ---
+# stats FILE -> "N MEDIAN MIN MAX" in ms (N = 0 if empty)
+stats() {
+	sort -n "$1" | awk '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0) { print "0 - - -"; exit }
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%d %.3f %.3f %.3f\n", NR, m / 1e6, v[1] / 1e6, v[NR] / 1e6
+		}'
+}
+
+declare -A MED=()
+echo
+printf '%-6s %5s %6s %11s %11s %11s\n' tool runs failed median_ms min_ms max_ms
+for t in ct lxc bare; do
+	if [[ -n ${SKIP_WHY[$t]:-} ]]; then
+		printf '%-6s %5s %6s %11s %11s %11s   (skipped)\n' "$t" - "${FAILS[$t]}" - - -
+		continue
+	fi
+	read -r n med min max < <(stats "$TMP/$t.ns")
+	printf '%-6s %5s %6s %11s %11s %11s\n' "$t" "$n" "${FAILS[$t]}" "$med" "$min" "$max"
+	if ((n > 0)); then MED[$t]=$med; fi
+done
+
+ratio() {
+	local a=$1 b=$2
+	if [[ -n ${MED[$a]:-} && -n ${MED[$b]:-} ]]; then
+		awk -v x="${MED[$a]}" -v y="${MED[$b]}" -v l="$a/$b" \
+			'BEGIN { printf "ratio %-9s (medians) %8.3f\n", l, (y > 0 ? x / y : 0) }'
+	else
+		printf 'ratio %-9s (medians)      n/a\n' "$a/$b"
+	fi
+}
+echo
+ratio ct lxc
+ratio ct bare
+ratio lxc bare
+
+if [[ -n ${SKIP_WHY[lxc]:-} ]]; then
+	echo "NOTE: lxc-execute was not measured: ${SKIP_WHY[lxc]}"
+fi
+if [[ -n $CT_SKIP_WHY ]]; then
+	echo "NOTE: ctstart was not measured: $CT_SKIP_WHY"
+fi
+if ((FAILS[ct] > 0)); then
+	echo "FAIL: ctstart failed ${FAILS[ct]} time(s)"
+	exit 1
+fi
+exit 0

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Client side of the command socket, used by every tool. Each call has a deadline, so a stuck or
+ * vanished monitor turns into an error instead of a hang. */
+#include "client.h"
+
+#include "macro.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+int ct_client_connect(const char *rundir, const char *name, int *ret_fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	cleanup_close int fd = -1;
+	int r = ct_run_path(sa.sun_path, sizeof(sa.sun_path), rundir, name, "sock");
+
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return errno == ENOENT || errno == ECONNREFUSED || errno == ENOTDIR ? -ESRCH : -errno;
+	*ret_fd = steal_fd(&fd);
+	return 0;
+}
+
+static int wait_readable(int fd, uint64_t deadline, bool forever)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint64_t now = ct_now_ms();
+		int timeout = forever ? -1 : now >= deadline ? 0 : (int)(deadline - now);
+		int n = poll(&p, 1, timeout);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		return n == 0 ? -ETIMEDOUT : 0;
+	}
+}
+
+int ct_client_call(int fd, const struct ct_frame *req, int timeout_ms, struct ct_frame *buf,
+		   struct ct_msg *ret_msg)
+{
+	uint64_t deadline = ct_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	ssize_t n;
+	int r;
+
+	if (send(fd, req->data, req->len, MSG_NOSIGNAL) < 0)
+		return errno == EPIPE ? -ECONNRESET : -errno;
+	r = wait_readable(fd, deadline, timeout_ms < 0);
+	if (r < 0)
+		return r;
+	do
+		n = recv(fd, buf->data, sizeof(buf->data), MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	if ((size_t)n > sizeof(buf->data))
+		return -EMSGSIZE;
+	buf->len = (size_t)n;
+	return ct_msg_decode(buf->data, buf->len, ret_msg);
+}
+
+/* Connects, sends a payload-less request of type and parses the reply's result into *body. */
+static int simple_call(const char *rundir, const char *name, uint16_t type, int timeout_ms,
+		       struct ct_frame *buf, struct ct_cursor *body)
+{
+	cleanup_close int fd = -1;
+	struct ct_frame req;
+	struct ct_msg m;
+	int r = ct_client_connect(rundir, name, &fd);
+
+	if (r < 0)
+		return r;
+	ct_proto_request(&req, type);
+	r = ct_client_call(fd, &req, timeout_ms, buf, &m);
+	if (r == -ECONNRESET && type == CT_CMD_INFO)
+		return -ESRCH; /* the monitor exited between connect and reply */
+	return r < 0 ? r : ct_proto_parse_reply(&m, type, body);
+}
+
+int ct_client_info(const char *rundir, const char *name, struct ct_info *ret)
+{
+	struct ct_frame buf;
+	struct ct_cursor body;
+	int r = simple_call(rundir, name, CT_CMD_INFO, CT_CLIENT_TIMEOUT_MS, &buf, &body);
+
+	return r < 0 ? r : ct_proto_parse_info(&body, ret);
+}
+
+int ct_client_stop(const char *rundir, const char *name, struct ct_stop_result *ret)
+{
+	struct ct_frame buf;
+	struct ct_cursor body;
+	int r = simple_call(rundir, name, CT_CMD_STOP, CT_CLIENT_STOP_TIMEOUT_MS, &buf, &body);
+
+	return r < 0 ? r : ct_proto_parse_stop(&body, ret);
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Encoding and decoding of command-protocol frames. Everything is explicit little-endian byte
+ * packing with bounds checks, so no struct layout or pointer ever crosses the socket. */
+#include "protocol.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void put_bytes(struct ct_frame *f, const void *p, size_t n)
+{
+	if (f->overflow || n > sizeof(f->data) - f->len) {
+		f->overflow = true;
+		return;
+	}
+	memcpy(f->data + f->len, p, n);
+	f->len += n;
+}
+
+static void put_le(struct ct_frame *f, uint64_t v, size_t width)
+{
+	uint8_t b[8];
+
+	for (size_t i = 0; i < width; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	put_bytes(f, b, width);
+}
+
+static uint64_t get_le(const uint8_t *p, size_t width)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < width; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+void ct_frame_begin(struct ct_frame *f, uint16_t type)
+{
+	f->len = 0;
+	f->overflow = false;
+	put_le(f, CT_PROTO_MAGIC, 4);
+	put_le(f, CT_PROTO_VERSION, 2);
+	put_le(f, type, 2);
+	put_le(f, 0, 4); /* length, patched by ct_frame_finish() */
+}
+
+void ct_frame_put_u8(struct ct_frame *f, uint8_t v)
+{
+	put_le(f, v, 1);
+}
+
+void ct_frame_put_u32(struct ct_frame *f, uint32_t v)
+{
+	put_le(f, v, 4);
+}
+
+void ct_frame_put_u64(struct ct_frame *f, uint64_t v)
+{
+	put_le(f, v, 8);
+}
+
+void ct_frame_put_str(struct ct_frame *f, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n >= CT_PROTO_STR_MAX) {
+		f->overflow = true;
+		return;
+	}
+	put_le(f, n, 2);
+	put_bytes(f, s, n);
+}
+
+int ct_frame_finish(struct ct_frame *f)
+{
+	size_t payload = f->len - CT_PROTO_HEADER_SIZE;
+
+	if (f->overflow || payload > CT_PROTO_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	for (size_t i = 0; i < 4; i++)
+		f->data[8 + i] = (uint8_t)(payload >> (8 * i));
+	return 0;
+}
+
+int ct_msg_decode(const void *buf, size_t n, struct ct_msg *ret)
+{
+	const uint8_t *p = buf;
+	uint64_t len;
+
+	if (n < CT_PROTO_HEADER_SIZE || get_le(p, 4) != CT_PROTO_MAGIC)
+		return -EBADMSG;
+	if (get_le(p + 4, 2) != CT_PROTO_VERSION)
+		return -EPROTONOSUPPORT;
+	len = get_le(p + 8, 4);
+	if (len > CT_PROTO_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	if (len != n - CT_PROTO_HEADER_SIZE)
+		return -EBADMSG;
+	ret->type = (uint16_t)get_le(p + 6, 2);
+	ret->len = (uint32_t)len;
+	ret->payload = p + CT_PROTO_HEADER_SIZE;
+	return 0;
+}
+
+void ct_cursor_init(struct ct_cursor *c, const struct ct_msg *m)
+{
+	c->p = m->payload;
+	c->left = m->len;
+	c->error = false;
+}
+
+static const uint8_t *take(struct ct_cursor *c, size_t n)
+{
+	const uint8_t *p = c->p;
+
+	if (c->error || n > c->left) {
+		c->error = true;
+		return NULL;
+	}
+	c->p += n;
+	c->left -= n;
+	return p;
+}
+
+static uint64_t get_field(struct ct_cursor *c, size_t width)
+{
+	const uint8_t *p = take(c, width);
+
+	return p ? get_le(p, width) : 0;
+}
+
+uint8_t ct_cursor_get_u8(struct ct_cursor *c)
+{
+	return (uint8_t)get_field(c, 1);
+}
+
+uint32_t ct_cursor_get_u32(struct ct_cursor *c)
+{
+	return (uint32_t)get_field(c, 4);
+}
+
+uint64_t ct_cursor_get_u64(struct ct_cursor *c)
+{
+	return get_field(c, 8);
+}
+
+void ct_cursor_get_str(struct ct_cursor *c, char *out, size_t size)
+{
+	size_t n = (size_t)get_field(c, 2);
+	const uint8_t *p;
+
+	out[0] = '\0';
+	if (c->error)
+		return;
+	if (n >= size || n >= CT_PROTO_STR_MAX) {
+		c->error = true;
+		return;
+	}
+	p = take(c, n);
+	if (!p)
+		return;
+	if (memchr(p, '\0', n)) {
+		c->error = true;
+		return;
+	}
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+int ct_cursor_end(const struct ct_cursor *c)
+{
+	return c->error || c->left ? -EBADMSG : 0;
+}
+
+int ct_proto_request(struct ct_frame *f, uint16_t type)
+{
+	ct_frame_begin(f, type);
+	return ct_frame_finish(f);
+}
+
+static void begin_reply(struct ct_frame *f, uint16_t request, int result)
+{
+	ct_frame_begin(f, (uint16_t)(request | CT_MSG_REPLY));
+	ct_frame_put_u32(f, (uint32_t)result);
+}
+
+int ct_proto_reply_error(struct ct_frame *f, uint16_t request, int error)
+{
+	begin_reply(f, request, error < 0 ? error : -EIO);
+	return ct_frame_finish(f);
+}
+
+int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info)
+{
+	begin_reply(f, CT_CMD_INFO, 0);
+	ct_frame_put_u32(f, info->state);
+	ct_frame_put_u32(f, (uint32_t)info->monitor_pid);
+	ct_frame_put_u32(f, (uint32_t)info->init_pid);
+	ct_frame_put_u64(f, info->start_time_ms);
+	ct_frame_put_u32(f, info->shutdown_method);
+	ct_frame_put_u8(f, info->application);
+	ct_frame_put_str(f, info->name);
+	ct_frame_put_str(f, info->config_path);
+	ct_frame_put_str(f, info->rootfs);
+	return ct_frame_finish(f);
+}
+
+int ct_proto_reply_stop(struct ct_frame *f, const struct ct_stop_result *res)
+{
+	begin_reply(f, CT_CMD_STOP, 0);
+	ct_frame_put_u32(f, res->end);
+	ct_frame_put_u32(f, (uint32_t)res->exit_code);
+	ct_frame_put_u32(f, (uint32_t)res->signal);
+	ct_frame_put_u64(f, res->elapsed_ms);
+	return ct_frame_finish(f);
+}
+
+int ct_proto_parse_reply(const struct ct_msg *m, uint16_t request, struct ct_cursor *ret_body)
+{
+	int32_t result;
+
+	if (m->type != (uint16_t)(request | CT_MSG_REPLY))
+		return -EBADMSG;
+	ct_cursor_init(ret_body, m);
+	result = (int32_t)ct_cursor_get_u32(ret_body);
+	if (ret_body->error || result > 0 || result < -4095)
+		return -EBADMSG;
+	if (result < 0 && ct_cursor_end(ret_body) < 0)
+		return -EBADMSG;
+	return result;
+}
+
+int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret)
+{
+	struct ct_info info = { 0 };
+
+	info.state = ct_cursor_get_u32(c);
+	info.monitor_pid = (int32_t)ct_cursor_get_u32(c);
+	info.init_pid = (int32_t)ct_cursor_get_u32(c);
+	info.start_time_ms = ct_cursor_get_u64(c);
+	info.shutdown_method = ct_cursor_get_u32(c);
+	info.application = ct_cursor_get_u8(c) != 0;
+	ct_cursor_get_str(c, info.name, sizeof(info.name));
+	ct_cursor_get_str(c, info.config_path, sizeof(info.config_path));
+	ct_cursor_get_str(c, info.rootfs, sizeof(info.rootfs));
+	if (ct_cursor_end(c) < 0 || info.state >= CT_STATE_COUNT_)
+		return -EBADMSG;
+	*ret = info;
+	return 0;
+}
+
+int ct_proto_parse_stop(struct ct_cursor *c, struct ct_stop_result *ret)
+{
+	struct ct_stop_result res;
+
+	res.end = ct_cursor_get_u32(c);
+	res.exit_code = (int32_t)ct_cursor_get_u32(c);
+	res.signal = (int32_t)ct_cursor_get_u32(c);
+	res.elapsed_ms = ct_cursor_get_u64(c);
+	if (ct_cursor_end(c) < 0 || res.end >= CT_END_COUNT_)
+		return -EBADMSG;
+	*ret = res;
+	return 0;
+}
+
+const char *ct_state_to_string(enum ct_state s)
+{
+	static const char *const names[] = { "STARTING", "RUNNING", "STOPPING", "STOPPED" };
+
+	return (unsigned)s < CT_STATE_COUNT_ ? names[s] : "UNKNOWN";
+}
+
+const char *ct_end_to_string(enum ct_end e)
+{
+	static const char *const names[] = { "exited", "halted", "killed", "signaled" };
+
+	return (unsigned)e < CT_END_COUNT_ ? names[e] : "unknown";
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The command protocol's wire format: pure encode/decode, no I/O. A frame is a 12-byte header
+ * (magic, version, type, payload length; little-endian) followed by at most CT_PROTO_PAYLOAD_MAX
+ * bytes of fixed-width fields. Frames travel one per SOCK_SEQPACKET datagram. See docs/protocol.md. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CT_PROTO_MAGIC 0x314d5443u /* "CTM1" on the wire */
+#define CT_PROTO_VERSION 1
+#define CT_PROTO_HEADER_SIZE 12
+#define CT_PROTO_PAYLOAD_MAX 4096
+#define CT_PROTO_FRAME_MAX (CT_PROTO_HEADER_SIZE + CT_PROTO_PAYLOAD_MAX)
+#define CT_PROTO_STR_MAX 1024 /* longest string field */
+
+/* Request types. A reply has the request's type with CT_MSG_REPLY set. */
+enum ct_msg_type {
+	CT_CMD_INFO = 1, /* state, pids, config path, start time */
+	CT_CMD_STOP = 2, /* SIGKILL init now; the reply comes once the container has stopped */
+	CT_MSG_REPLY = 0x8000,
+};
+
+enum ct_state {
+	CT_STATE_STARTING,
+	CT_STATE_RUNNING,
+	CT_STATE_STOPPING,
+	CT_STATE_STOPPED,
+	CT_STATE_COUNT_,
+};
+
+/* How a container ended, in a STOP reply. */
+enum ct_end {
+	CT_END_EXITED,   /* init exited by itself (status in exit_code) */
+	CT_END_HALTED,   /* init killed by SIGINT: reboot(2) halt/poweroff inside the pid namespace */
+	CT_END_KILLED,   /* init killed by SIGKILL */
+	CT_END_SIGNALED, /* init killed by another signal (in signal) */
+	CT_END_COUNT_,
+};
+
+struct ct_frame {
+	uint8_t data[CT_PROTO_FRAME_MAX];
+	size_t len;    /* bytes used, header included */
+	bool overflow; /* a put did not fit: finishing fails with -EMSGSIZE */
+};
+
+/* A decoded frame; payload borrows from the buffer that was decoded. */
+struct ct_msg {
+	uint16_t type;
+	uint32_t len;
+	const uint8_t *payload;
+};
+
+/* Reads fields off a payload; any short read sets error and yields zeros/empty strings. */
+struct ct_cursor {
+	const uint8_t *p;
+	size_t left;
+	bool error;
+};
+
+struct ct_info {
+	uint32_t state; /* enum ct_state */
+	int32_t monitor_pid;
+	int32_t init_pid; /* host pid; 0 when there is none */
+	uint64_t start_time_ms; /* CLOCK_REALTIME when the container started running; 0 before */
+	uint32_t shutdown_method; /* enum ct_shutdown_method */
+	bool application; /* ctinit is PID 1 */
+	char name[CT_PROTO_STR_MAX];
+	char config_path[CT_PROTO_STR_MAX]; /* "" when started without a file */
+	char rootfs[CT_PROTO_STR_MAX];
+};
+
+struct ct_stop_result {
+	uint32_t end; /* enum ct_end */
+	int32_t exit_code; /* with CT_END_EXITED */
+	int32_t signal;    /* with CT_END_HALTED/KILLED/SIGNALED */
+	uint64_t elapsed_ms; /* from the request to the container having stopped */
+};
+
+void ct_frame_begin(struct ct_frame *f, uint16_t type);
+void ct_frame_put_u8(struct ct_frame *f, uint8_t v);
+void ct_frame_put_u32(struct ct_frame *f, uint32_t v);
+void ct_frame_put_u64(struct ct_frame *f, uint64_t v);
+/* A string is a u16 length and that many bytes; longer than CT_PROTO_STR_MAX - 1 overflows. */
+void ct_frame_put_str(struct ct_frame *f, const char *s);
+/* Patches the header's length. -EMSGSIZE if any put overflowed. */
+int ct_frame_finish(struct ct_frame *f);
+
+/* Validates one received datagram of n bytes. -EBADMSG: bad magic or the length does not match
+ * the bytes received (truncated); -EPROTONOSUPPORT: other version; -EMSGSIZE: payload too long. */
+int ct_msg_decode(const void *buf, size_t n, struct ct_msg *ret);
+
+void ct_cursor_init(struct ct_cursor *c, const struct ct_msg *m);
+uint8_t ct_cursor_get_u8(struct ct_cursor *c);
+uint32_t ct_cursor_get_u32(struct ct_cursor *c);
+uint64_t ct_cursor_get_u64(struct ct_cursor *c);
+/* Copies a string into out (size CT_PROTO_STR_MAX); embedded NULs or overlong strings are errors. */
+void ct_cursor_get_str(struct ct_cursor *c, char *out, size_t size);
+/* -EBADMSG if a read failed or bytes are left over. */
+int ct_cursor_end(const struct ct_cursor *c);
+
+/* Requests and replies. A reply payload starts with an i32 result: 0 or a negative errno; the
+ * body follows only when it is 0. */
+int ct_proto_request(struct ct_frame *f, uint16_t type);
+int ct_proto_reply_error(struct ct_frame *f, uint16_t request, int error);
+int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info);
+int ct_proto_reply_stop(struct ct_frame *f, const struct ct_stop_result *res);
+/* Decode a reply: returns its result (0 or -errno from the monitor), or -EBADMSG if malformed. */
+int ct_proto_parse_reply(const struct ct_msg *m, uint16_t request, struct ct_cursor *ret_body);
+int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret);
+int ct_proto_parse_stop(struct ct_cursor *c, struct ct_stop_result *ret);
+
+const char *ct_state_to_string(enum ct_state s);
+const char *ct_end_to_string(enum ct_end e);

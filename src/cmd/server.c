@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Command-socket server. Each connection is non-blocking and has its own timerfd for the deadline
+ * by which a request must arrive, so a silent or slow client costs one slot and nothing else. */
+#include "server.h"
+
+#include "macro.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+struct ct_conn {
+	struct ct_server *server;
+	int fd;
+	int timer_fd;
+	bool deferred;
+	uint16_t tag;
+	struct ct_conn *next;
+};
+
+struct ct_server {
+	struct ct_loop *loop;
+	struct ct_server_options o;
+	char *path;
+	int fd;
+	size_t n_conns;
+	struct ct_conn *conns;
+};
+
+static void conn_close(struct ct_conn *c)
+{
+	struct ct_server *s = c->server;
+
+	for (struct ct_conn **pp = &s->conns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	ct_loop_remove(s->loop, c->fd);
+	ct_loop_remove(s->loop, c->timer_fd);
+	close(c->fd);
+	close(c->timer_fd);
+	s->n_conns--;
+	free(c);
+}
+
+int ct_conn_reply(struct ct_conn *c, const struct ct_frame *f)
+{
+	/* Replies are small and the client waits for them; a client whose buffer is full is not
+	 * reading, and is dropped rather than allowed to block the monitor. */
+	if (send(c->fd, f->data, f->len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		int r = -errno;
+		conn_close(c);
+		return r;
+	}
+	return 0;
+}
+
+void ct_conn_defer(struct ct_conn *c, uint16_t tag)
+{
+	c->deferred = true;
+	c->tag = tag;
+	ct_timerfd_arm(c->timer_fd, 0);
+}
+
+void ct_server_reply_deferred(struct ct_server *s, uint16_t tag, const struct ct_frame *f)
+{
+	struct ct_conn *next;
+
+	for (struct ct_conn *c = s->conns; c; c = next) {
+		next = c->next;
+		if (!c->deferred || c->tag != tag)
+			continue;
+		c->deferred = false;
+		if (ct_conn_reply(c, f) == 0)
+			ct_timerfd_arm(c->timer_fd, c->server->o.request_timeout_ms);
+	}
+}
+
+static int reply_error(struct ct_conn *c, uint16_t type, int error)
+{
+	struct ct_frame f;
+
+	ct_proto_reply_error(&f, type, error);
+	return ct_conn_reply(c, &f);
+}
+
+static ct_cmd_fn lookup(const struct ct_server *s, uint16_t type)
+{
+	for (size_t i = 0; i < s->o.n_table; i++)
+		if (s->o.table[i].type == type)
+			return s->o.table[i].fn;
+	return NULL;
+}
+
+static void dispatch(struct ct_conn *c, const struct ct_msg *m)
+{
+	struct ct_server *s = c->server;
+	ct_cmd_fn fn = (m->type & CT_MSG_REPLY) ? NULL : lookup(s, m->type);
+	int r;
+
+	ct_timerfd_arm(c->timer_fd, c->server->o.request_timeout_ms);
+	r = fn ? fn(c, m, s->o.userdata) : -ENOSYS;
+	if (r < 0)
+		reply_error(c, m->type, r);
+}
+
+/* Reads one datagram. A malformed frame gets an error reply and the connection is closed: after
+ * garbage nothing the client sends can be trusted to be in step. */
+static void conn_read(struct ct_conn *c)
+{
+	uint8_t buf[CT_PROTO_FRAME_MAX];
+	struct ct_msg m;
+	ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+	int r;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 || c->deferred) {
+		conn_close(c); /* EOF, error, or a request while one is pending */
+		return;
+	}
+	r = (size_t)n > sizeof(buf) ? -EMSGSIZE : ct_msg_decode(buf, (size_t)n, &m);
+	if (r < 0) {
+		if (reply_error(c, 0, r) == 0)
+			conn_close(c);
+		return;
+	}
+	dispatch(c, &m);
+}
+
+static int on_conn(int fd, uint32_t events, void *data)
+{
+	struct ct_conn *c = data;
+
+	if (events & EPOLLIN)
+		conn_read(c);
+	else if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))
+		conn_close(c);
+	return CT_LOOP_CONTINUE;
+}
+
+static int on_conn_timer(int fd, uint32_t events, void *data)
+{
+	conn_close(data); /* no request within the deadline */
+	return CT_LOOP_CONTINUE;
+}
+
+static bool peer_allowed(const struct ct_server *s, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	return cred.uid == 0 || cred.uid == s->o.allowed_uid;
+}
+
+static int conn_new(struct ct_server *s, int fd)
+{
+	struct ct_conn *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	*c = (struct ct_conn){ .server = s, .fd = fd, .timer_fd = ct_timerfd_new() };
+	if (c->timer_fd < 0) {
+		r = c->timer_fd;
+		free(c);
+		return r;
+	}
+	c->next = s->conns;
+	s->conns = c;
+	s->n_conns++;
+	r = ct_loop_add(s->loop, fd, EPOLLIN | EPOLLRDHUP, on_conn, c);
+	if (r >= 0)
+		r = ct_loop_add(s->loop, c->timer_fd, EPOLLIN, on_conn_timer, c);
+	if (r >= 0)
+		r = ct_timerfd_arm(c->timer_fd, c->server->o.request_timeout_ms);
+	if (r < 0)
+		conn_close(c);
+	return r;
+}
+
+static void refuse(int fd, int error)
+{
+	struct ct_frame f;
+
+	ct_proto_reply_error(&f, 0, error);
+	send(fd, f.data, f.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+}
+
+static int on_listen(int lfd, uint32_t events, void *data)
+{
+	struct ct_server *s = data;
+
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return CT_LOOP_CONTINUE; /* EAGAIN, or a transient error such as EMFILE */
+		if (!peer_allowed(s, fd))
+			refuse(fd, -EACCES);
+		else if (s->n_conns >= CT_SERVER_MAX_CONNS)
+			refuse(fd, -EBUSY);
+		else if (conn_new(s, fd) < 0)
+			close(fd);
+	}
+}
+
+static int server_bind(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	cleanup_close int fd = -1;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	if (chmod(path, 0600) < 0 || listen(fd, 128) < 0)
+		return -errno;
+	return steal_fd(&fd);
+}
+
+int ct_server_new(struct ct_loop *loop, const struct ct_server_options *o, struct ct_server **ret)
+{
+	struct ct_server *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	*s = (struct ct_server){ .loop = loop, .o = *o, .path = strdup(o->path), .fd = -1 };
+	if (!s->path) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->o.path = s->path;
+	if (!s->o.request_timeout_ms)
+		s->o.request_timeout_ms = CT_SERVER_REQUEST_TIMEOUT_MS;
+	r = s->fd = server_bind(s->path);
+	if (r >= 0)
+		r = ct_loop_add(loop, s->fd, EPOLLIN, on_listen, s);
+	if (r < 0) {
+		ct_server_free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+void ct_server_free(struct ct_server *s)
+{
+	if (!s)
+		return;
+	while (s->conns)
+		conn_close(s->conns);
+	if (s->fd >= 0) {
+		ct_loop_remove(s->loop, s->fd);
+		close(s->fd);
+		unlink(s->path);
+	}
+	free(s->path);
+	free(s);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Logging: one line per message to stderr (or the daemon's log file), prefixed with the program
+ * name. Only the boundary that can add context logs; lower layers return -errno. */
+#pragma once
+
+#include <stdarg.h>
+
+enum ct_log_level { CT_LOG_ERROR, CT_LOG_WARNING, CT_LOG_INFO, CT_LOG_DEBUG };
+
+/* Borrows name: it must outlive all logging. */
+void ct_log_set_program(const char *name);
+void ct_log_set_level(enum ct_log_level level);
+/* Adds a timestamp to every line (for the daemon's log file). */
+void ct_log_set_timestamps(int on);
+
+void ct_log(enum ct_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Logs "<message>: <strerror(-r)>" and returns r, which must be a negative errno. */
+int ct_log_errno(enum ct_log_level level, int r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define log_error(...) ct_log(CT_LOG_ERROR, __VA_ARGS__)
+#define log_warning(...) ct_log(CT_LOG_WARNING, __VA_ARGS__)
+#define log_info(...) ct_log(CT_LOG_INFO, __VA_ARGS__)
+#define log_debug(...) ct_log(CT_LOG_DEBUG, __VA_ARGS__)
+#define log_error_errno(r, ...) ct_log_errno(CT_LOG_ERROR, (r), __VA_ARGS__)
+#define log_warning_errno(r, ...) ct_log_errno(CT_LOG_WARNING, (r), __VA_ARGS__)

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Implementation of the small helpers in util.h. */
+#include "util.h"
+
+#include "macro.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int ct_parse_long(const char *s, long min, long max, long *ret)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+static uint64_t clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t ct_now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+uint64_t ct_realtime_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+int ct_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+bool ct_name_valid(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > CT_NAME_MAX || name[0] == '.' || name[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return true;
+}
+
+int ct_mkdir_p(const char *path, mode_t mode)
+{
+	cleanup_free char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	return 0;
+}
+
+size_t ct_strv_length(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+int ct_strv_append(char ***v, const char *s)
+{
+	size_t n = ct_strv_length(*v);
+	cleanup_free char *copy = strdup(s);
+	char **nv;
+
+	if (!copy)
+		return -ENOMEM;
+	nv = realloc(*v, (n + 2) * sizeof(char *));
+	if (!nv)
+		return -ENOMEM;
+	nv[n] = steal_ptr(&copy);
+	nv[n + 1] = NULL;
+	*v = nv;
+	return 0;
+}
+
+int ct_strv_copy(char *const *v, char ***ret)
+{
+	cleanup_strv char **copy = NULL;
+
+	if (!v) {
+		*ret = NULL;
+		return 0;
+	}
+	copy = calloc(1, sizeof(char *));
+	if (!copy)
+		return -ENOMEM;
+	for (size_t i = 0; v[i]; i++) {
+		int r = ct_strv_append(&copy, v[i]);
+		if (r < 0)
+			return r;
+	}
+	*ret = steal_ptr(&copy);
+	return 0;
+}
+
+/* Reads one word starting at *ps into out (which has room for strlen(*ps) + 1). */
+static int split_word(const char **ps, char *out)
+{
+	const char *s = *ps;
+	char quote = 0;
+
+	for (; *s; s++) {
+		if (quote) {
+			if (*s == quote)
+				quote = 0;
+			else if (*s == '\\' && quote == '"' && s[1])
+				*out++ = *++s;
+			else
+				*out++ = *s;
+		} else if (*s == '\'' || *s == '"') {
+			quote = *s;
+		} else if (*s == '\\') {
+			if (!s[1])
+				return -EINVAL;
+			*out++ = *++s;
+		} else if (isspace((unsigned char)*s)) {
+			break;
+		} else {
+			*out++ = *s;
+		}
+	}
+	if (quote)
+		return -EINVAL;
+	*out = '\0';
+	*ps = s;
+	return 0;
+}
+
+int ct_strv_split_quoted(const char *s, char ***ret)
+{
+	cleanup_strv char **v = calloc(1, sizeof(char *));
+	cleanup_free char *word = malloc(strlen(s) + 1);
+
+	if (!v || !word)
+		return -ENOMEM;
+	for (;;) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		int r = split_word(&s, word);
+		if (r < 0)
+			return r;
+		r = ct_strv_append(&v, word);
+		if (r < 0)
+			return r;
+	}
+	*ret = steal_ptr(&v);
+	return 0;
+}
+
+int ct_run_path(char *buf, size_t size, const char *rundir, const char *name, const char *file)
+{
+	int n = file ? snprintf(buf, size, "%s/%s/%s", rundir, name, file)
+		     : snprintf(buf, size, "%s/%s", rundir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int ct_strv_env_set(char ***env, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t klen = eq ? (size_t)(eq - kv) + 1 : strlen(kv);
+
+	for (char **e = *env; e && *e; e++)
+		if (strncmp(*e, kv, klen) == 0) {
+			char *copy = strdup(kv);
+			if (!copy)
+				return -ENOMEM;
+			free(*e);
+			*e = copy;
+			return 0;
+		}
+	return ct_strv_append(env, kv);
+}

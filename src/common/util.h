@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small number, time, fd and string helpers with no dependencies on the rest of the project. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CT_NAME_MAX 64
+
+/* Parses a whole decimal integer within [min, max]. -EINVAL for junk, -ERANGE out of range. */
+int ct_parse_long(const char *s, long min, long max, long *ret);
+
+/* Milliseconds on CLOCK_MONOTONIC / CLOCK_REALTIME. */
+uint64_t ct_now_ms(void);
+uint64_t ct_realtime_ms(void);
+
+/* Writes all of buf, retrying on EINTR and short writes. */
+int ct_write_all(int fd, const void *buf, size_t len);
+
+/* A container name: 1..64 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
+bool ct_name_valid(const char *name);
+
+/* mkdir -p with the given mode for every created component. */
+int ct_mkdir_p(const char *path, mode_t mode);
+
+/* Number of entries in a NULL-terminated string vector (0 for NULL). */
+size_t ct_strv_length(char *const *v);
+/* Appends a copy of s, keeping the vector NULL-terminated. */
+int ct_strv_append(char ***v, const char *s);
+/* Deep copy of a vector; *ret is NULL for a NULL v. */
+int ct_strv_copy(char *const *v, char ***ret);
+/* Splits a command line into words: blanks separate, '...' and "..." group, backslash escapes
+ * (outside single quotes). -EINVAL for an unterminated quote or a trailing backslash. An empty or
+ * all-blank string gives an empty vector. */
+int ct_strv_split_quoted(const char *s, char ***ret);
+
+#define CT_RUNDIR_DEFAULT "/run/ct"
+
+/* Builds RUNDIR/NAME (file NULL) or RUNDIR/NAME/FILE into buf. -ENAMETOOLONG if it does not fit. */
+int ct_run_path(char *buf, size_t size, const char *rundir, const char *name, const char *file);
+
+/* Sets "KEY=VALUE" in an environment vector, replacing an entry with the same KEY. */
+int ct_strv_env_set(char ***env, const char *kv);

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The container configuration: a `key = value` file parsed into struct ct_config. Parsing is pure
+ * (no side effects beyond reading the file); errors come back in struct ct_config_error with the
+ * file, line and key so the tool can print one precise message. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ct_shutdown_method {
+	CT_SHUTDOWN_UNSET = 0, /* resolved by ct_config_finalize() */
+	CT_SHUTDOWN_APPLICATION,
+	CT_SHUTDOWN_SYSVINIT,
+	CT_SHUTDOWN_SYSTEMD,
+	CT_SHUTDOWN_EXEC,
+};
+
+#define CT_SHUTDOWN_TIMEOUT_DEFAULT 30
+#define CT_SHUTDOWN_TIMEOUT_MAX 86400 /* one day; -1 means wait forever */
+#define CT_CONFIG_LINE_MAX 4096
+#define CT_CONFIG_FILE_MAX (4 * 1024 * 1024) /* ct_config_load() refuses larger files (-EFBIG) */
+
+/* One `mount` entry, fstab-like: SOURCE TARGET FSTYPE [OPTIONS [DUMP [PASS]]]. */
+struct ct_mount_entry {
+	char *source;
+	char *target;         /* absolute path inside the container */
+	char *fstype;         /* "none" for bind mounts */
+	unsigned long flags;  /* MS_* flags from the options (MS_BIND, MS_REC, MS_RDONLY, ...) */
+	char *data;           /* the options that are not flags, comma-joined; NULL if none */
+	bool optional;        /* "optional": a failure is ignored */
+	bool create_dir;      /* "create=dir": mkdir -p the target first */
+	bool create_file;     /* "create=file": create the target (and its parents) first */
+};
+
+/* Parses one `mount` value into *ret, which the caller then owns (ct_mount_entry_done() frees its
+ * strings). -EINVAL with the reason in msg for a bad value; *ret is untouched on failure. */
+int ct_mount_entry_parse(const char *value, struct ct_mount_entry *ret, char *msg, size_t msg_size);
+void ct_mount_entry_done(struct ct_mount_entry *m);
+
+struct ct_config {
+	char *path;                 /* the config file as given; NULL when there is none */
+	char *rootfs;               /* absolute (relative values are resolved against the file's dir) */
+	char *hostname;             /* NULL: the container name */
+	char **init;                /* argv of a system container's init; default {"/sbin/init"} */
+	char **command;             /* argv of an application container; NULL: system container */
+	unsigned long namespaces;   /* CLONE_NEW* flags; default pid|mount|uts|ipc|net */
+	enum ct_shutdown_method shutdown_method;
+	char **shutdown_command;    /* argv, for the exec method */
+	int shutdown_signal;        /* 0: the method's default */
+	int shutdown_timeout;       /* seconds, -1 = forever */
+	bool no_new_privs;
+	struct ct_mount_entry *mounts;
+	size_t n_mounts;
+	char **env;                 /* "KEY=VALUE" strings, NULL-terminated; NULL if none */
+};
+
+struct ct_config_error {
+	char file[256];    /* the config file ("<string>" for ct_config_parse_string without a name) */
+	unsigned line;     /* 1-based; 0 when the error is not about one line (e.g. missing rootfs) */
+	char key[64];      /* the key concerned, "" when none (e.g. a line without '=') */
+	char message[512]; /* what is wrong, without file/line/key, e.g. "unknown key" */
+};
+
+/* Formats "FILE:LINE: key 'KEY': MESSAGE" (parts omitted when empty) into buf. */
+void ct_config_error_format(const struct ct_config_error *err, char *buf, size_t size);
+
+/* Sets all defaults. Must be called before parsing. */
+void ct_config_init(struct ct_config *c);
+void ct_config_free(struct ct_config *c);
+
+/* Parses a file into c (initialised with ct_config_init()). Returns 0, -EINVAL with err filled for
+ * bad content, or another -errno (with err filled) when the file cannot be read. */
+int ct_config_load(struct ct_config *c, const char *path, struct ct_config_error *err);
+/* Parses text of length len (may contain NUL bytes, which are rejected as errors). name is used in
+ * errors and, when it contains a '/', as the base for relative rootfs values. */
+int ct_config_parse_string(struct ct_config *c, const char *text, size_t len, const char *name,
+			   struct ct_config_error *err);
+
+/* Replaces the command with a copy of argv (from `ctstart -- COMMAND...`). */
+int ct_config_set_command(struct ct_config *c, char *const *argv);
+
+/* Checks the whole config after parsing and command overrides: rootfs present, defaults that
+ * depend on other keys (shutdown_method: application with a command, sysvinit without),
+ * exec method needs shutdown_command. -EINVAL with err filled. */
+int ct_config_finalize(struct ct_config *c, struct ct_config_error *err);
+
+const char *ct_shutdown_method_to_string(enum ct_shutdown_method m);
+/* Parses a signal name ("SIGTERM", "TERM", "term"), number ("15") or "SIGRTMIN+n" (glibc numbering,
+ * SIGRTMIN = 34). Returns the number or -EINVAL. SIGKILL and SIGSTOP are rejected. */
+int ct_signal_from_string(const char *s);

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The monitor's command table. Anything not listed here is answered with ENOSYS by the server. */
+#include "monitor-internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static void fill_info(const struct ct_monitor *m, struct ct_info *info)
+{
+	const struct ct_config *c = m->o->config;
+
+	*info = (struct ct_info){
+		.state = m->state,
+		.monitor_pid = (int32_t)getpid(),
+		.init_pid = m->state == CT_STATE_STOPPED ? 0 : (int32_t)m->init_pid,
+		.start_time_ms = m->start_time_ms,
+		.shutdown_method = c->shutdown_method,
+		.application = c->command != NULL,
+	};
+	snprintf(info->name, sizeof(info->name), "%s", m->o->name);
+	snprintf(info->config_path, sizeof(info->config_path), "%s", c->path ? c->path : "");
+	snprintf(info->rootfs, sizeof(info->rootfs), "%s", c->rootfs);
+}
+
+static int cmd_info(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
+{
+	struct ct_info info;
+	struct ct_frame f;
+
+	if (msg->len != 0)
+		return -EINVAL;
+	fill_info(userdata, &info);
+	if (ct_proto_reply_info(&f, &info) < 0)
+		return -EMSGSIZE;
+	ct_conn_reply(c, &f);
+	return 0;
+}
+
+/* A forced stop: the reply is deferred until init has been reaped, so every caller learns how the
+ * container ended. Concurrent callers join the one stop. */
+static int cmd_stop(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
+{
+	int r;
+
+	if (msg->len != 0)
+		return -EINVAL;
+	r = ct_monitor_event(userdata, CT_EV_KILL);
+	if (r < 0)
+		return r;
+	ct_conn_defer(c, CT_CMD_STOP);
+	return 0;
+}
+
+const struct ct_cmd_entry ct_monitor_commands[] = {
+	{ CT_CMD_INFO, cmd_info },
+	{ CT_CMD_STOP, cmd_stop },
+};
+
+const size_t ct_monitor_n_commands = sizeof(ct_monitor_commands) / sizeof(ct_monitor_commands[0]);

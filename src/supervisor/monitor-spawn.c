@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Preparing init's start: argv (ctinit in front of an application's command), a clean environment,
+ * the console, then the clone and the pid record. */
+#include "monitor-internal.h"
+
+#include "log.h"
+#include "macro.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const default_env[] = {
+	"container=ct",
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+};
+
+static int build_argv(const struct ct_config *c, char ***ret)
+{
+	cleanup_strv char **argv = NULL;
+	int r = 0;
+
+	if (!c->command)
+		return ct_strv_copy(c->init, ret);
+	/* argv[0] of ctinit says what it is; the command follows "--". */
+	r = ct_strv_append(&argv, "ctinit");
+	if (r >= 0)
+		r = ct_strv_append(&argv, "--");
+	for (char **s = c->command; r >= 0 && *s; s++)
+		r = ct_strv_append(&argv, *s);
+	if (r < 0)
+		return r;
+	*ret = steal_ptr(&argv);
+	return 0;
+}
+
+/* Nothing of the host's environment: only our defaults and the config's env entries. */
+static int build_env(const struct ct_config *c, char ***ret)
+{
+	cleanup_strv char **env = NULL;
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(default_env); i++)
+		r = ct_strv_env_set(&env, default_env[i]);
+	for (char **e = c->env; r >= 0 && e && *e; e++)
+		r = ct_strv_env_set(&env, *e);
+	if (r < 0)
+		return r;
+	*ret = steal_ptr(&env);
+	return 0;
+}
+
+static int on_sync_readable(int fd, uint32_t events, void *data)
+{
+	struct ct_monitor *m = data;
+
+	return ct_monitor_sync(m);
+}
+
+int ct_monitor_spawn(struct ct_monitor *m)
+{
+	const struct ct_monitor_options *o = m->o;
+	cleanup_strv char **argv = NULL;
+	cleanup_strv char **envp = NULL;
+	char console[PATH_MAX];
+	struct ct_spawn_plan plan = {
+		.config = o->config,
+		.hostname = o->config->hostname ? o->config->hostname : o->name,
+		.exec_fd = o->config->command ? o->ctinit_fd : -1,
+		.child_mask = m->saved_mask,
+	};
+	int r = build_argv(o->config, &argv);
+
+	if (r >= 0)
+		r = build_env(o->config, &envp);
+	if (r < 0)
+		return log_error_errno(r, "Failed to prepare init's arguments");
+	if (isatty(STDIN_FILENO) && ttyname_r(STDIN_FILENO, console, sizeof(console)) == 0)
+		plan.console = console;
+	plan.argv = argv;
+	plan.envp = envp;
+	r = ct_spawn(&plan, &m->pidfd, &m->init_pid, &m->sync_fd);
+	if (r < 0)
+		return log_error_errno(r, "Failed to clone the container's init");
+	r = ct_loop_add(m->loop, m->sync_fd, EPOLLIN, on_sync_readable, m);
+	if (r < 0)
+		return log_error_errno(r, "Failed to watch the setup socket");
+	r = ct_rundir_write_pid(o->run, getpid(), m->init_pid);
+	if (r < 0)
+		log_warning_errno(r, "Failed to write the pid record");
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The per-container run directory RUNDIR/NAME (0700): the lock held by the monitor for its whole
+ * life, the command socket, the pid record and the daemon's log. A lock is an flock, so a killed
+ * monitor's lock vanishes with it and its leftovers are recognised as stale. */
+#pragma once
+
+#include <limits.h>
+#include <sys/types.h>
+
+struct ct_rundir {
+	char dir[PATH_MAX];
+	int lock_fd;
+};
+
+/* Creates the directories, takes the lock and removes a dead monitor's socket and pid record.
+ * -EBUSY if a live monitor holds the lock. */
+int ct_rundir_acquire(const char *rundir, const char *name, struct ct_rundir *ret);
+/* Removes everything in the directory we created, the directory, then drops the lock. */
+void ct_rundir_release(struct ct_rundir *r);
+/* Writes "MONITOR_PID INIT_PID" to the pid record, atomically. */
+int ct_rundir_write_pid(const struct ct_rundir *r, pid_t monitor, pid_t init);
+/* DIR/file into buf (PATH_MAX). */
+int ct_rundir_path(const struct ct_rundir *r, const char *file, char *buf);

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The child between clone and exec: parent-death signal with the race re-check, rootfs, hostname,
+ * loopback, signal state, and exec. No allocation happens here; a failing step is reported to the
+ * parent as {step, -errno, detail} and the child exits. */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void report_step(struct ct_setup_report *rep, enum ct_step step, const char *detail)
+{
+	rep->step = step;
+	rep->detail[0] = '\0';
+	if (detail) {
+		strncpy(rep->detail, detail, sizeof(rep->detail) - 1);
+		rep->detail[sizeof(rep->detail) - 1] = '\0';
+	}
+}
+
+/* PDEATHSIG only fires for a parent that dies after it is set; if the parent already died, its end
+ * of the sync socket is closed, which poll() reports as a hangup. */
+static int set_pdeathsig(int sync_fd)
+{
+	struct pollfd pfd = { .fd = sync_fd, .events = 0 };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return -errno;
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP))
+		return -ESRCH;
+	return 0;
+}
+
+static int loopback_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		r = -errno;
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (r == 0 && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* Init starts with default dispositions (ctstart may have inherited ignored signals) and the mask
+ * the monitor had before it blocked everything for its signalfd. */
+static int reset_signals(const sigset_t *mask)
+{
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	return sigprocmask(SIG_SETMASK, mask, NULL) < 0 ? -errno : 0;
+}
+
+static int set_hostname(const struct ct_spawn_plan *p)
+{
+	if (!(p->config->namespaces & CLONE_NEWUTS))
+		return 0;
+	return sethostname(p->hostname, strlen(p->hostname)) < 0 ? -errno : 0;
+}
+
+static int do_exec(const struct ct_spawn_plan *p)
+{
+	/* Nothing of the monitor's may leak into the container: every fd past stdio is closed at
+	 * exec, including ones ctstart inherited without O_CLOEXEC. */
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (p->exec_fd >= 0)
+		syscall(SYS_execveat, p->exec_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
+	else
+		execve(p->argv[0], p->argv, p->envp);
+	return -errno;
+}
+
+#define STEP(s, detail, expr)                                                                      \
+	do {                                                                                       \
+		report_step(rep, (s), (detail));                                                   \
+		r = (expr);                                                                        \
+		if (r < 0)                                                                         \
+			return r;                                                                  \
+	} while (0)
+
+static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_setup_report *rep)
+{
+	int r;
+
+	STEP(CT_STEP_PDEATHSIG, NULL, set_pdeathsig(sync_fd));
+	r = ct_rootfs_setup(p, rep);
+	if (r < 0)
+		return r;
+	STEP(CT_STEP_HOSTNAME, p->hostname, set_hostname(p));
+	if (p->config->namespaces & CLONE_NEWNET)
+		STEP(CT_STEP_LOOPBACK, "lo", loopback_up());
+	if (p->config->no_new_privs)
+		STEP(CT_STEP_NO_NEW_PRIVS, NULL,
+		     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0);
+	STEP(CT_STEP_SIGNALS, NULL, reset_signals(&p->child_mask));
+	STEP(CT_STEP_EXEC, p->argv[0], do_exec(p));
+	return 0;
+}
+
+_Noreturn void ct_child_run(const struct ct_spawn_plan *p, int sync_fd)
+{
+	struct ct_setup_report rep = { 0 };
+	int r = child_setup(p, sync_fd, &rep);
+
+	rep.error = r < 0 ? r : -EIO;
+	send(sync_fd, &rep, sizeof(rep), MSG_NOSIGNAL);
+	_exit(rep.step == CT_STEP_EXEC ? (r == -ENOENT ? 127 : 126) : 125);
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The parent's side of starting init: clone3 with CLONE_PIDFD (falling back to clone with
+ * CLONE_PIDFD on kernels without clone3) and reading the child's setup report. */
+#include "spawn.h"
+
+#include "macro.h"
+
+#include <errno.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static pid_t clone_with_pidfd(unsigned long flags, int *ret_pidfd)
+{
+	struct clone_args args = {
+		.flags = flags | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid < 0 && errno == ENOSYS) /* before Linux 5.3; x86-64 argument order */
+		pid = (pid_t)syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, NULL, ret_pidfd, NULL,
+				     NULL);
+	return pid;
+}
+
+int ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pid, int *ret_sync_fd)
+{
+	int sv[2];
+	int pidfd = -1;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid = clone_with_pidfd(p->config->namespaces, &pidfd);
+	if (pid < 0) {
+		int r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		ct_child_run(p, sv[1]);
+	}
+	close(sv[1]);
+	*ret_pidfd = pidfd;
+	*ret_pid = pid;
+	*ret_sync_fd = sv[0];
+	return 0;
+}
+
+int ct_spawn_read_report(int sync_fd, struct ct_setup_report *ret)
+{
+	struct ct_setup_report rep;
+	ssize_t n;
+
+	do
+		n = recv(sync_fd, &rep, sizeof(rep), MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (n == 0)
+		return 1;
+	if ((size_t)n != sizeof(rep) || rep.step >= CT_STEP_COUNT_ || rep.error >= 0)
+		return -EBADMSG;
+	rep.detail[sizeof(rep.detail) - 1] = '\0';
+	*ret = rep;
+	return 0;
+}
+
+const char *ct_step_to_string(enum ct_step s)
+{
+	static const char *const names[] = {
+		"none", "pdeathsig", "mount-private", "bind-rootfs", "mount-proc", "mount-sys",
+		"mount-dev", "dev-nodes", "mount-devpts", "console", "mount", "pivot_root",
+		"hostname", "loopback", "signals", "no_new_privs", "exec",
+	};
+
+	return (unsigned)s < CT_STEP_COUNT_ ? names[s] : "unknown";
+}

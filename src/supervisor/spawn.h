@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Starting the container's init: clone3 into new namespaces with a pidfd, then, in the child, the
+ * setup steps (rootfs, /proc, /sys, /dev, mounts, pivot_root, hostname, loopback) and exec. The
+ * child never allocates; a failed step is sent to the parent as a report and the child exits. */
+#pragma once
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum ct_step {
+	CT_STEP_NONE,
+	CT_STEP_PDEATHSIG,
+	CT_STEP_MOUNT_PRIVATE,
+	CT_STEP_BIND_ROOTFS,
+	CT_STEP_MOUNT_PROC,
+	CT_STEP_MOUNT_SYS,
+	CT_STEP_MOUNT_DEV,
+	CT_STEP_DEV_NODES,
+	CT_STEP_MOUNT_DEVPTS,
+	CT_STEP_CONSOLE,
+	CT_STEP_USER_MOUNT,
+	CT_STEP_PIVOT_ROOT,
+	CT_STEP_HOSTNAME,
+	CT_STEP_LOOPBACK,
+	CT_STEP_SIGNALS,
+	CT_STEP_NO_NEW_PRIVS,
+	CT_STEP_EXEC,
+	CT_STEP_COUNT_,
+};
+
+/* Everything the child needs, prepared by the parent before clone. All borrowed. */
+struct ct_spawn_plan {
+	const struct ct_config *config;
+	const char *hostname;
+	char *const *argv;   /* what to exec */
+	char *const *envp;
+	int exec_fd;         /* ctinit opened before pivot_root; -1: exec argv[0] inside the rootfs */
+	const char *console; /* host tty bound to /dev/console; NULL: /dev/null is bound instead */
+	sigset_t child_mask; /* the signal mask init starts with */
+};
+
+/* What a child sends when a step fails. It never crosses a process image boundary (the same binary
+ * is on both ends), so it is a plain struct. */
+struct ct_setup_report {
+	uint32_t step;  /* enum ct_step */
+	int32_t error;  /* negative errno */
+	char detail[256]; /* the path or name the step was working on, "" if none */
+};
+
+/* Clones the child. On success: *ret_pidfd (owned), *ret_pid and *ret_sync_fd (owned): it reads
+ * EOF once the child has exec'd, or one ct_setup_report if a step failed. */
+int ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pid, int *ret_sync_fd);
+
+/* Reads the outcome from the sync fd: 1 if the child exec'd (EOF), 0 with *ret filled if it
+ * reported a failure, -EAGAIN if nothing is there yet, or another -errno. */
+int ct_spawn_read_report(int sync_fd, struct ct_setup_report *ret);
+
+const char *ct_step_to_string(enum ct_step s);
+
+/* The child's side (spawn-child.c, rootfs.c). Never returns. */
+_Noreturn void ct_child_run(const struct ct_spawn_plan *p, int sync_fd);
+/* Sets up the rootfs and pivots into it. On failure fills rep->step/detail and returns -errno. */
+int ct_rootfs_setup(const struct ct_spawn_plan *p, struct ct_setup_report *rep);

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What `ctstart` does: everything that can be checked is checked before anything is created, then
+ * the run dir is locked and the monitor runs here (foreground) or in a forked daemon. */
+#include "start.h"
+
+#include "config.h"
+#include "log.h"
+#include "macro.h"
+#include "monitor.h"
+#include "rundir.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int load_config(const struct ct_start_options *o, struct ct_config *c)
+{
+	struct ct_config_error err = { 0 };
+	char path[PATH_MAX], msg[1024];
+	const char *file = o->config_path;
+	int r = 0;
+
+	if (!file) {
+		snprintf(path, sizeof(path), "%s/ct/%s.conf", CT_SYSCONFDIR, o->name);
+		file = path;
+	}
+	r = ct_config_load(c, file, &err);
+	if (r >= 0 && o->command && o->command[0])
+		r = ct_config_set_command(c, o->command);
+	if (r >= 0)
+		r = ct_config_finalize(c, &err);
+	if (r == -ENOENT && !o->config_path)
+		log_error("no config for '%s': give one with -f CONFIG or create %s", o->name, file);
+	else if (r < 0 && err.message[0]) {
+		ct_config_error_format(&err, msg, sizeof(msg));
+		log_error("%s", msg);
+	} else if (r < 0)
+		log_error_errno(r, "Failed to load config '%s'", file);
+	return r;
+}
+
+static int check_rootfs(const struct ct_config *c)
+{
+	struct stat st;
+
+	if (stat(c->rootfs, &st) < 0)
+		return log_error_errno(-errno, "rootfs '%s'", c->rootfs);
+	if (!S_ISDIR(st.st_mode))
+		return log_error_errno(-ENOTDIR, "rootfs '%s'", c->rootfs);
+	return 0;
+}
+
+/* ctinit lives in LIBEXECDIR/ct; it is looked up next to our own binary first, so an installed
+ * tree works wherever it is unpacked (DESTDIR staging included). */
+static int open_ctinit(void)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int fd = -1;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		snprintf(path, sizeof(path), "%s/../libexec/ct/ctinit", dirname(exe));
+		fd = open(path, O_PATH | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "%s/ctinit", CT_PKGLIBEXECDIR);
+		fd = open(path, O_PATH | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return log_error_errno(-errno, "Cannot find ctinit (looked in %s)", path);
+	return fd;
+}
+
+static int acquire(const struct ct_start_options *o, struct ct_rundir *run)
+{
+	int r = ct_rundir_acquire(o->rundir, o->name, run);
+
+	if (r == -EBUSY)
+		log_error("container '%s' is already running (run dir %s/%s is locked)", o->name,
+			  o->rundir, o->name);
+	else if (r < 0)
+		log_error_errno(r, "Failed to set up the run dir %s/%s", o->rundir, o->name);
+	return r;
+}
+
+static int open_log(const struct ct_start_options *o, const struct ct_rundir *run)
+{
+	char path[PATH_MAX];
+	const char *file = o->logfile;
+	int fd;
+
+	if (!file) {
+		if (ct_rundir_path(run, "log", path) < 0)
+			return -ENAMETOOLONG;
+		file = path;
+	}
+	fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
+	return fd < 0 ? log_error_errno(-errno, "Failed to open log file '%s'", file) : fd;
+}
+
+/* The daemon: its own session, stdio on the log, no cwd pinning a mount. */
+static _Noreturn void daemon_child(struct ct_monitor_options *mo, int log_fd, int notify_fd)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	setsid();
+	if (chdir("/") < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+	    dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0)
+		_exit(CT_EXIT_START_FAILED);
+	close(null);
+	close(log_fd);
+	ct_log_set_timestamps(1);
+	ct_log_set_level(CT_LOG_INFO);
+	mo->notify_fd = notify_fd;
+	_exit(ct_monitor_run(mo));
+}
+
+static int wait_notice(int fd, const char *name)
+{
+	struct ct_start_notice n;
+	ssize_t got;
+
+	do
+		got = read(fd, &n, sizeof(n));
+	while (got < 0 && errno == EINTR);
+	if (got != (ssize_t)sizeof(n)) {
+		log_error("container '%s': the monitor exited before the container ran (see its log)",
+			  name);
+		return CT_EXIT_START_FAILED;
+	}
+	n.message[sizeof(n.message) - 1] = '\0';
+	if (n.result == 0)
+		return 0;
+	log_error("container '%s' failed to start: %s", name, n.message);
+	return CT_EXIT_START_FAILED;
+}
+
+static int run_daemon(struct ct_monitor_options *mo, const struct ct_start_options *o)
+{
+	cleanup_close int log_fd = open_log(o, mo->run);
+	int p[2];
+	pid_t pid;
+
+	if (log_fd < 0 || pipe2(p, O_CLOEXEC) < 0) {
+		ct_rundir_release(mo->run);
+		return CT_EXIT_START_FAILED;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_error_errno(-errno, "Failed to fork the monitor");
+		close(p[0]);
+		close(p[1]);
+		ct_rundir_release(mo->run);
+		return CT_EXIT_START_FAILED;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		daemon_child(mo, log_fd, p[1]);
+	}
+	close(p[1]);
+	ct_close_fd(&mo->run->lock_fd); /* the daemon holds the lock from now on */
+	pid = wait_notice(p[0], o->name);
+	close(p[0]);
+	return pid;
+}
+
+int ct_start(const struct ct_start_options *o)
+{
+	struct ct_config c;
+	struct ct_rundir run = { .lock_fd = -1 };
+	cleanup_close int ctinit_fd = -1;
+	struct ct_monitor_options mo = { .name = o->name, .rundir = o->rundir, .config = &c,
+					 .run = &run, .ctinit_fd = -1, .notify_fd = -1 };
+	int code = CT_EXIT_START_FAILED;
+
+	ct_config_init(&c);
+	if (load_config(o, &c) < 0 || check_rootfs(&c) < 0)
+		goto out;
+	if (c.command && (ctinit_fd = open_ctinit()) < 0)
+		goto out;
+	mo.ctinit_fd = ctinit_fd;
+	if (acquire(o, &run) < 0)
+		goto out;
+	code = o->daemon ? run_daemon(&mo, o) : ct_monitor_run(&mo);
+out:
+	ct_config_free(&c);
+	return code;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The lifecycle table. A kill during STARTING is honoured at once: the child is SIGKILLed before
+ * it execs, which both cancels the start and stops it. Anything not listed is refused. */
+#include "state.h"
+
+#define T(s, a) { .next = CT_STATE_##s, .action = CT_ACT_##a }
+#define REFUSE(s) T(s, REFUSE)
+
+static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
+	[CT_STATE_STARTING] = {
+		[CT_EV_EXECED] = T(RUNNING, NOTIFY_RUNNING),
+		[CT_EV_SETUP_FAILED] = T(STOPPING, NONE),
+		[CT_EV_KILL] = T(STOPPING, KILL),
+		[CT_EV_INIT_EXITED] = T(STOPPED, FINISH),
+	},
+	[CT_STATE_RUNNING] = {
+		[CT_EV_EXECED] = REFUSE(RUNNING),
+		[CT_EV_SETUP_FAILED] = REFUSE(RUNNING),
+		[CT_EV_KILL] = T(STOPPING, KILL),
+		[CT_EV_INIT_EXITED] = T(STOPPED, FINISH),
+	},
+	[CT_STATE_STOPPING] = {
+		/* A child killed during setup can still have reported a step or reached exec. */
+		[CT_EV_EXECED] = T(STOPPING, NONE),
+		[CT_EV_SETUP_FAILED] = T(STOPPING, NONE),
+		[CT_EV_KILL] = T(STOPPING, JOIN),
+		[CT_EV_INIT_EXITED] = T(STOPPED, FINISH),
+	},
+	[CT_STATE_STOPPED] = {
+		[CT_EV_EXECED] = REFUSE(STOPPED),
+		[CT_EV_SETUP_FAILED] = REFUSE(STOPPED),
+		[CT_EV_KILL] = REFUSE(STOPPED),
+		[CT_EV_INIT_EXITED] = REFUSE(STOPPED),
+	},
+};
+
+struct ct_transition ct_state_next(enum ct_state s, enum ct_event e)
+{
+	if ((unsigned)s >= CT_STATE_COUNT_ || (unsigned)e >= CT_EV_COUNT_)
+		return (struct ct_transition)REFUSE(STOPPED);
+	return table[s][e];
+}
+
+const char *ct_event_to_string(enum ct_event e)
+{
+	static const char *const names[] = { "execed", "setup-failed", "kill", "init-exited" };
+
+	return (unsigned)e < CT_EV_COUNT_ ? names[e] : "unknown";
+}
+
+const char *ct_action_to_string(enum ct_action a)
+{
+	static const char *const names[] = { "none", "notify-running", "kill", "join", "finish",
+					     "refuse" };
+
+	return (unsigned)a <= CT_ACT_REFUSE ? names[a] : "unknown";
+}

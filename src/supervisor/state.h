@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The container lifecycle as a pure table: (state, event) -> (next state, action). The monitor
+ * performs the actions; this module only decides, so it is unit-tested without any process. */
+#pragma once
+
+#include "protocol.h"
+
+enum ct_event {
+	CT_EV_EXECED,       /* the child reached exec: setup succeeded */
+	CT_EV_SETUP_FAILED, /* the child reported a failed setup step */
+	CT_EV_KILL,         /* a STOP (force) request */
+	CT_EV_INIT_EXITED,  /* init has been reaped */
+	CT_EV_COUNT_,
+};
+
+enum ct_action {
+	CT_ACT_NONE,
+	CT_ACT_NOTIFY_RUNNING, /* tell a waiting `ctstart -d` the container runs */
+	CT_ACT_KILL,           /* SIGKILL init through its pidfd */
+	CT_ACT_JOIN,           /* a stop is already under way: wait for it */
+	CT_ACT_FINISH,         /* the container is gone: reply to waiters, clean up, exit */
+	CT_ACT_REFUSE,         /* the request makes no sense in this state */
+};
+
+struct ct_transition {
+	enum ct_state next;
+	enum ct_action action;
+};
+
+struct ct_transition ct_state_next(enum ct_state s, enum ct_event e);
+const char *ct_event_to_string(enum ct_event e);
+const char *ct_action_to_string(enum ct_action a);

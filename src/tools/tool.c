@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Helpers shared by the thin tool front ends. */
+#include "ctbuild.h"
+
+#include "tool.h"
+
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+void ct_tool_init(struct ct_tool *t, const char *prog)
+{
+	*t = (struct ct_tool){ .prog = prog, .rundir = CT_RUNDIR_DEFAULT };
+	ct_log_set_program(prog);
+}
+
+int ct_tool_version(const struct ct_tool *t)
+{
+	printf("%s (%s) %s\n", t->prog, PACKAGE_NAME, PACKAGE_VERSION);
+	return CT_EXIT_OK;
+}
+
+bool ct_tool_check(const struct ct_tool *t)
+{
+	if (!t->name) {
+		log_error("missing -n NAME (see --help)");
+		return false;
+	}
+	if (!ct_name_valid(t->name)) {
+		log_error("invalid container name '%s': use 1-%d of A-Z a-z 0-9 _ . - "
+			  "(not starting with '.' or '-')", t->name, CT_NAME_MAX);
+		return false;
+	}
+	return true;
+}
+
+int ct_tool_call_failed(const struct ct_tool *t, int r)
+{
+	if (r == -ESRCH) {
+		log_error("container '%s' is not running", t->name);
+		return CT_EXIT_NOT_RUNNING;
+	}
+	if (r == -ETIMEDOUT)
+		log_error("container '%s': the monitor did not answer in time", t->name);
+	else
+		log_error_errno(r, "container '%s': request to the monitor failed", t->name);
+	return CT_EXIT_ERROR;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What every tool shares: the exit codes, --version, name and run-dir checks. */
+#pragma once
+
+#include "util.h"
+
+#include <stdbool.h>
+
+enum {
+	CT_EXIT_OK = 0,
+	CT_EXIT_ERROR = 1,
+	CT_EXIT_NOT_RUNNING = 2,
+	CT_EXIT_KILLED = 3,
+};
+
+/* Common options, filled by the tool's getopt loop. */
+struct ct_tool {
+	const char *prog;
+	const char *name;
+	const char *rundir;
+};
+
+void ct_tool_init(struct ct_tool *t, const char *prog);
+int ct_tool_version(const struct ct_tool *t);
+/* Logs and returns false if -n is missing or the name is invalid. */
+bool ct_tool_check(const struct ct_tool *t);
+/* Logs "container 'NAME' is not running" or the error of a failed call; returns the exit code. */
+int ct_tool_call_failed(const struct ct_tool *t, int r);

@@ -1,0 +1,125 @@
+# Shared helpers for the integration tests: a throwaway busybox rootfs, an isolated run dir, and
+# checks that nothing (processes, mounts, run-dir entries) is left behind. Sourced by t-*.sh.
+set -euo pipefail
+
+: "${CT_BINDIR:?CT_BINDIR must point at the installed tools (make check sets it)}"
+: "${CT_TESTINIT:?CT_TESTINIT must point at the static test init}"
+PATH="$CT_BINDIR:$PATH"
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+# Short paths: the command socket's path must fit in sun_path (108 bytes).
+T=$(mktemp -d /tmp/ct.XXXXXX)
+RUNDIR=$T/run
+ROOTFS=$T/rootfs
+TEST_NAME=$(basename "$0" .sh)
+CHECKS=0
+
+fail() {
+	echo "FAIL: $TEST_NAME: $*" >&2
+	exit 1
+}
+
+ok() {
+	CHECKS=$((CHECKS + 1))
+	echo "ok $CHECKS - $*"
+}
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+	ok "$1"
+}
+
+# expect_match WHAT REGEX TEXT
+expect_match() {
+	printf '%s' "$3" | grep -Eq -- "$2" || fail "$1: '$3' does not match /$2/"
+	ok "$1"
+}
+
+make_rootfs() {
+	local dir=${1:-$ROOTFS}
+	mkdir -p "$dir"/{bin,sbin,proc,sys,dev,tmp,etc,run,root}
+	cp "$BUSYBOX" "$dir/bin/busybox"
+	for a in sh ash true false sleep cat echo hostname ls ps kill grep wc env id \
+		readlink mount stat touch rm mkdir test tr head; do
+		ln -sf busybox "$dir/bin/$a"
+	done
+	cp "$CT_TESTINIT" "$dir/sbin/testinit"
+	echo "root:x:0:0:root:/root:/bin/sh" >"$dir/etc/passwd"
+}
+
+# write_conf NAME [LINE...]: a config with rootfs set, more lines appended.
+write_conf() {
+	local name=$1
+	shift
+	{
+		echo "rootfs = $ROOTFS"
+		for line in "$@"; do echo "$line"; done
+	} >"$T/$name.conf"
+	echo "$T/$name.conf"
+}
+
+ct() {
+	local tool=$1
+	shift
+	"$CT_BINDIR/$tool" --rundir "$RUNDIR" "$@"
+}
+
+# run_rc VAR CMD...: runs CMD, storing its exit status in VAR without tripping set -e.
+run_rc() {
+	local __var=$1
+	shift
+	set +e
+	"$@"
+	eval "$__var=\$?"
+	set -e
+}
+
+# wait_for SECONDS CMD...: polls CMD (generous bounds only; never a timing assertion).
+wait_for() {
+	local deadline=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+# Processes whose root is inside our rootfs: what a leaked container looks like from the host.
+container_procs() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$ROOTFS" ] && echo "${p#/proc/}"
+	done
+	return 0
+}
+
+assert_clean() {
+	local procs mounts
+	procs=$(container_procs)
+	[ -z "$procs" ] || fail "processes left behind: $procs"
+	mounts=$(grep -c " $T" /proc/self/mountinfo || true)
+	[ "$mounts" = 0 ] || fail "mounts left behind under $T"
+	if [ -d "$RUNDIR" ]; then
+		[ -z "$(ls -A "$RUNDIR")" ] || fail "run dir not empty: $(ls -A "$RUNDIR")"
+	fi
+	ok "nothing left behind"
+}
+
+cleanup() {
+	local rc=$?
+	if [ -d "$RUNDIR" ]; then
+		for d in "$RUNDIR"/*/; do
+			[ -S "$d/sock" ] && "$CT_BINDIR/ctstop" --rundir "$RUNDIR" -n "$(basename "$d")" \
+				--force >/dev/null 2>&1 || true
+		done
+	fi
+	for p in $(container_procs); do kill -9 "$p" 2>/dev/null || true; done
+	rm -rf "$T"
+	if [ "$rc" = 0 ]; then
+		echo "# $TEST_NAME: $CHECKS checks passed"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+
+make_rootfs

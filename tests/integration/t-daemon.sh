@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Daemonized containers: -d returns once RUNNING, ctinfo (text and JSON), ctstop --force.
+. "$(dirname "$0")/lib.sh"
+
+conf=$(write_conf web "init = /sbin/testinit --ready /ready")
+ct ctstart -n web -f "$conf" -d
+ok "ctstart -d returned 0"
+[ -S "$RUNDIR/web/sock" ] || fail "no command socket"
+expect_eq "run dir is 0700" 700 "$(stat -c %a "$RUNDIR/web")"
+expect_eq "socket is 0600" 600 "$(stat -c %a "$RUNDIR/web/sock")"
+
+info=$(ct ctinfo -n web)
+expect_match "ctinfo shows RUNNING" "state: +RUNNING" "$info"
+expect_match "ctinfo shows the kind" "kind: +system" "$info"
+expect_match "ctinfo shows the method" "shutdown method: +sysvinit" "$info"
+expect_match "ctinfo shows the config" "config: +$conf" "$info"
+json=$(ct ctinfo -n web --json)
+expect_match "json state" '"state": "RUNNING"' "$json"
+pid=$(printf '%s' "$json" | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p')
+mon=$(printf '%s' "$json" | sed -n 's/.*"monitor_pid": \([0-9]*\).*/\1/p')
+kill -0 "$pid" || fail "init pid $pid not alive"
+expect_eq "pid record" "$mon $pid" "$(cat "$RUNDIR/web/pid")"
+expect_eq "monitor is init's parent" "$mon" "$(awk '/^PPid/ {print $2}' /proc/$pid/status)"
+expect_eq "monitor detached into its own session" "$mon" "$(ps -o sid= -p "$mon" | tr -d ' ')"
+wait_for 10 test -e "$ROOTFS/ready" || fail "init not ready"
+[ -s "$RUNDIR/web/log" ] && ok "daemon log written" || fail "no daemon log"
+
+out=$(ct ctstop -n web --force 2>&1)
+expect_match "ctstop --force reports the kill" "killed by signal 9 after [0-9]+ ms" "$out"
+kill -0 "$pid" 2>/dev/null && fail "init still alive"
+kill -0 "$mon" 2>/dev/null && fail "monitor still alive"
+ok "init and monitor gone"
+[ -e "$RUNDIR/web" ] && fail "run dir left: $(ls -A "$RUNDIR/web")"
+ok "run dir removed"
+
+run_rc rc ct ctstop -n web --force 2>"$T/err"
+expect_eq "stop of a stopped container exits 2" 2 "$rc"
+expect_match "and says so" "not running" "$(cat "$T/err")"
+run_rc rc ct ctinfo -n web 2>/dev/null
+expect_eq "ctinfo of a stopped container exits 2" 2 "$rc"
+
+# A daemonized application container that exits by itself cleans up after itself.
+ct ctstart -n app -f "$conf" -d -- sh -c 'sleep 0.2'
+wait_for 20 test ! -e "$RUNDIR/app" || fail "run dir of an exited container stays"
+ok "an exited daemon cleans up"
+
+# --logfile keeps the log elsewhere, and it survives the stop.
+ct ctstart -n logged -f "$conf" -d -o "$T/logged.log"
+ct ctstop -n logged --force >/dev/null 2>&1
+expect_match "the log records the stop" "stopped: init killed" "$(cat "$T/logged.log")"
+
+# Concurrent force stops: each either joins the one kill or, arriving after it, finds the
+# container gone; none errs. (Joining many waiters is unit-tested in test_server.)
+ct ctstart -n many -f "$conf" -d
+for i in $(seq 10); do
+	(
+		set +e
+		ct ctstop -n many --force >"$T/stop.$i" 2>&1
+		echo $? >"$T/rc.$i"
+	) &
+done
+wait
+kills=0
+for i in $(seq 10); do
+	case "$(cat "$T/rc.$i")" in
+	0) grep -q "killed by signal 9" "$T/stop.$i" || fail "stop $i: $(cat "$T/stop.$i")"
+	   kills=$((kills + 1)) ;;
+	2) ;;
+	*) fail "concurrent stop $i failed: $(cat "$T/stop.$i")" ;;
+	esac
+done
+[ "$kills" -ge 1 ] || fail "no concurrent stop reported the kill"
+ok "10 concurrent ctstop --force: $kills joined the kill, none failed"
+
+run_rc rc ct ctstop -n web 2>/dev/null
+expect_eq "graceful stop is not there yet: an error, not a silent success" 1 "$rc"
+
+assert_clean

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The command socket under hostile clients: garbage, truncated, oversized, unknown and stalled
+# requests get an error or a closed connection; the container keeps running and stops normally;
+# a non-root peer is refused even when the file permissions would let it connect.
+. "$(dirname "$0")/lib.sh"
+PROBE=${CT_PROBE:?CT_PROBE must point at ctprobe}
+
+conf=$(write_conf sock "init = /sbin/testinit --ready /ready")
+ct ctstart -n sock -f "$conf" -d
+S=$RUNDIR/sock/sock
+
+expect_eq "garbage gets EBADMSG" EBADMSG "$("$PROBE" "$S" garbage | head -1)"
+expect_eq "truncated frame gets EBADMSG" EBADMSG "$("$PROBE" "$S" truncated | head -1)"
+expect_eq "oversized frame gets EMSGSIZE" EMSGSIZE "$("$PROBE" "$S" oversized | head -1)"
+expect_eq "unknown command gets ENOSYS, then the idle connection is closed" \
+	"ENOSYS closed" "$("$PROBE" "$S" unknown | tr '\n' ' ' | sed 's/ $//')"
+
+# A stalled client holds one slot and nothing else: others are served meanwhile.
+"$PROBE" "$S" stall >"$T/stall" &
+probe=$!
+sleep 0.2
+expect_match "served while a client stalls" "RUNNING" "$(ct ctinfo -n sock)"
+wait $probe
+expect_eq "the stalled client is dropped at its deadline" closed "$(head -1 "$T/stall")"
+
+# A client killed mid-request.
+( exec "$PROBE" "$S" stall ) &
+sleep 0.1
+kill -9 $! 2>/dev/null; wait $! 2>/dev/null || true
+expect_match "still running after all that" "RUNNING" "$(ct ctinfo -n sock)"
+
+# Defence in depth: with the directory and socket opened up, a non-root peer is still refused.
+chmod 755 "$RUNDIR" "$RUNDIR/sock"
+chmod 666 "$S"
+run_rc rc setpriv --reuid=65534 --regid=65534 --clear-groups "$CT_BINDIR/ctinfo" --rundir "$RUNDIR" \
+	-n sock 2>"$T/err"
+expect_eq "non-root peer refused" 1 "$rc"
+expect_match "with permission denied" "Permission denied" "$(cat "$T/err")"
+chmod 700 "$RUNDIR/sock"
+
+out=$(ct ctstop -n sock --force 2>&1)
+expect_match "stops normally afterwards" "killed by signal 9" "$out"
+assert_clean

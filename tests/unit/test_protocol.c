@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Protocol codec: round trips, and truncated, oversized, unknown and malformed frames. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "protocol.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void test_info_round_trip(void **state)
+{
+	struct ct_info in = { .state = CT_STATE_RUNNING, .monitor_pid = 10, .init_pid = 11,
+			      .start_time_ms = 1234567890123ULL, .shutdown_method = 2,
+			      .application = true };
+	struct ct_info out;
+	struct ct_frame f;
+	struct ct_msg m;
+	struct ct_cursor c;
+
+	strcpy(in.name, "web");
+	strcpy(in.config_path, "/etc/ct/web.conf");
+	strcpy(in.rootfs, "/srv/web");
+	assert_int_equal(ct_proto_reply_info(&f, &in), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(m.type, CT_CMD_INFO | CT_MSG_REPLY);
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_INFO, &c), 0);
+	assert_int_equal(ct_proto_parse_info(&c, &out), 0);
+	assert_memory_equal(&in, &out, sizeof(in));
+}
+
+static void test_stop_round_trip(void **state)
+{
+	struct ct_stop_result in = { .end = CT_END_KILLED, .signal = 9, .elapsed_ms = 42 }, out;
+	struct ct_frame f;
+	struct ct_msg m;
+	struct ct_cursor c;
+
+	assert_int_equal(ct_proto_reply_stop(&f, &in), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_STOP, &c), 0);
+	assert_int_equal(ct_proto_parse_stop(&c, &out), 0);
+	assert_int_equal(out.end, CT_END_KILLED);
+	assert_int_equal(out.signal, 9);
+	assert_int_equal(out.elapsed_ms, 42);
+}
+
+static void test_error_reply(void **state)
+{
+	struct ct_frame f;
+	struct ct_msg m;
+	struct ct_cursor c;
+
+	assert_int_equal(ct_proto_reply_error(&f, 77, -ENOSYS), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(ct_proto_parse_reply(&m, 77, &c), -ENOSYS);
+	/* A reply to another request is not ours. */
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_INFO, &c), -EBADMSG);
+}
+
+static void test_wire_bytes(void **state)
+{
+	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 1, 0, 2, 0, 0, 0, 0, 0 };
+	struct ct_frame f;
+
+	assert_int_equal(ct_proto_request(&f, CT_CMD_STOP), 0);
+	assert_int_equal(f.len, sizeof(expect));
+	assert_memory_equal(f.data, expect, sizeof(expect));
+}
+
+static void test_truncated(void **state)
+{
+	struct ct_frame f;
+	struct ct_msg m;
+	struct ct_info info = { .state = CT_STATE_RUNNING };
+
+	ct_proto_reply_info(&f, &info);
+	for (size_t n = 0; n < f.len; n++)
+		assert_int_equal(ct_msg_decode(f.data, n, &m), -EBADMSG);
+	/* Header says more than was received, or less. */
+	f.data[8]++;
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), -EBADMSG);
+}
+
+static void test_bad_magic_and_version(void **state)
+{
+	struct ct_frame f;
+	struct ct_msg m;
+
+	ct_proto_request(&f, CT_CMD_INFO);
+	f.data[0] ^= 0xff;
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), -EBADMSG);
+	f.data[0] ^= 0xff;
+	f.data[4] = 2;
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), -EPROTONOSUPPORT);
+}
+
+static void test_oversized(void **state)
+{
+	unsigned char buf[CT_PROTO_HEADER_SIZE] = { 'C', 'T', 'M', '1', 1, 0, 1, 0 };
+	uint32_t len = CT_PROTO_PAYLOAD_MAX + 1;
+	struct ct_frame f;
+	struct ct_msg m;
+	char big[CT_PROTO_STR_MAX + 1];
+
+	memcpy(buf + 8, &len, 4); /* little-endian host */
+	assert_int_equal(ct_msg_decode(buf, sizeof(buf), &m), -EMSGSIZE);
+	/* Encoding refuses to build what the decoder would refuse. */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ct_frame_begin(&f, 1);
+	ct_frame_put_str(&f, big);
+	assert_int_equal(ct_frame_finish(&f), -EMSGSIZE);
+	ct_frame_begin(&f, 1);
+	for (int i = 0; i < CT_PROTO_PAYLOAD_MAX / 8 + 1; i++)
+		ct_frame_put_u64(&f, 0);
+	assert_int_equal(ct_frame_finish(&f), -EMSGSIZE);
+}
+
+static void test_malformed_body(void **state)
+{
+	struct ct_frame f;
+	struct ct_msg m;
+	struct ct_cursor c;
+	struct ct_info info;
+	struct ct_stop_result res;
+
+	/* An INFO reply with a string whose length runs past the payload. */
+	ct_frame_begin(&f, CT_CMD_INFO | CT_MSG_REPLY);
+	ct_frame_put_u32(&f, 0);
+	for (int i = 0; i < 3; i++)
+		ct_frame_put_u32(&f, 1);
+	ct_frame_put_u64(&f, 0);
+	ct_frame_put_u32(&f, 0);
+	ct_frame_put_u8(&f, 0);
+	ct_frame_put_u32(&f, 0xffff); /* bogus string length */
+	assert_int_equal(ct_frame_finish(&f), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_INFO, &c), 0);
+	assert_int_equal(ct_proto_parse_info(&c, &info), -EBADMSG);
+
+	/* A STOP reply with trailing bytes, and one with an unknown end. */
+	res = (struct ct_stop_result){ .end = CT_END_EXITED };
+	ct_proto_reply_stop(&f, &res);
+	ct_frame_put_u8(&f, 1);
+	ct_frame_finish(&f);
+	ct_msg_decode(f.data, f.len, &m);
+	ct_proto_parse_reply(&m, CT_CMD_STOP, &c);
+	assert_int_equal(ct_proto_parse_stop(&c, &res), -EBADMSG);
+	res = (struct ct_stop_result){ .end = CT_END_COUNT_ };
+	ct_proto_reply_stop(&f, &res);
+	ct_msg_decode(f.data, f.len, &m);
+	ct_proto_parse_reply(&m, CT_CMD_STOP, &c);
+	assert_int_equal(ct_proto_parse_stop(&c, &res), -EBADMSG);
+}
+
+static void test_string_with_nul(void **state)
+{
+	struct ct_frame f;
+	struct ct_msg m;
+	struct ct_cursor c;
+	char out[CT_PROTO_STR_MAX];
+
+	ct_frame_begin(&f, 1);
+	ct_frame_put_u8(&f, 3);
+	ct_frame_put_u8(&f, 0);
+	ct_frame_put_u8(&f, 'a');
+	ct_frame_put_u8(&f, 0);
+	ct_frame_put_u8(&f, 'b');
+	ct_frame_finish(&f);
+	ct_msg_decode(f.data, f.len, &m);
+	ct_cursor_init(&c, &m);
+	ct_cursor_get_str(&c, out, sizeof(out));
+	assert_true(c.error);
+	assert_string_equal(out, "");
+}
+
+static void test_names(void **state)
+{
+	assert_string_equal(ct_state_to_string(CT_STATE_STOPPING), "STOPPING");
+	assert_string_equal(ct_state_to_string(99), "UNKNOWN");
+	assert_string_equal(ct_end_to_string(CT_END_HALTED), "halted");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_info_round_trip), cmocka_unit_test(test_stop_round_trip),
+		cmocka_unit_test(test_error_reply),     cmocka_unit_test(test_wire_bytes),
+		cmocka_unit_test(test_truncated),       cmocka_unit_test(test_bad_magic_and_version),
+		cmocka_unit_test(test_oversized),       cmocka_unit_test(test_malformed_body),
+		cmocka_unit_test(test_string_with_nul), cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

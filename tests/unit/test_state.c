@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The lifecycle table, exhaustively: every (state, event) pair has the expected outcome. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "state.h"
+
+static void expect(enum ct_state s, enum ct_event e, enum ct_state next, enum ct_action a)
+{
+	struct ct_transition t = ct_state_next(s, e);
+
+	if (t.next != next || t.action != a)
+		fail_msg("%s + %s: got %s/%s, want %s/%s", ct_state_to_string(s), ct_event_to_string(e),
+			 ct_state_to_string(t.next), ct_action_to_string(t.action),
+			 ct_state_to_string(next), ct_action_to_string(a));
+}
+
+static void test_start(void **state)
+{
+	expect(CT_STATE_STARTING, CT_EV_EXECED, CT_STATE_RUNNING, CT_ACT_NOTIFY_RUNNING);
+	expect(CT_STATE_STARTING, CT_EV_SETUP_FAILED, CT_STATE_STOPPING, CT_ACT_NONE);
+	expect(CT_STATE_STARTING, CT_EV_INIT_EXITED, CT_STATE_STOPPED, CT_ACT_FINISH);
+}
+
+static void test_kill_in_every_state(void **state)
+{
+	expect(CT_STATE_STARTING, CT_EV_KILL, CT_STATE_STOPPING, CT_ACT_KILL);
+	expect(CT_STATE_RUNNING, CT_EV_KILL, CT_STATE_STOPPING, CT_ACT_KILL);
+	/* A second stop joins the first: one kill, many waiters. */
+	expect(CT_STATE_STOPPING, CT_EV_KILL, CT_STATE_STOPPING, CT_ACT_JOIN);
+	expect(CT_STATE_STOPPED, CT_EV_KILL, CT_STATE_STOPPED, CT_ACT_REFUSE);
+}
+
+static void test_exit(void **state)
+{
+	expect(CT_STATE_RUNNING, CT_EV_INIT_EXITED, CT_STATE_STOPPED, CT_ACT_FINISH);
+	expect(CT_STATE_STOPPING, CT_EV_INIT_EXITED, CT_STATE_STOPPED, CT_ACT_FINISH);
+	expect(CT_STATE_STOPPED, CT_EV_INIT_EXITED, CT_STATE_STOPPED, CT_ACT_REFUSE);
+}
+
+static void test_late_sync_events(void **state)
+{
+	/* A child killed during setup may still report, or reach exec: neither revives it. */
+	expect(CT_STATE_STOPPING, CT_EV_EXECED, CT_STATE_STOPPING, CT_ACT_NONE);
+	expect(CT_STATE_STOPPING, CT_EV_SETUP_FAILED, CT_STATE_STOPPING, CT_ACT_NONE);
+	expect(CT_STATE_RUNNING, CT_EV_EXECED, CT_STATE_RUNNING, CT_ACT_REFUSE);
+}
+
+static void test_out_of_range(void **state)
+{
+	expect(CT_STATE_COUNT_, CT_EV_KILL, CT_STATE_STOPPED, CT_ACT_REFUSE);
+	expect(CT_STATE_RUNNING, CT_EV_COUNT_, CT_STATE_STOPPED, CT_ACT_REFUSE);
+}
+
+static void test_finish_only_in_stopped(void **state)
+{
+	for (int s = 0; s < CT_STATE_COUNT_; s++)
+		for (int e = 0; e < CT_EV_COUNT_; e++) {
+			struct ct_transition t = ct_state_next(s, e);
+			if (t.action == CT_ACT_FINISH)
+				assert_int_equal(t.next, CT_STATE_STOPPED);
+			if (t.next == CT_STATE_STOPPED && s != CT_STATE_STOPPED)
+				assert_int_equal(t.action, CT_ACT_FINISH);
+		}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_start),       cmocka_unit_test(test_kill_in_every_state),
+		cmocka_unit_test(test_exit),        cmocka_unit_test(test_late_sync_events),
+		cmocka_unit_test(test_out_of_range), cmocka_unit_test(test_finish_only_in_stopped),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

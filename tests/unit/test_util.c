@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small helpers: number parsing, names, word splitting, environment vectors, paths. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "macro.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void test_parse_long(void **state)
+{
+	long v = -7;
+
+	assert_int_equal(ct_parse_long("42", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(ct_parse_long("-1", -1, 10, &v), 0);
+	assert_int_equal(v, -1);
+	assert_int_equal(ct_parse_long("101", 0, 100, &v), -ERANGE);
+	assert_int_equal(ct_parse_long("99999999999999999999999", 0, 100, &v), -ERANGE);
+	assert_int_equal(ct_parse_long("4x", 0, 100, &v), -EINVAL);
+	assert_int_equal(ct_parse_long(" 4", 0, 100, &v), -EINVAL);
+	assert_int_equal(ct_parse_long("", 0, 100, &v), -EINVAL);
+	assert_int_equal(v, -1); /* untouched on failure */
+}
+
+static void test_names(void **state)
+{
+	char long_name[CT_NAME_MAX + 2];
+
+	assert_true(ct_name_valid("web-1.prod_a"));
+	assert_false(ct_name_valid(""));
+	assert_false(ct_name_valid(".hidden"));
+	assert_false(ct_name_valid("-opt"));
+	assert_false(ct_name_valid("a/b"));
+	assert_false(ct_name_valid(".."));
+	assert_false(ct_name_valid("sp ace"));
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_false(ct_name_valid(long_name));
+	long_name[CT_NAME_MAX] = '\0';
+	assert_true(ct_name_valid(long_name));
+}
+
+static void check_split(const char *in, const char *const *want)
+{
+	cleanup_strv char **v = NULL;
+	size_t n = 0;
+
+	assert_int_equal(ct_strv_split_quoted(in, &v), 0);
+	while (want[n])
+		n++;
+	assert_int_equal(ct_strv_length(v), n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(v[i], want[i]);
+}
+
+static void test_split(void **state)
+{
+	char **v = NULL;
+
+	check_split("a b\tc", (const char *[]){ "a", "b", "c", NULL });
+	check_split("  ", (const char *[]){ NULL });
+	check_split("sh -c 'echo \"hi there\"'", (const char *[]){ "sh", "-c", "echo \"hi there\"", NULL });
+	check_split("\"a\\\"b\" c\\ d", (const char *[]){ "a\"b", "c d", NULL });
+	check_split("x''y \"\"", (const char *[]){ "xy", "", NULL });
+	assert_int_equal(ct_strv_split_quoted("'open", &v), -EINVAL);
+	assert_int_equal(ct_strv_split_quoted("trailing\\", &v), -EINVAL);
+	assert_null(v);
+}
+
+static void test_env_set(void **state)
+{
+	cleanup_strv char **env = NULL;
+
+	assert_int_equal(ct_strv_env_set(&env, "A=1"), 0);
+	assert_int_equal(ct_strv_env_set(&env, "AB=2"), 0);
+	assert_int_equal(ct_strv_env_set(&env, "A=3"), 0);
+	assert_int_equal(ct_strv_length(env), 2);
+	assert_string_equal(env[0], "A=3");
+	assert_string_equal(env[1], "AB=2");
+}
+
+static void test_strv_copy(void **state)
+{
+	cleanup_strv char **copy = NULL;
+	char *src[] = { "x", "y", NULL };
+
+	assert_int_equal(ct_strv_copy(src, &copy), 0);
+	assert_int_equal(ct_strv_length(copy), 2);
+	assert_ptr_not_equal(copy[0], src[0]);
+	assert_int_equal(ct_strv_copy(NULL, &copy), 0);
+	assert_null(copy);
+}
+
+static void test_run_path(void **state)
+{
+	char buf[32];
+
+	assert_int_equal(ct_run_path(buf, sizeof(buf), "/run/ct", "web", "sock"), 0);
+	assert_string_equal(buf, "/run/ct/web/sock");
+	assert_int_equal(ct_run_path(buf, sizeof(buf), "/run/ct", "web", NULL), 0);
+	assert_string_equal(buf, "/run/ct/web");
+	assert_int_equal(ct_run_path(buf, sizeof(buf), "/run/ct/a/very/long/dir", "web", "sock"),
+			 -ENAMETOOLONG);
+}
+
+static void test_mkdir_p(void **state)
+{
+	char tmpl[] = "/tmp/ct-unit-XXXXXX", path[128];
+	struct stat st;
+
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(path, sizeof(path), "%s/a/b/c", tmpl);
+	assert_int_equal(ct_mkdir_p(path, 0700), 0);
+	assert_int_equal(ct_mkdir_p(path, 0700), 0); /* idempotent */
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "rm -rf %s", tmpl);
+	assert_int_equal(system(path), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_long), cmocka_unit_test(test_names),
+		cmocka_unit_test(test_split),      cmocka_unit_test(test_env_set),
+		cmocka_unit_test(test_strv_copy),  cmocka_unit_test(test_run_path),
+		cmocka_unit_test(test_mkdir_p),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
