@@ -71,38 +71,56 @@ int ct_client_call(int fd, const struct ct_frame *req, int timeout_ms, struct ct
 	return ct_msg_decode(buf->data, buf->len, ret_msg);
 }
 
-/* Connects, sends a payload-less request of type and parses the reply's result into *body. */
+/* Connects (the caller owns *fd), sends a payload-less request of type and parses the reply's
+ * result into *body. */
 static int simple_call(const char *rundir, const char *name, uint16_t type, int timeout_ms,
-		       struct ct_frame *buf, struct ct_cursor *body)
+		       int *fd, struct ct_frame *buf, struct ct_cursor *body)
 {
-	cleanup_close int fd = -1;
 	struct ct_frame req;
 	struct ct_msg m;
-	int r = ct_client_connect(rundir, name, &fd);
+	int r = ct_client_connect(rundir, name, fd);
 
 	if (r < 0)
 		return r;
 	ct_proto_request(&req, type);
-	r = ct_client_call(fd, &req, timeout_ms, buf, &m);
-	if (r == -ECONNRESET && type == CT_CMD_INFO)
+	r = ct_client_call(*fd, &req, timeout_ms, buf, &m);
+	if (r == -ECONNRESET)
 		return -ESRCH; /* the monitor exited between connect and reply */
 	return r < 0 ? r : ct_proto_parse_reply(&m, type, body);
 }
 
 int ct_client_info(const char *rundir, const char *name, struct ct_info *ret)
 {
+	cleanup_close int fd = -1;
 	struct ct_frame buf;
 	struct ct_cursor body;
-	int r = simple_call(rundir, name, CT_CMD_INFO, CT_CLIENT_TIMEOUT_MS, &buf, &body);
+	int r = simple_call(rundir, name, CT_CMD_INFO, CT_CLIENT_TIMEOUT_MS, &fd, &buf, &body);
 
 	return r < 0 ? r : ct_proto_parse_info(&body, ret);
 }
 
+/* The monitor closes its connections on its way out: waiting for that (briefly) means that when
+ * a stop returns, the monitor has finished its cleanup too. */
+static void wait_closed(int fd, int timeout_ms)
+{
+	uint64_t deadline = ct_now_ms() + (uint64_t)timeout_ms;
+	char b;
+
+	while (wait_readable(fd, deadline, false) == 0)
+		if (recv(fd, &b, 1, MSG_DONTWAIT) <= 0 && errno != EINTR)
+			return;
+}
+
 int ct_client_stop(const char *rundir, const char *name, struct ct_stop_result *ret)
 {
+	cleanup_close int fd = -1;
 	struct ct_frame buf;
 	struct ct_cursor body;
-	int r = simple_call(rundir, name, CT_CMD_STOP, CT_CLIENT_STOP_TIMEOUT_MS, &buf, &body);
+	int r = simple_call(rundir, name, CT_CMD_STOP, CT_CLIENT_STOP_TIMEOUT_MS, &fd, &buf, &body);
 
-	return r < 0 ? r : ct_proto_parse_stop(&body, ret);
+	if (r >= 0)
+		r = ct_proto_parse_stop(&body, ret);
+	if (r >= 0)
+		wait_closed(fd, 2000);
+	return r;
 }

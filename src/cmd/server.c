@@ -268,7 +268,6 @@ void ct_server_free(struct ct_server *s)
 	if (s->fd >= 0) {
 		ct_loop_remove(s->loop, s->fd);
 		close(s->fd);
-		unlink(s->path);
 	}
 	free(s->path);
 	free(s);

@@ -35,7 +35,8 @@ struct ct_server_options {
 
 /* Borrows loop. */
 int ct_server_new(struct ct_loop *loop, const struct ct_server_options *o, struct ct_server **ret);
-/* Closes every connection and the socket, and unlinks its path. */
+/* Closes every connection and the socket. The path is left alone: by then it may be a new
+ * monitor's (the run dir owner removes it). */
 void ct_server_free(struct ct_server *s);
 
 /* Sends a finished frame. On failure the connection is closed and must not be used again. */

@@ -62,6 +62,9 @@ static int finish(struct ct_monitor *m)
 	char msg[512];
 
 	stop_result(m, &res);
+	/* The name is free before anyone hears that the container stopped, so a start right after
+	 * a stop never finds it locked. */
+	ct_rundir_release(m->o->run);
 	if (ct_proto_reply_stop(&f, &res) == 0)
 		ct_server_reply_deferred(m->server, CT_CMD_STOP, &f);
 	if (m->setup_failed) {

@@ -27,7 +27,7 @@ expect_match "and runs" "RUNNING" "$(ct ctinfo -n db)"
 ct ctstop -n db --force >/dev/null 2>&1
 
 # A monitor killed during a foreground run as well.
-ct ctstart -n fg -f "$conf" &
+"$CT_BINDIR/ctstart" --rundir "$RUNDIR" -n fg -f "$conf" &
 fg=$!
 wait_for 10 test -S "$RUNDIR/fg/sock" || fail "foreground start"
 wait_for 10 sh -c "[ -s '$RUNDIR/fg/pid' ]" || fail "no pid record"

@@ -17,7 +17,7 @@ ln -s testinit "$ROOTFS/sbin/init"
 conf=$(write_conf sys3 "hostname = box")
 ct ctstart -n sys3 -f "$conf" -d
 pid=$(ct ctinfo -n sys3 --json | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p')
-expect_eq "default init is /sbin/init" "/sbin/testinit" "$(tr '\0' '\n' </proc/$pid/cmdline | head -1)"
+expect_eq "default init is /sbin/init" "/sbin/init" "$(tr '\0' '\n' </proc/$pid/cmdline | head -1)"
 expect_match "init gets container=ct" "container=ct" "$(tr '\0' '\n' </proc/$pid/environ)"
 expect_eq "init sees itself as pid 1" 1 "$(grep NSpid /proc/$pid/status | awk '{print $NF}')"
 expect_eq "only fds 0-2 reach init" "0 1 2" "$(ls /proc/$pid/fd | sort -n | tr '\n' ' ' | sed 's/ $//')"
