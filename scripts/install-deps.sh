@@ -1,0 +1,10 @@
+#!/bin/sh
+# Installs the Debian 12 packages needed to build ct and run its test suite (as root).
+set -e
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	gcc make libc6-dev autoconf automake pkg-config \
+	libcap-dev libseccomp-dev libcmocka-dev \
+	busybox-static util-linux procps >/dev/null
+echo "install-deps: build and test dependencies are installed"
