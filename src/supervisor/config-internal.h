@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the parser core (config.c) and the key handlers (config-keys.c) share. */
+#pragma once
+
+#include "config.h"
+
+#include <stdbool.h>
+
+#define N_CONFIG_KEYS 20
+
+struct parser {
+	struct ct_config *c;
+	struct ct_config_error *err;
+	const char *name;  /* the file name as given (base for relative rootfs values), or NULL */
+	const char *label; /* the file name in errors */
+	unsigned line;
+	const char *key;   /* the key of the current line once known, for errors */
+	bool failed;       /* err has been filled */
+	unsigned first_line[N_CONFIG_KEYS];
+};
+
+struct config_key {
+	const char *name;
+	int (*parse)(struct parser *p, const char *value);
+	bool list; /* may repeat, each occurrence adds; otherwise a second occurrence is an error */
+};
+
+extern const struct config_key ct_config_keys[N_CONFIG_KEYS];
+
+/* Fills err for the current line and key with a formatted reason; returns -EINVAL. */
+__attribute__((format(printf, 2, 3)))
+int ct_config_fail(struct parser *p, const char *fmt, ...);
+/* Replaces *dst (freed) with src (taken). */
+void ct_config_strv_replace(char ***dst, char **src);
