@@ -57,10 +57,8 @@ ratios of the medians ct/lxc and ct/bare.
 EOF
 }
 
-die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
-note() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 while (($#)); do
 	case $1 in
@@ -84,106 +82,26 @@ is_uint "$WARMUP" || die "-w WARMUP must be a non-negative integer, got '$WARMUP
 # ---------------------------------------------------------------- tools ---
 UNSHARE=$(command -v unshare) || die "unshare (util-linux) not found"
 CHROOT=$(command -v chroot) || die "chroot (coreutils) not found"
-BUSYBOX=${BUSYBOX:-$(command -v busybox || true)}
-[[ -n $BUSYBOX && -x $BUSYBOX ]] || die "busybox not found (apt-get install busybox-static)"
-# The rootfs has no libc: the busybox must be static.
-ldd_out=$(ldd "$BUSYBOX" 2>&1 || true)   # ldd exits 1 for static binaries
-if ! grep -qE 'not a dynamic|statically linked' <<<"$ldd_out"; then
-	die "$BUSYBOX is not statically linked (apt-get install busybox-static)"
-fi
-
+find_busybox
+find_ct_tools ctstart
 CTSTART=
-CT_SKIP_WHY=
-if [[ -n ${CT_BINDIR:-} ]]; then
-	# Asked for explicitly: not finding it is a ct failure, not a skip.
-	[[ -x $CT_BINDIR/ctstart ]] || die "CT_BINDIR=$CT_BINDIR has no executable ctstart"
-	CTSTART=$CT_BINDIR/ctstart
-elif c=$(command -v ctstart); then
-	CT_BINDIR=$(dirname -- "$c")
-	CTSTART=$CT_BINDIR/ctstart
-else
-	CT_SKIP_WHY="ctstart not found in PATH (set CT_BINDIR to the directory holding it)"
-fi
+if [[ -z $CT_SKIP_WHY ]]; then CTSTART=$CT_BINDIR/ctstart; fi
 
 LXC_EXECUTE=$(command -v lxc-execute || true)
 LXC_SKIP_WHY=
 [[ -n $LXC_EXECUTE ]] || LXC_SKIP_WHY="lxc-execute not found (apt-get install lxc)"
 
 # ---------------------------------------------------------- temp + cleanup ---
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/ct-bench-start.XXXXXX")
-ROOTFS=$TMP/rootfs
-LXCPATH=$TMP/lxcpath         # private lxcpath: nothing lands in /var/lib/lxc
-CTRUN=$TMP/ctrun             # private ctstart run dir (--rundir)
-LOGDIR=$TMP/logs
+# TMP ROOTFS LXCPATH CTRUN LOGDIR, and the cleanup of LXC's leftovers outside
+# its lxcpath (/run/lxc/lock/..., lxc.pivot and lxc.*.NAME cgroups): lib.sh.
 NAME_CT=ctbench-ct-$$
 NAME_LXC=ctbench-lxc-$$
-
-# State LXC leaves outside its lxcpath, even after a clean run:
-#  - /run/lxc/lock/<lxcpath>/ : per-lxcpath lock directory
-#  - <cgroup root>/lxc.pivot  : cgroup the monitor moves to while removing its
-#    own lxc.monitor.NAME cgroup (in every v1 hierarchy and in the v2 one)
-# and, after a crash, lxc.monitor.NAME / lxc.payload.NAME cgroups.  Remember
-# what existed before so that cleanup removes only what this run created.
-NEW_LOCK_DIRS=()   # ancestors of LXC's lock dir that do not exist yet, deepest first
-p=/run/lxc/lock$LXCPATH
-while p=${p%/*}; [[ -n $p && $p != /run ]]; do
-	[[ -e $p ]] && break
-	NEW_LOCK_DIRS+=("$p")
-done
-PRE_PIVOTS=()
-for d in /sys/fs/cgroup/lxc.pivot /sys/fs/cgroup/*/lxc.pivot; do
-	[[ -d $d ]] && PRE_PIVOTS+=("$d")
-done
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$? d p
-	set +e
-	# Nothing should be mounted under TMP (every tool mounts in its own mount
-	# namespace), but never let rm -rf walk into a leftover mount.
-	if command -v findmnt >/dev/null 2>&1; then
-		findmnt -rn -o TARGET | grep -F -- "$TMP/" | sort -r | while read -r p; do
-			umount -l -- "$p"
-		done
-	fi
-	if ((KEEP)); then
-		note "kept temp dir $TMP"
-	else
-		rm -rf --one-file-system -- "$TMP"
-	fi
-	# LXC leftovers, see above.
-	rm -rf -- "/run/lxc/lock$LXCPATH" 2>/dev/null
-	for p in "${NEW_LOCK_DIRS[@]}"; do
-		rmdir -- "$p" 2>/dev/null || break
-	done
-	for d in /sys/fs/cgroup/lxc.*."$NAME_LXC" /sys/fs/cgroup/*/lxc.*."$NAME_LXC"; do
-		if [[ -d $d ]]; then rmdir -- "$d" 2>/dev/null; fi
-	done
-	for d in /sys/fs/cgroup/lxc.pivot /sys/fs/cgroup/*/lxc.pivot; do
-		[[ -d $d ]] || continue
-		[[ " ${PRE_PIVOTS[*]} " == *" $d "* ]] && continue
-		rmdir -- "$d" 2>/dev/null
-	done
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-mkdir -p "$LOGDIR" "$LXCPATH"
-mkdir -m 0700 "$CTRUN"
+bench_tmp start "$KEEP" "$NAME_LXC"
 
 # ----------------------------------------------------------------- rootfs ---
-mkdir -p "$ROOTFS"/{bin,sbin,proc,sys,dev,tmp,run,etc,root}
-chmod 1777 "$ROOTFS/tmp"
-cp -- "$BUSYBOX" "$ROOTFS/bin/busybox"
-for a in sh true false echo cat ls mount umount hostname sleep test ps env id; do
-	ln -s busybox "$ROOTFS/bin/$a"
-done
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$ROOTFS/etc/passwd"
-printf 'root:x:0:\n' >"$ROOTFS/etc/group"
-# Marker checked once per tool: proves the command ran in this rootfs.
-: >"$ROOTFS/etc/ct-bench-rootfs"
+# busybox, applet links, passwd/group, and the marker /etc/ct-bench-rootfs
+# (checked once per tool: proves the command ran in this rootfs).
+make_rootfs "$ROOTFS"
 # Note: LXC 5.0.2's lxc-execute does not need init.lxc(.static) in or bound
 # into the rootfs: its init (PID 1) is the forked liblxc child itself, which
 # forks the command as PID 2 (checked with strace: no exec of init.lxc).
@@ -225,95 +143,9 @@ lxc.apparmor.profile = unconfined
 EOF
 
 # ------------------------------------------------------------ timing helper ---
-TIMEIT=
-CC=${CC:-$(command -v cc || command -v gcc || true)}
-if [[ -n $CC ]]; then
-	cat >"$TMP/timeit.c" <<'EOF'
-/* timeit LOG CMD [ARG...]: run CMD with stdin /dev/null and stdout+stderr
- * appended to LOG, no other fds; print "ELAPSED_NS EXIT" (EXIT = 128+sig if
- * killed).  Times fork+exec+wait with CLOCK_MONOTONIC. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-int main(int argc, char **argv)
-{
-	struct timespec a, b;
-	int logfd, nullfd, st;
-	pid_t pid;
-
-	if (argc < 3) {
-		fprintf(stderr, "usage: timeit LOG CMD [ARG...]\n");
-		return 2;
-	}
-	logfd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (logfd < 0 || nullfd < 0) {
-		perror("timeit: open");
-		return 2;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	pid = fork();
-	if (pid < 0) {
-		perror("timeit: fork");
-		return 2;
-	}
-	if (pid == 0) {
-		int fd;
-
-		dup2(nullfd, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
-			for (fd = 3; fd < 1024; fd++)
-				close(fd);
-		execvp(argv[2], argv + 2);
-		dprintf(2, "timeit: exec %s: %m\n", argv[2]);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR) {
-			perror("timeit: waitpid");
-			return 2;
-		}
-	}
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("%lld %d\n",
-	       (long long)(b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec),
-	       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-	return 0;
-}
-EOF
-	if "$CC" -O2 -o "$TMP/timeit" "$TMP/timeit.c" 2>"$LOGDIR/timeit-cc.log"; then
-		TIMEIT=$TMP/timeit
-	else
-		note "could not compile the timing helper (see below); using \$EPOCHREALTIME"
-		cat "$LOGDIR/timeit-cc.log" >&2
-	fi
-fi
-[[ -n $TIMEIT || -n ${EPOCHREALTIME:-} ]] || die "no C compiler and no \$EPOCHREALTIME (bash >= 5 needed)"
-
-# timed LOG CMD...: sets T_NS (elapsed ns) and T_RC (exit status of CMD).
-timed() {
-	local log=$1 out s e
-	shift
-	if [[ -n $TIMEIT ]]; then
-		out=$("$TIMEIT" "$log" "$@") || die "timing helper failed"
-		T_NS=${out% *}
-		T_RC=${out#* }
-	else
-		T_RC=0
-		s=$EPOCHREALTIME
-		"$@" </dev/null >>"$log" 2>&1 || T_RC=$?
-		e=$EPOCHREALTIME
-		T_NS=$(((10#${e/./} - 10#${s/./}) * 1000))
-	fi
-}
+# timed LOG CMD... (lib.sh): CLOCK_MONOTONIC helper compiled into TMP, else
+# $EPOCHREALTIME.
+setup_timer
 
 # ------------------------------------------------------------ the commands ---
 # shellcheck disable=SC2317  # called as "cmd_$tool"
@@ -342,11 +174,6 @@ for t in ct lxc bare; do
 	: >"$TMP/$t.ns"
 done
 
-# The logs live in the temp dir: --keep keeps them.
-show_log_tail() {
-	tail -n 15 -- "$1" | sed 's/^/    | /' >&2
-}
-
 # ------------------------------------------------------------ sanity check ---
 # One run per tool of a command that must see the marker file (so it is in
 # this rootfs) and have a small PID (so it is in a new PID namespace).
@@ -371,7 +198,7 @@ printf 'start-time benchmark: %s runs per tool (+%s warm-up), alternating %s\n' 
 	"$RUNS" "$WARMUP" "${TOOLS[*]:-(nothing)}"
 printf 'kernel %s; lxc %s; busybox %s; timer: %s\n' "$(uname -r)" \
 	"$([[ -n $LXC_EXECUTE ]] && "$LXC_EXECUTE" --version 2>/dev/null || echo -)" "$BUSYBOX" \
-	"$([[ -n $TIMEIT ]] && echo 'CLOCK_MONOTONIC helper' || echo "\$EPOCHREALTIME")"
+	"$(timer_name)"
 if [[ -n $CTSTART ]]; then printf 'ctstart: %s\n' "$CTSTART"; fi
 for t in ct lxc bare; do
 	if [[ -n ${SKIP_WHY[$t]:-} ]]; then printf 'NOTE: %s skipped: %s\n' "$t" "${SKIP_WHY[$t]}"; fi
@@ -399,17 +226,6 @@ done
 if [[ -n $RAW && -e $TMP/raw ]]; then cp -- "$TMP/raw" "$RAW"; fi
 
 # ------------------------------------------------------------------ report ---
-# stats FILE -> "N MEDIAN MIN MAX" in ms (N = 0 if empty)
-stats() {
-	sort -n "$1" | awk '
-		{ v[NR] = $1 }
-		END {
-			if (NR == 0) { print "0 - - -"; exit }
-			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "%d %.3f %.3f %.3f\n", NR, m / 1e6, v[1] / 1e6, v[NR] / 1e6
-		}'
-}
-
 declare -A MED=()
 echo
 printf '%-6s %5s %6s %11s %11s %11s\n' tool runs failed median_ms min_ms max_ms

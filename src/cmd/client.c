@@ -46,29 +46,41 @@ static int wait_readable(int fd, uint64_t deadline, bool forever)
 	}
 }
 
-int ct_client_call(int fd, const struct ct_frame *req, int timeout_ms, struct ct_frame *buf,
-		   struct ct_msg *ret_msg)
+static int receive(int fd, int flags, struct ct_frame *buf, struct ct_msg *ret_msg)
 {
-	uint64_t deadline = ct_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
 	ssize_t n;
-	int r;
 
-	if (send(fd, req->data, req->len, MSG_NOSIGNAL) < 0)
-		return errno == EPIPE ? -ECONNRESET : -errno;
-	r = wait_readable(fd, deadline, timeout_ms < 0);
-	if (r < 0)
-		return r;
 	do
-		n = recv(fd, buf->data, sizeof(buf->data), MSG_TRUNC);
+		n = recv(fd, buf->data, sizeof(buf->data), MSG_TRUNC | flags);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
+		return errno == EAGAIN ? -ECONNRESET : -errno;
 	if (n == 0)
 		return -ECONNRESET;
 	if ((size_t)n > sizeof(buf->data))
 		return -EMSGSIZE;
 	buf->len = (size_t)n;
 	return ct_msg_decode(buf->data, buf->len, ret_msg);
+}
+
+int ct_client_recv(int fd, int timeout_ms, struct ct_frame *buf, struct ct_msg *ret_msg)
+{
+	uint64_t deadline = ct_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	int r = wait_readable(fd, deadline, timeout_ms < 0);
+
+	return r < 0 ? r : receive(fd, 0, buf, ret_msg);
+}
+
+int ct_client_call(int fd, const struct ct_frame *req, int timeout_ms, struct ct_frame *buf,
+		   struct ct_msg *ret_msg)
+{
+	if (send(fd, req->data, req->len, MSG_NOSIGNAL) < 0) {
+		if (errno != EPIPE && errno != ECONNRESET)
+			return -errno;
+		/* A server that refuses a connection says why and closes: read its reason. */
+		return receive(fd, MSG_DONTWAIT, buf, ret_msg);
+	}
+	return ct_client_recv(fd, timeout_ms, buf, ret_msg);
 }
 
 /* Connects (the caller owns *fd), sends a payload-less request of type and parses the reply's
@@ -116,10 +128,76 @@ int ct_client_stop(const char *rundir, const char *name, struct ct_stop_result *
 	cleanup_close int fd = -1;
 	struct ct_frame buf;
 	struct ct_cursor body;
-	int r = simple_call(rundir, name, CT_CMD_STOP, CT_CLIENT_STOP_TIMEOUT_MS, &fd, &buf, &body);
+	int r = simple_call(rundir, name, CT_CMD_STOP, CT_CLIENT_TIMEOUT_MS, &fd, &buf, &body);
 
 	if (r >= 0)
 		r = ct_proto_parse_stop(&body, ret);
+	if (r >= 0)
+		wait_closed(fd, 2000);
+	return r;
+}
+
+/* How long to wait for the next frame: the first event promptly, then until the deadline the
+ * monitor announced plus slack, or forever when the stop has none. */
+static int next_wait_ms(uint64_t until, bool forever)
+{
+	uint64_t now = ct_now_ms();
+
+	if (forever)
+		return -1;
+	return now >= until ? 0 : (int)(until - now);
+}
+
+static int shutdown_wait(int fd, unsigned tick_ms, ct_progress_fn progress, void *userdata,
+			 struct ct_stop_result *ret)
+{
+	uint64_t until = ct_now_ms() + CT_CLIENT_TIMEOUT_MS;
+	bool forever = false;
+
+	for (;;) {
+		struct ct_frame buf;
+		struct ct_progress ev;
+		struct ct_cursor body;
+		struct ct_msg m;
+		int wait = next_wait_ms(until, forever);
+		int r = ct_client_recv(fd, tick_ms && (wait < 0 || wait > (int)tick_ms) ? (int)tick_ms
+											 : wait,
+				       &buf, &m);
+
+		if (r == -ETIMEDOUT && (forever || ct_now_ms() < until)) {
+			if (progress)
+				progress(NULL, userdata);
+			continue;
+		}
+		if (r < 0)
+			return r == -ECONNRESET ? -ESRCH : r;
+		if (ct_proto_parse_progress(&m, &ev) == 0) {
+			if (ev.kind == CT_PROGRESS_ACCEPTED) {
+				forever = ev.remaining_ms < 0;
+				until = ct_now_ms() + (uint64_t)ev.remaining_ms + CT_CLIENT_STOP_SLACK_MS;
+			}
+			if (progress)
+				progress(&ev, userdata);
+			continue;
+		}
+		r = ct_proto_parse_reply(&m, CT_CMD_SHUTDOWN, &body);
+		return r < 0 ? r : ct_proto_parse_stop(&body, ret);
+	}
+}
+
+int ct_client_shutdown(const char *rundir, const char *name, int32_t timeout, unsigned tick_ms,
+		       ct_progress_fn progress, void *userdata, struct ct_stop_result *ret)
+{
+	cleanup_close int fd = -1;
+	struct ct_frame req;
+	int r = ct_client_connect(rundir, name, &fd);
+
+	if (r < 0)
+		return r;
+	ct_proto_request_shutdown(&req, timeout);
+	if (send(fd, req.data, req.len, MSG_NOSIGNAL) < 0)
+		return errno == EPIPE || errno == ECONNRESET ? -ESRCH : -errno;
+	r = shutdown_wait(fd, tick_ms, progress, userdata, ret);
 	if (r >= 0)
 		wait_closed(fd, 2000);
 	return r;

@@ -14,8 +14,21 @@ int ct_client_call(int fd, const struct ct_frame *req, int timeout_ms, struct ct
 		   struct ct_msg *ret_msg);
 
 #define CT_CLIENT_TIMEOUT_MS 5000     /* for requests answered at once */
-#define CT_CLIENT_STOP_TIMEOUT_MS 30000 /* a kill and reap */
+
+/* Waits up to timeout_ms (-1: forever) for the next frame (an event or the reply). */
+int ct_client_recv(int fd, int timeout_ms, struct ct_frame *buf, struct ct_msg *ret_msg);
 
 /* One-call helpers for the tools: connect, request, parse. -ESRCH: not running. */
 int ct_client_info(const char *rundir, const char *name, struct ct_info *ret);
 int ct_client_stop(const char *rundir, const char *name, struct ct_stop_result *ret);
+
+/* Progress of a SHUTDOWN: called with each event, and with NULL about every tick_ms while waiting
+ * (for a countdown display; 0: no ticks). */
+typedef void (*ct_progress_fn)(const struct ct_progress *ev, void *userdata);
+
+#define CT_CLIENT_STOP_SLACK_MS 10000 /* beyond the deadline: the kill and the reap */
+
+/* A graceful stop: timeout in seconds, CT_TIMEOUT_FOREVER or CT_TIMEOUT_DEFAULT. Waits until the
+ * container has stopped. -ESRCH: not running; -ETIMEDOUT: the monitor did not answer in time. */
+int ct_client_shutdown(const char *rundir, const char *name, int32_t timeout, unsigned tick_ms,
+		       ct_progress_fn progress, void *userdata, struct ct_stop_result *ret);

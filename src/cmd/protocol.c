@@ -199,31 +199,89 @@ int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info)
 	ct_frame_put_u64(f, info->start_time_ms);
 	ct_frame_put_u32(f, info->shutdown_method);
 	ct_frame_put_u8(f, info->application);
+	ct_frame_put_u32(f, info->reboots);
 	ct_frame_put_str(f, info->name);
 	ct_frame_put_str(f, info->config_path);
 	ct_frame_put_str(f, info->rootfs);
 	return ct_frame_finish(f);
 }
 
-int ct_proto_reply_stop(struct ct_frame *f, const struct ct_stop_result *res)
+int ct_proto_reply_stop(struct ct_frame *f, uint16_t request, const struct ct_stop_result *res)
 {
-	begin_reply(f, CT_CMD_STOP, 0);
+	begin_reply(f, request, 0);
 	ct_frame_put_u32(f, res->end);
 	ct_frame_put_u32(f, (uint32_t)res->exit_code);
 	ct_frame_put_u32(f, (uint32_t)res->signal);
 	ct_frame_put_u64(f, res->elapsed_ms);
+	ct_frame_put_u32(f, res->kill_reason);
+	ct_frame_put_u32(f, res->method);
+	ct_frame_put_u32(f, (uint32_t)res->error);
+	ct_frame_put_str(f, res->detail);
 	return ct_frame_finish(f);
+}
+
+int ct_proto_request_shutdown(struct ct_frame *f, int32_t timeout)
+{
+	ct_frame_begin(f, CT_CMD_SHUTDOWN);
+	ct_frame_put_u32(f, (uint32_t)timeout);
+	return ct_frame_finish(f);
+}
+
+int ct_proto_parse_shutdown(const struct ct_msg *m, int32_t *ret_timeout)
+{
+	struct ct_cursor c;
+	int32_t t;
+
+	ct_cursor_init(&c, m);
+	t = (int32_t)ct_cursor_get_u32(&c);
+	if (ct_cursor_end(&c) < 0)
+		return -EBADMSG;
+	if (t < CT_TIMEOUT_DEFAULT)
+		return -EINVAL;
+	*ret_timeout = t;
+	return 0;
+}
+
+int ct_proto_progress(struct ct_frame *f, uint16_t request, const struct ct_progress *ev)
+{
+	ct_frame_begin(f, (uint16_t)(request | CT_MSG_EVENT));
+	ct_frame_put_u32(f, ev->kind);
+	ct_frame_put_u32(f, ev->method);
+	ct_frame_put_u64(f, (uint64_t)ev->remaining_ms);
+	ct_frame_put_u32(f, (uint32_t)ev->error);
+	ct_frame_put_str(f, ev->detail);
+	return ct_frame_finish(f);
+}
+
+int ct_proto_parse_progress(const struct ct_msg *m, struct ct_progress *ret)
+{
+	struct ct_progress ev;
+	struct ct_cursor c;
+
+	if (!(m->type & CT_MSG_EVENT) || (m->type & CT_MSG_REPLY))
+		return -EBADMSG;
+	ct_cursor_init(&c, m);
+	ev.kind = ct_cursor_get_u32(&c);
+	ev.method = ct_cursor_get_u32(&c);
+	ev.remaining_ms = (int64_t)ct_cursor_get_u64(&c);
+	ev.error = (int32_t)ct_cursor_get_u32(&c);
+	ct_cursor_get_str(&c, ev.detail, sizeof(ev.detail));
+	if (ct_cursor_end(&c) < 0 || ev.kind >= CT_PROGRESS_COUNT_ || ev.error > 0 || ev.error < -4095)
+		return -EBADMSG;
+	*ret = ev;
+	return 0;
 }
 
 int ct_proto_parse_reply(const struct ct_msg *m, uint16_t request, struct ct_cursor *ret_body)
 {
 	int32_t result;
 
-	if (m->type != (uint16_t)(request | CT_MSG_REPLY))
+	/* A bare CT_MSG_REPLY is the server refusing a connection or an undecodable frame. */
+	if (m->type != (uint16_t)(request | CT_MSG_REPLY) && m->type != CT_MSG_REPLY)
 		return -EBADMSG;
 	ct_cursor_init(ret_body, m);
 	result = (int32_t)ct_cursor_get_u32(ret_body);
-	if (ret_body->error || result > 0 || result < -4095)
+	if (ret_body->error || result > 0 || result < -4095 || (m->type == CT_MSG_REPLY && !result))
 		return -EBADMSG;
 	if (result < 0 && ct_cursor_end(ret_body) < 0)
 		return -EBADMSG;
@@ -240,6 +298,7 @@ int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret)
 	info.start_time_ms = ct_cursor_get_u64(c);
 	info.shutdown_method = ct_cursor_get_u32(c);
 	info.application = ct_cursor_get_u8(c) != 0;
+	info.reboots = ct_cursor_get_u32(c);
 	ct_cursor_get_str(c, info.name, sizeof(info.name));
 	ct_cursor_get_str(c, info.config_path, sizeof(info.config_path));
 	ct_cursor_get_str(c, info.rootfs, sizeof(info.rootfs));
@@ -257,7 +316,12 @@ int ct_proto_parse_stop(struct ct_cursor *c, struct ct_stop_result *ret)
 	res.exit_code = (int32_t)ct_cursor_get_u32(c);
 	res.signal = (int32_t)ct_cursor_get_u32(c);
 	res.elapsed_ms = ct_cursor_get_u64(c);
-	if (ct_cursor_end(c) < 0 || res.end >= CT_END_COUNT_)
+	res.kill_reason = ct_cursor_get_u32(c);
+	res.method = ct_cursor_get_u32(c);
+	res.error = (int32_t)ct_cursor_get_u32(c);
+	ct_cursor_get_str(c, res.detail, sizeof(res.detail));
+	if (ct_cursor_end(c) < 0 || res.end >= CT_END_COUNT_ || res.kill_reason >= CT_KILL_COUNT_ ||
+	    res.error > 0 || res.error < -4095)
 		return -EBADMSG;
 	*ret = res;
 	return 0;
@@ -268,6 +332,13 @@ const char *ct_state_to_string(enum ct_state s)
 	static const char *const names[] = { "STARTING", "RUNNING", "STOPPING", "STOPPED" };
 
 	return (unsigned)s < CT_STATE_COUNT_ ? names[s] : "UNKNOWN";
+}
+
+const char *ct_kill_reason_to_string(enum ct_kill_reason r)
+{
+	static const char *const names[] = { "none", "force", "timeout", "undeliverable" };
+
+	return (unsigned)r < CT_KILL_COUNT_ ? names[r] : "unknown";
 }
 
 const char *ct_end_to_string(enum ct_end e)

@@ -17,10 +17,16 @@
 
 /* Request types. A reply has the request's type with CT_MSG_REPLY set. */
 enum ct_msg_type {
-	CT_CMD_INFO = 1, /* state, pids, config path, start time */
-	CT_CMD_STOP = 2, /* SIGKILL init now; the reply comes once the container has stopped */
+	CT_CMD_INFO = 1,     /* state, pids, config path, start time */
+	CT_CMD_STOP = 2,     /* SIGKILL init now; the reply comes once the container has stopped */
+	CT_CMD_SHUTDOWN = 3, /* graceful stop with a timeout; events, then the reply once stopped */
+	CT_MSG_EVENT = 0x4000, /* progress of a request, before its reply */
 	CT_MSG_REPLY = 0x8000,
 };
+
+/* SHUTDOWN's timeout field: seconds, or one of these. */
+#define CT_TIMEOUT_FOREVER (-1)
+#define CT_TIMEOUT_DEFAULT (-2) /* the container's shutdown_timeout */
 
 enum ct_state {
 	CT_STATE_STARTING,
@@ -28,6 +34,23 @@ enum ct_state {
 	CT_STATE_STOPPING,
 	CT_STATE_STOPPED,
 	CT_STATE_COUNT_,
+};
+
+/* Why the monitor SIGKILLed init, if it did. */
+enum ct_kill_reason {
+	CT_KILL_NONE,          /* it did not: init ended by itself or as asked */
+	CT_KILL_FORCE,         /* a STOP (--force) */
+	CT_KILL_TIMEOUT,       /* the shutdown deadline passed */
+	CT_KILL_UNDELIVERABLE, /* the method could not reach init: no point waiting */
+	CT_KILL_COUNT_,
+};
+
+/* Progress events of a SHUTDOWN. */
+enum ct_progress_kind {
+	CT_PROGRESS_ACCEPTED,   /* the stop is under way; remaining_ms says how long until SIGKILL */
+	CT_PROGRESS_DISPATCHED, /* the method has done its part (detail says what) */
+	CT_PROGRESS_FAILED,     /* the method could not reach init (error, detail); escalating */
+	CT_PROGRESS_COUNT_,
 };
 
 /* How a container ended, in a STOP reply. */
@@ -66,6 +89,7 @@ struct ct_info {
 	uint64_t start_time_ms; /* CLOCK_REALTIME when the container started running; 0 before */
 	uint32_t shutdown_method; /* enum ct_shutdown_method */
 	bool application; /* ctinit is PID 1 */
+	uint32_t reboots; /* restarts after init asked for a reboot */
 	char name[CT_PROTO_STR_MAX];
 	char config_path[CT_PROTO_STR_MAX]; /* "" when started without a file */
 	char rootfs[CT_PROTO_STR_MAX];
@@ -75,7 +99,19 @@ struct ct_stop_result {
 	uint32_t end; /* enum ct_end */
 	int32_t exit_code; /* with CT_END_EXITED */
 	int32_t signal;    /* with CT_END_HALTED/KILLED/SIGNALED */
-	uint64_t elapsed_ms; /* from the request to the container having stopped */
+	uint64_t elapsed_ms; /* from the first stop request to the container having stopped */
+	uint32_t kill_reason; /* enum ct_kill_reason */
+	uint32_t method;      /* enum ct_shutdown_method dispatched, 0 if none */
+	int32_t error;        /* the method's failure (negative errno), 0 if none */
+	char detail[CT_PROTO_STR_MAX]; /* what the method did or why it failed; "" if nothing */
+};
+
+struct ct_progress {
+	uint32_t kind;    /* enum ct_progress_kind */
+	uint32_t method;  /* enum ct_shutdown_method */
+	int64_t remaining_ms; /* until the deadline; -1: none */
+	int32_t error;
+	char detail[CT_PROTO_STR_MAX];
 };
 
 void ct_frame_begin(struct ct_frame *f, uint16_t type);
@@ -105,7 +141,13 @@ int ct_cursor_end(const struct ct_cursor *c);
 int ct_proto_request(struct ct_frame *f, uint16_t type);
 int ct_proto_reply_error(struct ct_frame *f, uint16_t request, int error);
 int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info);
-int ct_proto_reply_stop(struct ct_frame *f, const struct ct_stop_result *res);
+/* The reply to STOP or SHUTDOWN (request says which): the same body. */
+int ct_proto_reply_stop(struct ct_frame *f, uint16_t request, const struct ct_stop_result *res);
+/* SHUTDOWN's request: timeout in seconds, CT_TIMEOUT_FOREVER or CT_TIMEOUT_DEFAULT. */
+int ct_proto_request_shutdown(struct ct_frame *f, int32_t timeout);
+int ct_proto_parse_shutdown(const struct ct_msg *m, int32_t *ret_timeout);
+int ct_proto_progress(struct ct_frame *f, uint16_t request, const struct ct_progress *ev);
+int ct_proto_parse_progress(const struct ct_msg *m, struct ct_progress *ret);
 /* Decode a reply: returns its result (0 or -errno from the monitor), or -EBADMSG if malformed. */
 int ct_proto_parse_reply(const struct ct_msg *m, uint16_t request, struct ct_cursor *ret_body);
 int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret);
@@ -113,3 +155,4 @@ int ct_proto_parse_stop(struct ct_cursor *c, struct ct_stop_result *ret);
 
 const char *ct_state_to_string(enum ct_state s);
 const char *ct_end_to_string(enum ct_end e);
+const char *ct_kill_reason_to_string(enum ct_kill_reason r);

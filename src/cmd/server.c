@@ -32,6 +32,17 @@ struct ct_server {
 	struct ct_conn *conns;
 };
 
+/* Closing a Unix socket with unread data makes the peer's next recv fail with ECONNRESET
+ * instead of returning what we sent: drain before closing, so an error reply is always read. */
+static void close_drained(int fd)
+{
+	uint8_t buf[CT_PROTO_FRAME_MAX];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	close(fd);
+}
+
 static void conn_close(struct ct_conn *c)
 {
 	struct ct_server *s = c->server;
@@ -43,7 +54,7 @@ static void conn_close(struct ct_conn *c)
 		}
 	ct_loop_remove(s->loop, c->fd);
 	ct_loop_remove(s->loop, c->timer_fd);
-	close(c->fd);
+	close_drained(c->fd);
 	close(c->timer_fd);
 	s->n_conns--;
 	free(c);
@@ -68,7 +79,7 @@ void ct_conn_defer(struct ct_conn *c, uint16_t tag)
 	ct_timerfd_arm(c->timer_fd, 0);
 }
 
-void ct_server_reply_deferred(struct ct_server *s, uint16_t tag, const struct ct_frame *f)
+static void send_parked(struct ct_server *s, uint16_t tag, const struct ct_frame *f, bool final)
 {
 	struct ct_conn *next;
 
@@ -76,10 +87,20 @@ void ct_server_reply_deferred(struct ct_server *s, uint16_t tag, const struct ct
 		next = c->next;
 		if (!c->deferred || c->tag != tag)
 			continue;
-		c->deferred = false;
-		if (ct_conn_reply(c, f) == 0)
+		c->deferred = !final;
+		if (ct_conn_reply(c, f) == 0 && final)
 			ct_timerfd_arm(c->timer_fd, c->server->o.request_timeout_ms);
 	}
+}
+
+void ct_server_reply_deferred(struct ct_server *s, uint16_t tag, const struct ct_frame *f)
+{
+	send_parked(s, tag, f, true);
+}
+
+void ct_server_broadcast(struct ct_server *s, uint16_t tag, const struct ct_frame *f)
+{
+	send_parked(s, tag, f, false);
 }
 
 static int reply_error(struct ct_conn *c, uint16_t type, int error)
@@ -193,7 +214,7 @@ static void refuse(int fd, int error)
 
 	ct_proto_reply_error(&f, 0, error);
 	send(fd, f.data, f.len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	close(fd);
+	close_drained(fd);
 }
 
 static int on_listen(int lfd, uint32_t events, void *data)

@@ -43,5 +43,7 @@ void ct_server_free(struct ct_server *s);
 int ct_conn_reply(struct ct_conn *c, const struct ct_frame *f);
 /* Parks the connection without a deadline until ct_server_reply_deferred() with the same tag. */
 void ct_conn_defer(struct ct_conn *c, uint16_t tag);
-/* Sends f to every connection parked with tag. */
+/* Sends f to every connection parked with tag; they are then waiting for requests again. */
 void ct_server_reply_deferred(struct ct_server *s, uint16_t tag, const struct ct_frame *f);
+/* Sends f to every connection parked with tag; they stay parked (progress events). */
+void ct_server_broadcast(struct ct_server *s, uint16_t tag, const struct ct_frame *f);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -44,7 +45,17 @@ static inline void ct_strv_freep(char ***v)
 	errno = saved;
 }
 
+static inline void ct_fclosep(FILE **f)
+{
+	if (*f) {
+		int saved = errno;
+		fclose(*f);
+		errno = saved;
+	}
+}
+
 #define cleanup_close _cleanup_(ct_closep)
+#define cleanup_fclose _cleanup_(ct_fclosep)
 #define cleanup_free _cleanup_(ct_freep)
 #define cleanup_strv _cleanup_(ct_strv_freep)
 

@@ -5,6 +5,7 @@
 #include "macro.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -222,4 +223,75 @@ int ct_strv_env_set(char ***env, const char *kv)
 			return 0;
 		}
 	return ct_strv_append(env, kv);
+}
+
+int ct_status_sigmask(const char *status, const char *field, uint64_t *ret)
+{
+	size_t n = strlen(field);
+
+	for (const char *line = status; line; line = strchr(line, '\n')) {
+		char *end;
+		unsigned long long v;
+
+		if (*line == '\n')
+			line++;
+		if (strncmp(line, field, n) != 0 || line[n] != ':')
+			continue;
+		errno = 0;
+		v = strtoull(line + n + 1, &end, 16);
+		if (errno || end == line + n + 1 || (*end && *end != '\n'))
+			return -EBADMSG;
+		*ret = v;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int ct_signal_is_handled(pid_t pid, int sig)
+{
+	char path[64], buf[4096];
+	uint64_t cgt, blk;
+	ssize_t n;
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	r = ct_status_sigmask(buf, "SigCgt", &cgt);
+	if (r >= 0)
+		r = ct_status_sigmask(buf, "SigBlk", &blk);
+	if (r < 0)
+		return r;
+	return ((cgt | blk) >> (sig - 1)) & 1;
+}
+
+int ct_proc_starttime(pid_t pid, uint64_t *ret)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -ESRCH;
+	buf[n] = '\0';
+	/* The command name may contain anything, ')' included: fields resume after the last one. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+				"%*s %*s %*s %llu", &v) != 1)
+		return -EBADMSG;
+	*ret = v;
+	return 0;
 }

@@ -43,3 +43,13 @@ int ct_run_path(char *buf, size_t size, const char *rundir, const char *name, co
 
 /* Sets "KEY=VALUE" in an environment vector, replacing an entry with the same KEY. */
 int ct_strv_env_set(char ***env, const char *kv);
+
+/* Reads a hex signal mask field ("SigCgt", "SigBlk", ...) out of /proc/PID/status text. */
+int ct_status_sigmask(const char *status, const char *field, uint64_t *ret);
+/* Whether a process catches or blocks sig (else the kernel drops it for a namespace init). -ESRCH
+ * if the process is gone. */
+int ct_signal_is_handled(pid_t pid, int sig);
+
+/* The start time of a process (field 22 of /proc/PID/stat, in clock ticks since boot): with the
+ * pid, it names one process for good. -ESRCH if it is gone. */
+int ct_proc_starttime(pid_t pid, uint64_t *ret);

@@ -2,10 +2,6 @@
 /* ctinit: the minimal init that runs as PID 1 of an application container. It runs one command,
  * forwards signals to it (SIGTERM to the whole container), reaps every zombie, and once the command
  * has exited stops whatever is left and exits with the command's status (or 128+signal). */
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -116,7 +112,8 @@ static void forward_signal(int sig, pid_t command, bool pid1)
 
 /* Waits for signals until the command has been reaped, and returns its wait status. A command
  * that exits before we get here is no problem: its SIGCHLD stays pending until sigwaitinfo(). */
-static int supervise(pid_t command, bool pid1, const sigset_t *all, int *ret_status)
+static int supervise(pid_t command, bool pid1, const sigset_t *all, int *ret_status,
+		     bool *ret_terminating)
 {
 	int status = 0;
 
@@ -132,6 +129,8 @@ static int supervise(pid_t command, bool pid1, const sigset_t *all, int *ret_sta
 			reap_children(&command, &status);
 		else
 			forward_signal(sig, command, pid1);
+		if (sig == SIGTERM)
+			*ret_terminating = true;
 	}
 	*ret_status = status;
 	return 0;
@@ -165,10 +164,12 @@ static int64_t now_ms(void)
 }
 
 /* Only as PID 1: once the command is gone, asks everyone left to exit, reaping as they go, and
- * kills what is still there after the grace period. Processes that joined the namespace with
- * setns() are not our children and cannot be waited for; the kernel kills them when PID 1 exits.
- * Signals other than SIGCHLD are dropped here: everything is already being stopped. */
-static void stop_the_rest(const sigset_t *all)
+ * kills what is still there after the grace period. When the monitor asked the container to stop
+ * (SIGTERM), there is no grace of our own: the user's stop timeout is the only deadline, and the
+ * monitor enforces it with SIGKILL, so ctinit must not cut it short. Processes that joined the
+ * namespace with setns() are not our children and cannot be waited for; the kernel kills them
+ * when PID 1 exits. Signals other than SIGCHLD are dropped here: everything is being stopped. */
+static void stop_the_rest(const sigset_t *all, bool terminating)
 {
 	pid_t none = 0;
 	int ignored;
@@ -178,6 +179,11 @@ static void stop_the_rest(const sigset_t *all)
 
 	int64_t deadline = now_ms() + CTINIT_GRACE_MS;
 	while (reap_children(&none, &ignored) == 0) {
+		if (terminating) {
+			if (sigwaitinfo(all, NULL) < 0 && errno != EINTR)
+				break;
+			continue;
+		}
 		int64_t left = deadline - now_ms();
 		if (left <= 0)
 			break;
@@ -225,14 +231,14 @@ int main(int argc, char **argv)
 	if (command == 0)
 		run_command(argv + 2, &original);
 
-	bool pid1 = getpid() == 1;
+	bool pid1 = getpid() == 1, terminating = false;
 	int status;
-	int r = supervise(command, pid1, &all, &status);
+	int r = supervise(command, pid1, &all, &status, &terminating);
 	if (r < 0) {
 		fprintf(stderr, "ctinit: cannot wait for signals: %s\n", strerror(-r));
 		return CTINIT_EXIT_FAILURE;
 	}
 	if (pid1)
-		stop_the_rest(&all);
+		stop_the_rest(&all, terminating);
 	return exit_code(status);
 }

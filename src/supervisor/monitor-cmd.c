@@ -17,6 +17,7 @@ static void fill_info(const struct ct_monitor *m, struct ct_info *info)
 		.start_time_ms = m->start_time_ms,
 		.shutdown_method = c->shutdown_method,
 		.application = c->command != NULL,
+		.reboots = m->reboots,
 	};
 	snprintf(info->name, sizeof(info->name), "%s", m->o->name);
 	snprintf(info->config_path, sizeof(info->config_path), "%s", c->path ? c->path : "");
@@ -52,9 +53,34 @@ static int cmd_stop(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
 	return 0;
 }
 
+/* A graceful stop. The caller first gets an ACCEPTED event (with the deadline), then events as
+ * the method progresses, and the reply once the container is gone. A request during a stop joins
+ * it; during STARTING it is queued until the container runs. */
+static int cmd_shutdown(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
+{
+	struct ct_monitor *m = userdata;
+	struct ct_progress ev;
+	struct ct_frame f;
+	int32_t timeout;
+	int r = ct_proto_parse_shutdown(msg, &timeout);
+
+	if (r < 0)
+		return r;
+	r = ct_monitor_shutdown(m, timeout);
+	if (r < 0)
+		return r;
+	ct_monitor_accepted_event(m, &ev);
+	ct_proto_progress(&f, CT_CMD_SHUTDOWN, &ev);
+	if (ct_conn_reply(c, &f) < 0)
+		return 0; /* the client is gone; the stop goes on */
+	ct_conn_defer(c, CT_CMD_SHUTDOWN);
+	return 0;
+}
+
 const struct ct_cmd_entry ct_monitor_commands[] = {
 	{ CT_CMD_INFO, cmd_info },
 	{ CT_CMD_STOP, cmd_stop },
+	{ CT_CMD_SHUTDOWN, cmd_shutdown },
 };
 
 const size_t ct_monitor_n_commands = sizeof(ct_monitor_commands) / sizeof(ct_monitor_commands[0]);

@@ -29,6 +29,25 @@ struct ct_monitor {
 	bool notified;           /* the daemon's notice was sent */
 	struct ct_setup_report setup;
 	sigset_t saved_mask;
+	unsigned reboots;
+	unsigned interrupts;     /* SIGTERM/SIGINT received by the monitor itself */
+
+	/* The stop under way. */
+	int timer_fd;            /* the deadline after which init is SIGKILLed */
+	uint64_t deadline_ms;    /* monotonic; 0: none armed */
+	int32_t request_timeout; /* of the SHUTDOWN being handled */
+	int32_t queued_timeout;  /* of SHUTDOWNs that arrived during STARTING */
+	bool stop_queued;
+	bool exec_pending;       /* the child said it is about to exec */
+	enum ct_kill_reason kill_reason;
+	enum ct_shutdown_method dispatched;
+	int32_t dispatch_error;
+	char dispatch_detail[256];
+	uint64_t running_ms;     /* monotonic, when init exec'd */
+	int retry_fd;            /* re-checks a signal method's signal while init settles */
+	int retry_sig;
+	pid_t helper_pid;        /* the sysvinit or exec helper, 0 if none */
+	int helper_pidfd;
 };
 
 /* Feeds an event through the state machine and performs the action. Returns a CT_LOOP_* code,
@@ -39,6 +58,32 @@ int ct_monitor_event(struct ct_monitor *m, enum ct_event ev);
 int ct_monitor_spawn(struct ct_monitor *m);
 /* Reads the child's setup outcome from the sync socket and feeds it to the state machine. */
 int ct_monitor_sync(struct ct_monitor *m);
+
+/* Sends the notice a waiting `ctstart -d` reads, once. */
+void ct_monitor_notify(struct ct_monitor *m, int result, const char *message);
+
+/* A graceful stop request with a timeout (seconds, CT_TIMEOUT_FOREVER or CT_TIMEOUT_DEFAULT).
+ * Returns as ct_monitor_event(). */
+int ct_monitor_shutdown(struct ct_monitor *m, int32_t timeout);
+/* Fills the ACCEPTED event describing the stop under way. */
+void ct_monitor_accepted_event(const struct ct_monitor *m, struct ct_progress *ev);
+
+/* Shutdown methods (monitor-shutdown.c). */
+/* Runs the configured method; may feed CT_EV_UNDELIVERABLE back. Returns a CT_LOOP_* code. */
+int ct_shutdown_dispatch(struct ct_monitor *m);
+/* Arms or tightens the deadline to timeout seconds from now (CT_TIMEOUT_FOREVER: none). */
+int ct_shutdown_arm(struct ct_monitor *m, int32_t timeout);
+/* The settle timer fired: check the signal method's signal again. Returns a CT_LOOP_* code. */
+int ct_shutdown_retry(struct ct_monitor *m);
+/* A helper (sysvinit, exec) has been reaped with wait status st. Returns a CT_LOOP_* code. */
+int ct_shutdown_helper_exited(struct ct_monitor *m, int st);
+/* Reaps the helper: records its outcome if it had finished its part, else SIGKILLs it. */
+void ct_shutdown_helper_collect(struct ct_monitor *m);
+/* Sends an event to every client waiting on a SHUTDOWN. */
+void ct_monitor_broadcast(struct ct_monitor *m, enum ct_progress_kind kind);
+
+/* The environment the container's processes get: our defaults and the config's env. */
+int ct_monitor_build_env(const struct ct_config *c, char ***ret);
 
 extern const struct ct_cmd_entry ct_monitor_commands[];
 extern const size_t ct_monitor_n_commands;

@@ -37,7 +37,7 @@ static int build_argv(const struct ct_config *c, char ***ret)
 }
 
 /* Nothing of the host's environment: only our defaults and the config's env entries. */
-static int build_env(const struct ct_config *c, char ***ret)
+int ct_monitor_build_env(const struct ct_config *c, char ***ret)
 {
 	cleanup_strv char **env = NULL;
 	int r = 0;
@@ -74,13 +74,14 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	int r = build_argv(o->config, &argv);
 
 	if (r >= 0)
-		r = build_env(o->config, &envp);
+		r = ct_monitor_build_env(o->config, &envp);
 	if (r < 0)
 		return log_error_errno(r, "Failed to prepare init's arguments");
 	if (isatty(STDIN_FILENO) && ttyname_r(STDIN_FILENO, console, sizeof(console)) == 0)
 		plan.console = console;
 	plan.argv = argv;
 	plan.envp = envp;
+	m->exec_pending = false;
 	r = ct_spawn(&plan, &m->pidfd, &m->init_pid, &m->sync_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to clone the container's init");

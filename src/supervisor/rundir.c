@@ -9,7 +9,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <sys/file.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -103,11 +106,15 @@ void ct_rundir_release(struct ct_rundir *r)
 
 int ct_rundir_write_pid(const struct ct_rundir *r, pid_t monitor, pid_t init)
 {
-	char tmp[PATH_MAX], path[PATH_MAX], buf[64];
+	char tmp[PATH_MAX], path[PATH_MAX], buf[96];
 	cleanup_close int fd = -1;
-	int n = snprintf(buf, sizeof(buf), "%d %d\n", (int)monitor, (int)init);
-	int e;
+	uint64_t start = 0;
+	int n, e = ct_proc_starttime(init, &start);
 
+	if (e < 0)
+		return e;
+	n = snprintf(buf, sizeof(buf), "%d %d %llu\n", (int)monitor, (int)init,
+		     (unsigned long long)start);
 	if (ct_rundir_path(r, "pid.tmp", tmp) < 0 || ct_rundir_path(r, "pid", path) < 0)
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -117,4 +124,78 @@ int ct_rundir_write_pid(const struct ct_rundir *r, pid_t monitor, pid_t init)
 	if (e < 0)
 		return e;
 	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+static int read_pid_record(const struct ct_rundir *r, pid_t *monitor, pid_t *init, uint64_t *start)
+{
+	char path[PATH_MAX];
+	cleanup_fclose FILE *f = NULL;
+	unsigned long long st;
+	int a, b;
+
+	if (ct_rundir_path(r, "pid", path) < 0)
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (fscanf(f, "%d %d %llu", &a, &b, &st) != 3 || a <= 0 || b <= 0)
+		return -EBADMSG;
+	*monitor = a;
+	*init = b;
+	*start = st;
+	return 0;
+}
+
+/* A monitor is alive exactly when the lock is held. */
+static int monitor_alive(const struct ct_rundir *r)
+{
+	char path[PATH_MAX];
+	cleanup_close int fd = -1;
+
+	if (ct_rundir_path(r, "lock", path) < 0)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+static bool is_child_of(pid_t pid, pid_t parent)
+{
+	char path[64], line[256];
+	cleanup_fclose FILE *f = NULL;
+	int ppid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &ppid) == 1)
+			break;
+	return ppid == parent;
+}
+
+int ct_rundir_kill_init(const char *rundir, const char *name, pid_t *ret_pid)
+{
+	struct ct_rundir r = { .lock_fd = -1 };
+	cleanup_close int pidfd = -1;
+	pid_t monitor = 0, init = 0;
+	uint64_t start = 0, now = 0;
+	int e = ct_run_path(r.dir, sizeof(r.dir), rundir, name, NULL);
+
+	if (e >= 0)
+		e = read_pid_record(&r, &monitor, &init, &start);
+	if (e >= 0 && monitor_alive(&r) <= 0)
+		e = -ESRCH;
+	if (e < 0)
+		return e;
+	/* Open the pidfd first, then check identity: a pidfd cannot be redirected by pid reuse. */
+	pidfd = pidfd_open(init, 0);
+	if (pidfd < 0)
+		return errno == ESRCH ? -ESRCH : -errno;
+	if (ct_proc_starttime(init, &now) < 0 || now != start || !is_child_of(init, monitor))
+		return -ESRCH;
+	if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0)
+		return -errno;
+	*ret_pid = init;
+	return 0;
 }

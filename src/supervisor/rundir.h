@@ -17,7 +17,11 @@ struct ct_rundir {
 int ct_rundir_acquire(const char *rundir, const char *name, struct ct_rundir *ret);
 /* Removes everything in the directory we created, the directory, then drops the lock. */
 void ct_rundir_release(struct ct_rundir *r);
-/* Writes "MONITOR_PID INIT_PID" to the pid record, atomically. */
+/* Writes "MONITOR_PID INIT_PID INIT_STARTTIME" to the pid record, atomically. */
 int ct_rundir_write_pid(const struct ct_rundir *r, pid_t monitor, pid_t init);
+/* For a monitor that does not answer: SIGKILLs init as named by the pid record, after checking
+ * that a monitor still holds the lock and that the pid is still the very process recorded (same
+ * start time, child of the recorded monitor). *ret_pid is init's pid. -ESRCH: nothing to kill. */
+int ct_rundir_kill_init(const char *rundir, const char *name, pid_t *ret_pid);
 /* DIR/file into buf (PATH_MAX). */
 int ct_rundir_path(const struct ct_rundir *r, const char *file, char *buf);

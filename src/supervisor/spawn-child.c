@@ -75,11 +75,19 @@ static int set_hostname(const struct ct_spawn_plan *p)
 	return sethostname(p->hostname, strlen(p->hostname)) < 0 ? -errno : 0;
 }
 
+/* Nothing of the monitor's may leak into the container: every fd past stdio is closed at exec,
+ * including ones ctstart inherited without O_CLOEXEC. */
+static void cloexec_from_3(void)
+{
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	for (int fd = 3; fd < 65536; fd++) /* before Linux 5.11 */
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
 static int do_exec(const struct ct_spawn_plan *p)
 {
-	/* Nothing of the monitor's may leak into the container: every fd past stdio is closed at
-	 * exec, including ones ctstart inherited without O_CLOEXEC. */
-	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	cloexec_from_3();
 	if (p->exec_fd >= 0)
 		syscall(SYS_execveat, p->exec_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
 	else
@@ -110,6 +118,10 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 		STEP(CT_STEP_NO_NEW_PRIVS, NULL,
 		     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0);
 	STEP(CT_STEP_SIGNALS, NULL, reset_signals(&p->child_mask));
+	/* "About to exec": EOF after this means exec succeeded; EOF without it means the child
+	 * died during setup (killed from outside, say), which must not pass for a start. */
+	report_step(rep, CT_STEP_EXEC, p->argv[0]);
+	send(sync_fd, rep, sizeof(*rep), MSG_NOSIGNAL);
 	STEP(CT_STEP_EXEC, p->argv[0], do_exec(p));
 	return 0;
 }

@@ -29,6 +29,11 @@ static pid_t clone_with_pidfd(unsigned long flags, int *ret_pidfd)
 	return pid;
 }
 
+pid_t ct_fork_pidfd(int *ret_pidfd)
+{
+	return clone_with_pidfd(0, ret_pidfd);
+}
+
 int ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pid, int *ret_sync_fd)
 {
 	int sv[2];
@@ -67,8 +72,10 @@ int ct_spawn_read_report(int sync_fd, struct ct_setup_report *ret)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	if (n == 0)
 		return 1;
-	if ((size_t)n != sizeof(rep) || rep.step >= CT_STEP_COUNT_ || rep.error >= 0)
+	if ((size_t)n != sizeof(rep) || rep.step >= CT_STEP_COUNT_ || rep.error > 0)
 		return -EBADMSG;
+	if (rep.error == 0)
+		return rep.step == CT_STEP_EXEC ? 2 : -EBADMSG;
 	rep.detail[sizeof(rep.detail) - 1] = '\0';
 	*ret = rep;
 	return 0;

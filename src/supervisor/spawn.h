@@ -54,8 +54,20 @@ struct ct_setup_report {
  * EOF once the child has exec'd, or one ct_setup_report if a step failed. */
 int ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pid, int *ret_sync_fd);
 
-/* Reads the outcome from the sync fd: 1 if the child exec'd (EOF), 0 with *ret filled if it
- * reported a failure, -EAGAIN if nothing is there yet, or another -errno. */
+/* fork() that also returns a pidfd for the child (the monitor signals only through pidfds).
+ * Returns the pid in the parent, 0 in the child, -1 with errno on failure. */
+pid_t ct_fork_pidfd(int *ret_pidfd);
+
+/* Helpers that act inside a running container (shutdown-helper.c); they run in a forked child
+ * and never return. The first asks sysvinit for runlevel 0 and exits with a ct_initctl_outcome;
+ * the second runs argv in all of init's namespaces and exits with its status (128+n if killed). */
+_Noreturn void ct_helper_initctl(int init_pidfd, const sigset_t *mask);
+_Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces, char *const *argv,
+			      char *const *envp, const sigset_t *mask);
+
+/* Reads one message from the sync fd: 2 if the child is about to exec, 1 at EOF (after that
+ * marker: it exec'd; without it: it died during setup), 0 with *ret filled if it reported a
+ * failed step, -EAGAIN if nothing is there yet, or another -errno. */
 int ct_spawn_read_report(int sync_fd, struct ct_setup_report *ret);
 
 const char *ct_step_to_string(enum ct_step s);

@@ -9,17 +9,25 @@ enum ct_event {
 	CT_EV_EXECED,       /* the child reached exec: setup succeeded */
 	CT_EV_SETUP_FAILED, /* the child reported a failed setup step */
 	CT_EV_KILL,         /* a STOP (force) request */
+	CT_EV_SHUTDOWN,     /* a graceful stop request */
+	CT_EV_TIMEOUT,      /* the shutdown deadline passed */
+	CT_EV_UNDELIVERABLE, /* the shutdown method cannot reach init */
 	CT_EV_INIT_EXITED,  /* init has been reaped */
+	CT_EV_INIT_REBOOT,  /* init has been reaped, killed by SIGHUP: reboot(2) restart */
 	CT_EV_COUNT_,
 };
 
 enum ct_action {
 	CT_ACT_NONE,
-	CT_ACT_NOTIFY_RUNNING, /* tell a waiting `ctstart -d` the container runs */
+	CT_ACT_NOTIFY_RUNNING, /* tell a waiting `ctstart -d` the container runs; run a queued stop */
 	CT_ACT_KILL,           /* SIGKILL init through its pidfd */
-	CT_ACT_JOIN,           /* a stop is already under way: wait for it */
+	CT_ACT_QUEUE,          /* a stop during STARTING: remember it until the container runs */
+	CT_ACT_DISPATCH,       /* run the shutdown method and arm the deadline */
+	CT_ACT_JOIN,           /* a stop is already under way: wait for it (maybe tighten it) */
+	CT_ACT_RESTART,        /* init asked for a reboot: start it again in place */
 	CT_ACT_FINISH,         /* the container is gone: reply to waiters, clean up, exit */
 	CT_ACT_REFUSE,         /* the request makes no sense in this state */
+	CT_ACT_COUNT_,
 };
 
 struct ct_transition {

@@ -63,6 +63,7 @@ static void print_json(const struct ct_info *i, const char *started)
 	json_string("shutdown_method", ct_shutdown_method_to_string(i->shutdown_method), false);
 	json_string("config", i->config_path, false);
 	json_string("rootfs", i->rootfs, false);
+	printf("  \"reboots\": %u,\n", i->reboots);
 	printf("  \"start_time_ms\": %llu,\n", (unsigned long long)i->start_time_ms);
 	json_string("started", started, true);
 	printf("}\n");
@@ -79,6 +80,7 @@ static void print_text(const struct ct_info *i, const char *started)
 	printf("config:          %s\n", i->config_path[0] ? i->config_path : "-");
 	printf("rootfs:          %s\n", i->rootfs);
 	printf("started:         %s\n", started);
+	printf("reboots:         %u\n", i->reboots);
 }
 
 int main(int argc, char **argv)

@@ -19,14 +19,14 @@ expect_match "json state" '"state": "RUNNING"' "$json"
 pid=$(printf '%s' "$json" | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p')
 mon=$(printf '%s' "$json" | sed -n 's/.*"monitor_pid": \([0-9]*\).*/\1/p')
 kill -0 "$pid" || fail "init pid $pid not alive"
-expect_eq "pid record" "$mon $pid" "$(cat "$RUNDIR/web/pid")"
+expect_eq "pid record" "$mon $pid" "$(cut -d" " -f1-2 "$RUNDIR/web/pid")"
 expect_eq "monitor is init's parent" "$mon" "$(awk '/^PPid/ {print $2}' /proc/$pid/status)"
 expect_eq "monitor detached into its own session" "$mon" "$(ps -o sid= -p "$mon" | tr -d ' ')"
 wait_for 10 test -e "$ROOTFS/ready" || fail "init not ready"
 [ -s "$RUNDIR/web/log" ] && ok "daemon log written" || fail "no daemon log"
 
 out=$(ct ctstop -n web --force 2>&1)
-expect_match "ctstop --force reports the kill" "killed by signal 9 after [0-9]+ ms" "$out"
+expect_match "ctstop --force reports the kill" "killed in [0-9.]+ s" "$out"
 kill -0 "$pid" 2>/dev/null && fail "init still alive"
 # The monitor closes the connection only on its way out; ctstop waits for that.
 wait_for 5 sh -c "! kill -0 $mon 2>/dev/null || grep -q '^State:.*Z' /proc/$mon/status" ||
@@ -65,7 +65,7 @@ wait
 kills=0
 for i in $(seq 10); do
 	case "$(cat "$T/rc.$i")" in
-	0) grep -q "killed by signal 9" "$T/stop.$i" || fail "stop $i: $(cat "$T/stop.$i")"
+	0) grep -q "killed in" "$T/stop.$i" || fail "stop $i: $(cat "$T/stop.$i")"
 	   kills=$((kills + 1)) ;;
 	2) ;;
 	*) fail "concurrent stop $i failed: $(cat "$T/stop.$i")" ;;
@@ -74,7 +74,5 @@ done
 [ "$kills" -ge 1 ] || fail "no concurrent stop reported the kill"
 ok "10 concurrent ctstop --force: $kills joined the kill, none failed"
 
-run_rc rc ct ctstop -n web 2>/dev/null
-expect_eq "graceful stop is not there yet: an error, not a silent success" 1 "$rc"
 
 assert_clean

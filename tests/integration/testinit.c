@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,6 +49,7 @@ struct options {
 	int exit_code;		/* -1: keep running */
 	bool ignore_all;
 	bool sleep_child;
+	const char *initctl;	/* a sysvinit-style request FIFO to serve */
 	struct rule rules[MAX_RULES];
 	size_t n_rules;
 };
@@ -88,6 +91,8 @@ static int usage(FILE *f, int code)
 	      "  --exit N            exit with code N right after start (after --ready)\n"
 	      "  --hostname-to PATH  write the hostname to PATH\n"
 	      "  --sleep-child       keep a child process running forever\n"
+	      "  --initctl PATH      serve a sysvinit initctl FIFO at PATH: a valid runlevel-0\n"
+	      "                      request halts (logged as \"initctl runlevel 0\")\n"
 	      "  --help              show this help\n", f);
 	return code;
 }
@@ -214,6 +219,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "exit", required_argument, NULL, 'e' },
 		{ "hostname-to", required_argument, NULL, 'H' },
 		{ "sleep-child", no_argument, NULL, 's' },
+		{ "initctl", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -227,6 +233,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'H': o->hostname_to = optarg; break;
 		case 'i': o->ignore_all = true; break;
 		case 's': o->sleep_child = true; break;
+		case 'I': o->initctl = optarg; break;
 		case 'h': return usage(stdout, 0);
 		case 'e':
 			if (parse_int(optarg, 0, 255, &o->exit_code) < 0)
@@ -456,14 +463,60 @@ static void setup(const struct options *o)
 		fail(r, "cannot create '%s'", o->ready);
 }
 
+/* Like sysvinit: the FIFO is opened read-write so that it never sees EOF between writers. */
+static int open_initctl(const char *path)
+{
+	int fd;
+
+	if (mkfifo(path, 0600) < 0 && errno != EEXIST)
+		fail(-errno, "cannot create FIFO '%s'", path);
+	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		fail(-errno, "cannot open FIFO '%s'", path);
+	return fd;
+}
+
+/* Reads one struct init_request (magic, cmd, runlevel, sleeptime, 368 bytes of data). */
+static void serve_initctl(int fd)
+{
+	int32_t req[96];
+	ssize_t n = read(fd, req, sizeof(req));
+
+	if (n < 0)
+		return;
+	if (n != (ssize_t)sizeof(req) || req[0] != 0x03091969 || req[1] != 1) {
+		log_line("initctl bad request (%zd bytes)\n", n);
+		return;
+	}
+	log_line("initctl runlevel %c\n", (char)req[2]);
+	if (req[2] == '0')
+		try_reboot(RB_POWER_OFF, "halt");
+}
+
+/* Sleeps until a signal (handled signals are unblocked only here) or an initctl request. */
+static void wait_for_work(int initctl_fd, const sigset_t *unblocked)
+{
+	struct pollfd p = { .fd = initctl_fd, .events = POLLIN };
+
+	if (initctl_fd < 0) {
+		sigsuspend(unblocked);
+		return;
+	}
+	if (ppoll(&p, 1, NULL, unblocked) > 0 && (p.revents & POLLIN))
+		serve_initctl(initctl_fd);
+}
+
 int main(int argc, char **argv)
 {
+	int initctl_fd = -1;
 	struct options o;
 	sigset_t unblocked;
 
 	int r = parse_args(argc, argv, &o);
 	if (r >= 0)
 		return r;
+	if (o.initctl)
+		initctl_fd = open_initctl(o.initctl);
 	setup(&o);
 	if (o.exit_code >= 0)
 		finish(o.exit_code);
@@ -478,6 +531,6 @@ int main(int argc, char **argv)
 				reap_children();
 			run_rules(&o, sig);
 		}
-		sigsuspend(&unblocked);
+		wait_for_work(initctl_fd, &unblocked);
 	}
 }

@@ -14,7 +14,7 @@ static void test_info_round_trip(void **state)
 {
 	struct ct_info in = { .state = CT_STATE_RUNNING, .monitor_pid = 10, .init_pid = 11,
 			      .start_time_ms = 1234567890123ULL, .shutdown_method = 2,
-			      .application = true };
+			      .application = true, .reboots = 3 };
 	struct ct_info out;
 	struct ct_frame f;
 	struct ct_msg m;
@@ -33,18 +33,100 @@ static void test_info_round_trip(void **state)
 
 static void test_stop_round_trip(void **state)
 {
-	struct ct_stop_result in = { .end = CT_END_KILLED, .signal = 9, .elapsed_ms = 42 }, out;
+	struct ct_stop_result in = { .end = CT_END_KILLED, .signal = 9, .elapsed_ms = 42,
+				     .kill_reason = CT_KILL_TIMEOUT, .method = 2, .error = -ENXIO },
+			      out;
 	struct ct_frame f;
 	struct ct_msg m;
 	struct ct_cursor c;
 
-	assert_int_equal(ct_proto_reply_stop(&f, &in), 0);
+	assert_int_equal(ct_proto_reply_stop(&f, CT_CMD_STOP, &in), 0);
 	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
 	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_STOP, &c), 0);
 	assert_int_equal(ct_proto_parse_stop(&c, &out), 0);
 	assert_int_equal(out.end, CT_END_KILLED);
 	assert_int_equal(out.signal, 9);
 	assert_int_equal(out.elapsed_ms, 42);
+	assert_int_equal(out.kill_reason, CT_KILL_TIMEOUT);
+	assert_int_equal(out.method, 2);
+	assert_int_equal(out.error, -ENXIO);
+	assert_string_equal(out.detail, "");
+	/* The same body answers SHUTDOWN, under its own type. */
+	strcpy(in.detail, "sysvinit: no reader");
+	assert_int_equal(ct_proto_reply_stop(&f, CT_CMD_SHUTDOWN, &in), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_STOP, &c), -EBADMSG);
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_SHUTDOWN, &c), 0);
+	assert_int_equal(ct_proto_parse_stop(&c, &out), 0);
+	assert_string_equal(out.detail, "sysvinit: no reader");
+}
+
+static void test_shutdown_request(void **state)
+{
+	struct ct_frame f;
+	struct ct_msg m;
+	int32_t t = 0;
+
+	for (int32_t v = -2; v <= 86400; v += 43200) {
+		assert_int_equal(ct_proto_request_shutdown(&f, v), 0);
+		assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+		assert_int_equal(m.type, CT_CMD_SHUTDOWN);
+		assert_int_equal(ct_proto_parse_shutdown(&m, &t), 0);
+		assert_int_equal(t, v);
+	}
+	/* Below the sentinels, or a payload of the wrong size. */
+	ct_proto_request_shutdown(&f, -3);
+	ct_msg_decode(f.data, f.len, &m);
+	assert_int_equal(ct_proto_parse_shutdown(&m, &t), -EINVAL);
+	ct_proto_request(&f, CT_CMD_SHUTDOWN);
+	ct_msg_decode(f.data, f.len, &m);
+	assert_int_equal(ct_proto_parse_shutdown(&m, &t), -EBADMSG);
+}
+
+static void test_progress(void **state)
+{
+	struct ct_progress in = { .kind = CT_PROGRESS_FAILED, .method = 3, .remaining_ms = -1,
+				  .error = -EOPNOTSUPP }, out;
+	struct ct_frame f;
+	struct ct_msg m;
+
+	strcpy(in.detail, "init neither catches nor blocks signal 15");
+	assert_int_equal(ct_proto_progress(&f, CT_CMD_SHUTDOWN, &in), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(m.type, CT_CMD_SHUTDOWN | CT_MSG_EVENT);
+	assert_int_equal(ct_proto_parse_progress(&m, &out), 0);
+	assert_int_equal(out.kind, in.kind);
+	assert_int_equal(out.method, in.method);
+	assert_int_equal(out.remaining_ms, -1);
+	assert_int_equal(out.error, -EOPNOTSUPP);
+	assert_string_equal(out.detail, in.detail);
+	/* A reply is not an event, and an unknown kind is malformed. */
+	in.kind = CT_PROGRESS_COUNT_;
+	ct_proto_progress(&f, CT_CMD_SHUTDOWN, &in);
+	ct_msg_decode(f.data, f.len, &m);
+	assert_int_equal(ct_proto_parse_progress(&m, &out), -EBADMSG);
+	ct_proto_reply_error(&f, CT_CMD_SHUTDOWN, -ESRCH);
+	ct_msg_decode(f.data, f.len, &m);
+	assert_int_equal(ct_proto_parse_progress(&m, &out), -EBADMSG);
+}
+
+static void test_generic_refusal(void **state)
+{
+	struct ct_frame f;
+	struct ct_msg m;
+	struct ct_cursor c;
+
+	/* The server refuses a connection with a bare reply: any request reads it as its error. */
+	ct_proto_reply_error(&f, 0, -EACCES);
+	ct_msg_decode(f.data, f.len, &m);
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_INFO, &c), -EACCES);
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_SHUTDOWN, &c), -EACCES);
+	/* ... but a bare "success" means nothing. */
+	ct_frame_begin(&f, CT_MSG_REPLY);
+	ct_frame_put_u32(&f, 0);
+	ct_frame_finish(&f);
+	ct_msg_decode(f.data, f.len, &m);
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_INFO, &c), -EBADMSG);
 }
 
 static void test_error_reply(void **state)
@@ -143,14 +225,14 @@ static void test_malformed_body(void **state)
 
 	/* A STOP reply with trailing bytes, and one with an unknown end. */
 	res = (struct ct_stop_result){ .end = CT_END_EXITED };
-	ct_proto_reply_stop(&f, &res);
+	ct_proto_reply_stop(&f, CT_CMD_STOP, &res);
 	ct_frame_put_u8(&f, 1);
 	ct_frame_finish(&f);
 	ct_msg_decode(f.data, f.len, &m);
 	ct_proto_parse_reply(&m, CT_CMD_STOP, &c);
 	assert_int_equal(ct_proto_parse_stop(&c, &res), -EBADMSG);
 	res = (struct ct_stop_result){ .end = CT_END_COUNT_ };
-	ct_proto_reply_stop(&f, &res);
+	ct_proto_reply_stop(&f, CT_CMD_STOP, &res);
 	ct_msg_decode(f.data, f.len, &m);
 	ct_proto_parse_reply(&m, CT_CMD_STOP, &c);
 	assert_int_equal(ct_proto_parse_stop(&c, &res), -EBADMSG);
@@ -192,6 +274,8 @@ int main(void)
 		cmocka_unit_test(test_truncated),       cmocka_unit_test(test_bad_magic_and_version),
 		cmocka_unit_test(test_oversized),       cmocka_unit_test(test_malformed_body),
 		cmocka_unit_test(test_string_with_nul), cmocka_unit_test(test_names),
+		cmocka_unit_test(test_shutdown_request), cmocka_unit_test(test_progress),
+		cmocka_unit_test(test_generic_refusal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -199,7 +199,7 @@ static void test_deferred_to_all_waiters(void **state)
 	assert_int_equal(f->handled, 12);
 	for (size_t i = 0; i < 12; i++)
 		assert_int_equal(recv_result(fds[i], CT_CMD_STOP), -EAGAIN);
-	ct_proto_reply_stop(&reply, &res);
+	ct_proto_reply_stop(&reply, CT_CMD_STOP, &res);
 	ct_server_reply_deferred(f->server, CT_CMD_STOP, &reply);
 	for (size_t i = 0; i < 12; i++) {
 		assert_int_equal(recv_result(fds[i], CT_CMD_STOP), 0);

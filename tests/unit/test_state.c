@@ -28,9 +28,38 @@ static void test_kill_in_every_state(void **state)
 {
 	expect(CT_STATE_STARTING, CT_EV_KILL, CT_STATE_STOPPING, CT_ACT_KILL);
 	expect(CT_STATE_RUNNING, CT_EV_KILL, CT_STATE_STOPPING, CT_ACT_KILL);
-	/* A second stop joins the first: one kill, many waiters. */
-	expect(CT_STATE_STOPPING, CT_EV_KILL, CT_STATE_STOPPING, CT_ACT_JOIN);
+	/* --force during a graceful stop kills now (SIGKILL twice is harmless). */
+	expect(CT_STATE_STOPPING, CT_EV_KILL, CT_STATE_STOPPING, CT_ACT_KILL);
 	expect(CT_STATE_STOPPED, CT_EV_KILL, CT_STATE_STOPPED, CT_ACT_REFUSE);
+}
+
+static void test_shutdown(void **state)
+{
+	/* During STARTING a graceful stop is queued, not lost and not dispatched to a child that
+	 * has not exec'd yet. */
+	expect(CT_STATE_STARTING, CT_EV_SHUTDOWN, CT_STATE_STARTING, CT_ACT_QUEUE);
+	expect(CT_STATE_RUNNING, CT_EV_SHUTDOWN, CT_STATE_STOPPING, CT_ACT_DISPATCH);
+	/* Concurrent requests join: one dispatch, many waiters. */
+	expect(CT_STATE_STOPPING, CT_EV_SHUTDOWN, CT_STATE_STOPPING, CT_ACT_JOIN);
+	expect(CT_STATE_STOPPED, CT_EV_SHUTDOWN, CT_STATE_STOPPED, CT_ACT_REFUSE);
+}
+
+static void test_escalation(void **state)
+{
+	expect(CT_STATE_STOPPING, CT_EV_TIMEOUT, CT_STATE_STOPPING, CT_ACT_KILL);
+	expect(CT_STATE_STOPPING, CT_EV_UNDELIVERABLE, CT_STATE_STOPPING, CT_ACT_KILL);
+	/* A timer or helper outcome that arrives when no stop is under way changes nothing. */
+	expect(CT_STATE_RUNNING, CT_EV_TIMEOUT, CT_STATE_RUNNING, CT_ACT_REFUSE);
+	expect(CT_STATE_RUNNING, CT_EV_UNDELIVERABLE, CT_STATE_RUNNING, CT_ACT_REFUSE);
+	expect(CT_STATE_STOPPED, CT_EV_TIMEOUT, CT_STATE_STOPPED, CT_ACT_REFUSE);
+}
+
+static void test_reboot(void **state)
+{
+	expect(CT_STATE_RUNNING, CT_EV_INIT_REBOOT, CT_STATE_STARTING, CT_ACT_RESTART);
+	/* A reboot while a stop was requested ends the container instead. */
+	expect(CT_STATE_STOPPING, CT_EV_INIT_REBOOT, CT_STATE_STOPPED, CT_ACT_FINISH);
+	expect(CT_STATE_STARTING, CT_EV_INIT_REBOOT, CT_STATE_STOPPED, CT_ACT_FINISH);
 }
 
 static void test_exit(void **state)
@@ -72,6 +101,8 @@ int main(void)
 		cmocka_unit_test(test_start),       cmocka_unit_test(test_kill_in_every_state),
 		cmocka_unit_test(test_exit),        cmocka_unit_test(test_late_sync_events),
 		cmocka_unit_test(test_out_of_range), cmocka_unit_test(test_finish_only_in_stopped),
+		cmocka_unit_test(test_shutdown),    cmocka_unit_test(test_escalation),
+		cmocka_unit_test(test_reboot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

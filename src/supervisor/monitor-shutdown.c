@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The shutdown methods and their deadline. Signal methods first check that init catches or blocks
+ * the signal (the kernel drops it otherwise, and waiting out the timeout would be pointless);
+ * sysvinit and exec run in forked helpers tracked by pidfd; the deadline is a timerfd. */
+#include "monitor-internal.h"
+
+#include "initctl.h"
+#include "log.h"
+#include "macro.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+
+#define SIGNAL_SYSTEMD_POWEROFF 38 /* SIGRTMIN+4 as glibc numbers it (musl's SIGRTMIN differs) */
+/* An init that has just exec'd may not have installed its handlers yet: a stop that arrives that
+ * early re-checks for this long before calling the signal undeliverable. */
+#define SIGNAL_SETTLE_MS 1000
+#define SIGNAL_RETRY_MS 20
+
+static void set_detail(struct ct_monitor *m, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_detail(struct ct_monitor *m, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	m->dispatch_error = error;
+	va_start(ap, fmt);
+	vsnprintf(m->dispatch_detail, sizeof(m->dispatch_detail), fmt, ap);
+	va_end(ap);
+}
+
+/* The method cannot reach init: say so to the waiting clients, and kill without waiting. */
+static int undeliverable(struct ct_monitor *m)
+{
+	log_warning("container '%s': %s", m->o->name, m->dispatch_detail);
+	ct_monitor_broadcast(m, CT_PROGRESS_FAILED);
+	return ct_monitor_event(m, CT_EV_UNDELIVERABLE);
+}
+
+void ct_monitor_accepted_event(const struct ct_monitor *m, struct ct_progress *ev)
+{
+	uint64_t now = ct_now_ms();
+
+	*ev = (struct ct_progress){ .kind = CT_PROGRESS_ACCEPTED, .method = m->dispatched,
+				 .remaining_ms = -1 };
+	if (m->deadline_ms)
+		ev->remaining_ms = m->deadline_ms > now ? (int64_t)(m->deadline_ms - now) : 0;
+	snprintf(ev->detail, sizeof(ev->detail), "%s", m->stop_queued ? "queued until running" : "");
+}
+
+void ct_monitor_broadcast(struct ct_monitor *m, enum ct_progress_kind kind)
+{
+	struct ct_progress ev;
+	struct ct_frame f;
+
+	ct_monitor_accepted_event(m, &ev);
+	ev.kind = kind;
+	ev.error = m->dispatch_error;
+	snprintf(ev.detail, sizeof(ev.detail), "%s", m->dispatch_detail);
+	if (ct_proto_progress(&f, CT_CMD_SHUTDOWN, &ev) == 0)
+		ct_server_broadcast(m->server, CT_CMD_SHUTDOWN, &f);
+}
+
+int ct_shutdown_arm(struct ct_monitor *m, int32_t timeout)
+{
+	uint64_t deadline;
+
+	if (timeout == CT_TIMEOUT_FOREVER)
+		return 0;
+	deadline = ct_now_ms() + (uint64_t)timeout * 1000;
+	if (m->deadline_ms && m->deadline_ms <= deadline)
+		return 0; /* a join never extends the stop under way */
+	m->deadline_ms = deadline;
+	/* The timerfd takes a relative time; 0 would disarm it, so a zero timeout fires at once. */
+	return ct_timerfd_arm(m->timer_fd, timeout ? (uint64_t)timeout * 1000 : 1);
+}
+
+/* The kernel delivers to a namespace init only the signals it catches (or blocks, to take them
+ * later); anything else is dropped without a trace. */
+static int signal_method(struct ct_monitor *m, int sig)
+{
+	int r = ct_signal_is_handled(m->init_pid, sig);
+
+	if (r == 0 && ct_now_ms() - m->running_ms < SIGNAL_SETTLE_MS) {
+		m->retry_sig = sig;
+		return ct_timerfd_arm(m->retry_fd, SIGNAL_RETRY_MS) < 0 ? -EIO : CT_LOOP_CONTINUE;
+	}
+	if (r == 0) {
+		set_detail(m, -EOPNOTSUPP, "init (pid %d) neither catches nor blocks signal %d (%s): "
+			   "the kernel would drop it", (int)m->init_pid, sig, sigabbrev_np(sig) ?: "RT");
+		return undeliverable(m);
+	}
+	if (r > 0 && pidfd_send_signal(m->pidfd, sig, NULL, 0) < 0)
+		r = -errno;
+	if (r < 0) {
+		set_detail(m, r, "sending signal %d to init failed: %s", sig, strerror(-r));
+		return undeliverable(m);
+	}
+	set_detail(m, 0, "signal %d (%s) sent to init", sig, sigabbrev_np(sig) ?: "RT");
+	ct_monitor_broadcast(m, CT_PROGRESS_DISPATCHED);
+	return CT_LOOP_CONTINUE;
+}
+
+int ct_shutdown_retry(struct ct_monitor *m)
+{
+	if (m->state != CT_STATE_STOPPING || m->kill_reason != CT_KILL_NONE || !m->retry_sig)
+		return CT_LOOP_CONTINUE;
+	return signal_method(m, m->retry_sig);
+}
+
+static int start_helper(struct ct_monitor *m)
+{
+	const struct ct_config *c = m->o->config;
+	cleanup_strv char **env = NULL;
+	int r = c->shutdown_method == CT_SHUTDOWN_EXEC ? ct_monitor_build_env(c, &env) : 0;
+	pid_t pid;
+
+	if (r < 0)
+		return r;
+	pid = ct_fork_pidfd(&m->helper_pidfd);
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (c->shutdown_method == CT_SHUTDOWN_EXEC)
+			ct_helper_exec(m->pidfd, c->namespaces, c->shutdown_command, env,
+				       &m->saved_mask);
+		ct_helper_initctl(m->pidfd, &m->saved_mask);
+	}
+	m->helper_pid = pid;
+	return 0;
+}
+
+int ct_shutdown_dispatch(struct ct_monitor *m)
+{
+	const struct ct_config *c = m->o->config;
+	int r;
+
+	m->dispatched = c->shutdown_method;
+	switch (c->shutdown_method) {
+	case CT_SHUTDOWN_APPLICATION:
+		return signal_method(m, c->shutdown_signal ? c->shutdown_signal : SIGTERM);
+	case CT_SHUTDOWN_SYSTEMD:
+		return signal_method(m, c->shutdown_signal ? c->shutdown_signal
+							   : SIGNAL_SYSTEMD_POWEROFF);
+	default:
+		r = start_helper(m);
+		if (r < 0) {
+			set_detail(m, r, "starting the %s helper failed: %s",
+				   ct_shutdown_method_to_string(c->shutdown_method), strerror(-r));
+			return undeliverable(m);
+		}
+		return CT_LOOP_CONTINUE;
+	}
+}
+
+static void helper_done(struct ct_monitor *m)
+{
+	ct_close_fd(&m->helper_pidfd);
+	m->helper_pid = 0;
+}
+
+/* Records what the helper did, for the final reply. Returns true if the method worked. */
+static bool record_helper(struct ct_monitor *m, int st)
+{
+	int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	bool exec = m->dispatched == CT_SHUTDOWN_EXEC;
+
+	helper_done(m);
+	if (code == 0) {
+		set_detail(m, 0, "%s", exec ? "shutdown_command exited with status 0"
+					    : ct_initctl_outcome_to_string(CT_INITCTL_SENT));
+		return true;
+	}
+	if (exec)
+		set_detail(m, -EIO, "shutdown_command exited with status %d", code);
+	else
+		set_detail(m, code == CT_INITCTL_NO_FIFO     ? -ENOENT
+			      : code == CT_INITCTL_NO_READER ? -ENXIO
+			      : code == CT_INITCTL_HOST_FIFO ? -EPERM
+							     : -EIO,
+			   "sysvinit: %s", ct_initctl_outcome_to_string(code));
+	return false;
+}
+
+int ct_shutdown_helper_exited(struct ct_monitor *m, int st)
+{
+	bool killed = m->kill_reason != CT_KILL_NONE;
+
+	if (m->state != CT_STATE_STOPPING || killed) {
+		helper_done(m); /* killed with the container: nothing to report */
+		return CT_LOOP_CONTINUE;
+	}
+	if (record_helper(m, st)) {
+		ct_monitor_broadcast(m, CT_PROGRESS_DISPATCHED);
+		return CT_LOOP_CONTINUE;
+	}
+	return undeliverable(m);
+}
+
+void ct_shutdown_helper_collect(struct ct_monitor *m)
+{
+	int st;
+
+	if (!m->helper_pid)
+		return;
+	/* Init can be reaped before a helper that had already done its part. */
+	if (m->kill_reason == CT_KILL_NONE && waitpid(m->helper_pid, &st, WNOHANG) == m->helper_pid) {
+		record_helper(m, st);
+		return;
+	}
+	pidfd_send_signal(m->helper_pidfd, SIGKILL, NULL, 0);
+	while (waitpid(m->helper_pid, &st, 0) < 0 && errno == EINTR)
+		;
+	helper_done(m);
+}

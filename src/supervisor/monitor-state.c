@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Carrying out the state machine's actions: notify a waiting `ctstart -d`, dispatch or queue a
+ * graceful stop, kill, restart after a reboot request, and finish with a reply to every waiter. */
+#include "monitor-internal.h"
+
+#include "log.h"
+#include "macro.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void ct_monitor_notify(struct ct_monitor *m, int result, const char *message)
+{
+	struct ct_start_notice n = { .result = result };
+
+	if (m->o->notify_fd < 0 || m->notified)
+		return;
+	snprintf(n.message, sizeof(n.message), "%s", message);
+	ct_write_all(m->o->notify_fd, &n, sizeof(n));
+	m->notified = true;
+}
+
+static void format_setup_error(const struct ct_monitor *m, char *buf, size_t size)
+{
+	const struct ct_setup_report *s = &m->setup;
+
+	snprintf(buf, size, "setup step '%s'%s%s%s failed: %s", ct_step_to_string(s->step),
+		 s->detail[0] ? " (" : "", s->detail, s->detail[0] ? ")" : "", strerror(-s->error));
+}
+
+static void stop_result(const struct ct_monitor *m, struct ct_stop_result *res)
+{
+	int st = m->init_status;
+
+	*res = (struct ct_stop_result){ .end = CT_END_EXITED, .kill_reason = m->kill_reason,
+					.method = m->dispatched, .error = m->dispatch_error };
+	snprintf(res->detail, sizeof(res->detail), "%s", m->dispatch_detail);
+	if (WIFEXITED(st)) {
+		res->exit_code = WEXITSTATUS(st);
+	} else if (WIFSIGNALED(st)) {
+		res->signal = WTERMSIG(st);
+		res->end = res->signal == SIGKILL ? CT_END_KILLED
+			 : res->signal == SIGINT  ? CT_END_HALTED
+						  : CT_END_SIGNALED;
+	}
+	if (m->stop_begin_ms)
+		res->elapsed_ms = ct_now_ms() - m->stop_begin_ms;
+}
+
+static void log_end(const struct ct_monitor *m, const struct ct_stop_result *res)
+{
+	char msg[512];
+
+	if (m->setup_failed) {
+		format_setup_error(m, msg, sizeof(msg));
+		log_error("container '%s' failed to start: %s", m->o->name, msg);
+		return;
+	}
+	log_info("container '%s' stopped: init %s (%s %d)%s%s", m->o->name, ct_end_to_string(res->end),
+		 res->end == CT_END_EXITED ? "status" : "signal",
+		 res->end == CT_END_EXITED ? res->exit_code : res->signal,
+		 res->kill_reason ? ", killed: " : "",
+		 res->kill_reason ? ct_kill_reason_to_string(res->kill_reason) : "");
+}
+
+static int finish(struct ct_monitor *m)
+{
+	struct ct_stop_result res;
+	struct ct_frame f;
+	char msg[512];
+
+	ct_timerfd_arm(m->timer_fd, 0);
+	ct_shutdown_helper_collect(m);
+	stop_result(m, &res);
+	/* The name is free before anyone hears that the container stopped, so a start right after
+	 * a stop never finds it locked. */
+	ct_rundir_release(m->o->run);
+	if (ct_proto_reply_stop(&f, CT_CMD_STOP, &res) == 0)
+		ct_server_reply_deferred(m->server, CT_CMD_STOP, &f);
+	if (ct_proto_reply_stop(&f, CT_CMD_SHUTDOWN, &res) == 0)
+		ct_server_reply_deferred(m->server, CT_CMD_SHUTDOWN, &f);
+	log_end(m, &res);
+	if (m->setup_failed)
+		format_setup_error(m, msg, sizeof(msg));
+	else
+		snprintf(msg, sizeof(msg), "init %s during start", ct_end_to_string(res.end));
+	ct_monitor_notify(m, m->setup_failed ? m->setup.error : -ECHILD, msg);
+	return CT_LOOP_EXIT;
+}
+
+static int kill_init(struct ct_monitor *m, enum ct_event ev)
+{
+	if (m->kill_reason == CT_KILL_NONE)
+		m->kill_reason = ev == CT_EV_KILL      ? CT_KILL_FORCE
+			       : ev == CT_EV_TIMEOUT ? CT_KILL_TIMEOUT
+						     : CT_KILL_UNDELIVERABLE;
+	if (!m->stop_begin_ms)
+		m->stop_begin_ms = ct_now_ms();
+	ct_timerfd_arm(m->timer_fd, 0);
+	ct_timerfd_arm(m->retry_fd, 0);
+	if (m->helper_pid)
+		pidfd_send_signal(m->helper_pidfd, SIGKILL, NULL, 0);
+	log_info("container '%s': killing init (%s)", m->o->name,
+		 ct_kill_reason_to_string(m->kill_reason));
+	if (pidfd_send_signal(m->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		return log_error_errno(-errno, "Failed to kill init");
+	return CT_LOOP_CONTINUE;
+}
+
+static int32_t resolve_timeout(const struct ct_monitor *m, int32_t timeout)
+{
+	return timeout == CT_TIMEOUT_DEFAULT ? m->o->config->shutdown_timeout : timeout;
+}
+
+static int dispatch(struct ct_monitor *m)
+{
+	int32_t timeout = resolve_timeout(m, m->request_timeout);
+	int r;
+
+	m->stop_queued = false;
+	if (!m->stop_begin_ms)
+		m->stop_begin_ms = ct_now_ms();
+	m->dispatched = m->o->config->shutdown_method;
+	if (timeout == 0)
+		return ct_monitor_event(m, CT_EV_TIMEOUT);
+	r = ct_shutdown_arm(m, timeout);
+	if (r < 0)
+		return log_error_errno(r, "Failed to arm the stop deadline");
+	log_info("container '%s': stopping with method %s, timeout %d s", m->o->name,
+		 ct_shutdown_method_to_string(m->dispatched), (int)timeout);
+	/* Requests queued during STARTING learn their deadline now. */
+	ct_monitor_broadcast(m, CT_PROGRESS_ACCEPTED);
+	return ct_shutdown_dispatch(m);
+}
+
+static void queue(struct ct_monitor *m)
+{
+	int32_t t = resolve_timeout(m, m->request_timeout);
+	int32_t q = resolve_timeout(m, m->queued_timeout);
+
+	/* Of several queued requests the tightest deadline wins, as with a join. */
+	if (!m->stop_queued || (t != CT_TIMEOUT_FOREVER && (q == CT_TIMEOUT_FOREVER || t < q)))
+		m->queued_timeout = t;
+	m->stop_queued = true;
+	if (!m->stop_begin_ms)
+		m->stop_begin_ms = ct_now_ms();
+}
+
+static int running(struct ct_monitor *m)
+{
+	m->start_time_ms = ct_realtime_ms();
+	m->running_ms = ct_now_ms();
+	log_info("container '%s' is running, init pid %d", m->o->name, (int)m->init_pid);
+	ct_monitor_notify(m, 0, "running");
+	if (!m->stop_queued)
+		return CT_LOOP_CONTINUE;
+	m->request_timeout = m->queued_timeout;
+	return ct_monitor_event(m, CT_EV_SHUTDOWN);
+}
+
+static int restart(struct ct_monitor *m)
+{
+	int r;
+
+	m->reboots++;
+	log_info("container '%s': init asked for a reboot; restarting (%u)", m->o->name, m->reboots);
+	ct_close_fd(&m->pidfd);
+	m->init_pid = 0;
+	r = ct_monitor_spawn(m);
+	return r < 0 ? r : CT_LOOP_CONTINUE;
+}
+
+static int join(struct ct_monitor *m)
+{
+	int32_t timeout = resolve_timeout(m, m->request_timeout);
+
+	if (timeout == 0)
+		return ct_monitor_event(m, CT_EV_TIMEOUT);
+	/* Only a graceful stop's deadline can tighten; after a kill there is nothing to wait for. */
+	if (m->kill_reason == CT_KILL_NONE && !m->stop_queued) {
+		int r = ct_shutdown_arm(m, timeout);
+		if (r < 0)
+			return r;
+	}
+	return CT_LOOP_CONTINUE;
+}
+
+int ct_monitor_event(struct ct_monitor *m, enum ct_event ev)
+{
+	struct ct_transition t = ct_state_next(m->state, ev);
+
+	log_debug("%s + %s -> %s (%s)", ct_state_to_string(m->state), ct_event_to_string(ev),
+		  ct_state_to_string(t.next), ct_action_to_string(t.action));
+	if (t.action == CT_ACT_REFUSE)
+		return m->state == CT_STATE_STOPPED ? -ESRCH : -EALREADY;
+	m->state = t.next;
+	switch (t.action) {
+	case CT_ACT_NOTIFY_RUNNING: return running(m);
+	case CT_ACT_KILL: return kill_init(m, ev);
+	case CT_ACT_QUEUE: queue(m); return CT_LOOP_CONTINUE;
+	case CT_ACT_DISPATCH: return dispatch(m);
+	case CT_ACT_JOIN: return join(m);
+	case CT_ACT_RESTART: return restart(m);
+	case CT_ACT_FINISH: return finish(m);
+	default: return CT_LOOP_CONTINUE;
+	}
+}
+
+int ct_monitor_shutdown(struct ct_monitor *m, int32_t timeout)
+{
+	m->request_timeout = timeout;
+	return ct_monitor_event(m, CT_EV_SHUTDOWN);
+}

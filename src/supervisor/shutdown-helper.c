@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The forked helpers that act inside a running container on the monitor's behalf, so that the
+ * monitor itself never joins a namespace or blocks. Each dies with the monitor. */
+#include "spawn.h"
+
+#include "initctl.h"
+
+#include <errno.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void helper_prepare(const sigset_t *mask)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+}
+
+_Noreturn void ct_helper_initctl(int init_pidfd, const sigset_t *mask)
+{
+	struct ct_initctl_host host;
+
+	helper_prepare(mask);
+	/* The host's FIFOs are looked at before joining: afterwards "/" is the container's. */
+	ct_initctl_host_stat(&host);
+	if (setns(init_pidfd, CLONE_NEWNS) < 0)
+		_exit(CT_INITCTL_JOIN_FAILED);
+	_exit(ct_initctl_send(&host, '0'));
+}
+
+static int wait_status(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 127;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+_Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces, char *const *argv,
+			      char *const *envp, const sigset_t *mask)
+{
+	pid_t pid;
+
+	helper_prepare(mask);
+	/* Joining the pid namespace only affects children: the command runs in a second fork, as
+	 * a process of the container, and dies with it. */
+	if (setns(init_pidfd, (int)namespaces) < 0 || chdir("/") < 0) {
+		fprintf(stderr, "ct: shutdown_command: cannot join the container: %s\n",
+			strerror(errno));
+		_exit(125);
+	}
+	pid = fork();
+	if (pid < 0)
+		_exit(125);
+	if (pid == 0) {
+		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+		/* execvp() searches the PATH of environ: make that the container's. */
+		environ = (char **)envp;
+		execvp(argv[0], argv);
+		fprintf(stderr, "ct: shutdown_command '%s': %s\n", argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	_exit(wait_status(pid));
+}

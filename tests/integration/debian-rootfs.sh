@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# debian-rootfs.sh [--no-cache] sysvinit|systemd DEST
+#
+# Builds a Debian 12 (bookworm) `debootstrap --variant=minbase` root filesystem in DEST for the
+# system-container tests, with sysvinit or systemd as /sbin/init, then adapts it to life in a
+# container (see the tweak_* functions: each change says why).
+#
+# The pristine debootstrap result is cached as a tarball under $CT_ROOTFS_CACHE (default
+# /var/cache/ct-tests), named <flavour>-<hash>.tar, the hash covering the suite, mirror, variant and
+# package list. The first call downloads and installs (a minute or two); later calls only extract
+# the tarball (a second or two). The container tweaks are applied to DEST on every call, so changing
+# them never needs a rebuild.
+#
+# Exit status: 0 built; 77 (automake's SKIP) when it cannot be built here: not root, no debootstrap
+# and apt cannot install it, or the mirror cannot be reached; 1 for any other error; 2 bad usage.
+#
+# Environment:
+#   DEBIAN_MIRROR     mirror URL (default: the bookworm URIs of /etc/apt/sources.list.d/debian.sources,
+#                     else /etc/apt/sources.list, else http://deb.debian.org/debian)
+#   CT_ROOTFS_CACHE   cache directory (default /var/cache/ct-tests)
+set -euo pipefail
+
+SUITE=bookworm
+VARIANT=minbase
+CACHE=${CT_ROOTFS_CACHE:-/var/cache/ct-tests}
+PROG=$(basename "$0")
+
+# The packages on top of minbase (which has no init at all: no /sbin/init, no halt).
+#   sysvinit-core  /sbin/init, halt, shutdown; pulls in initscripts, sysv-rc, sysvinit-utils
+#                  (killall5, pidof: what /etc/init.d/sendsigs needs to stop everything at halt)
+#   systemd-sysv   /sbin/init -> systemd, halt/poweroff links; pulls in systemd itself
+#   procps         ps, pkill, free: only so that a test (or a person) can look inside
+PACKAGES_sysvinit="sysvinit-core,procps"
+PACKAGES_systemd="systemd-sysv,procps"
+
+usage() {
+	echo "Usage: $PROG [--no-cache] sysvinit|systemd DEST" >&2
+	exit 2
+}
+
+skip() {
+	echo "SKIP: $PROG: $*" >&2
+	exit 77
+}
+
+die() {
+	echo "$PROG: error: $*" >&2
+	exit 1
+}
+
+log() {
+	echo "$PROG: $*" >&2
+}
+
+# The first http(s) URI of a bookworm stanza (not -security) of the deb822 sources, or of a
+# one-line sources.list entry.
+host_mirror() {
+	local f=/etc/apt/sources.list.d/debian.sources uri
+	if [ -r "$f" ]; then
+		uri=$(awk -v suite="$SUITE" '
+			BEGIN { RS = ""; FS = "\n" }
+			{
+				uris = ""; ok = 0
+				for (i = 1; i <= NF; i++) {
+					if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); uris = $i }
+					if ($i ~ /^Suites:/) {
+						n = split($i, w, /[ \t]+/)
+						for (j = 2; j <= n; j++) if (w[j] == suite) ok = 1
+					}
+				}
+				if (ok && uris != "") { split(uris, u, /[ \t]+/); print u[1]; exit }
+			}' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	fi
+	if [ -r /etc/apt/sources.list ]; then
+		uri=$(awk -v suite="$SUITE" '$1 == "deb" && $0 ~ " " suite " " {
+			for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { print $i; exit } }' /etc/apt/sources.list)
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	fi
+	echo http://deb.debian.org/debian
+}
+
+# Succeeds when the mirror serves the suite's Release file.
+mirror_reachable() {
+	local url="$1/dists/$SUITE/Release"
+	if command -v curl >/dev/null; then
+		curl -fsS --max-time 20 -o /dev/null "$url"
+	elif command -v wget >/dev/null; then
+		wget -q -T 20 -t 1 -O /dev/null "$url"
+	else
+		# apt's own http method needs no extra tool.
+		/usr/lib/apt/apt-helper download-file "$url" /dev/null >/dev/null 2>&1
+	fi
+}
+
+ensure_debootstrap() {
+	command -v debootstrap >/dev/null && return 0
+	log "debootstrap is missing: installing it with apt-get"
+	if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; } \
+		>/dev/null 2>&1; then
+		skip "debootstrap is not installed and apt-get could not install it (no mirror?)"
+	fi
+	command -v debootstrap >/dev/null || skip "debootstrap still missing after apt-get install"
+}
+
+# ---- tweaks for a container (applied to DEST on every call) ----
+
+# Both flavours.
+tweak_common() {
+	local d=$1
+	# The container's hostname comes from the UTS namespace (ctstart's `hostname` key); debootstrap
+	# copies the build host's /etc/hostname, which hostname.sh / systemd would set back at boot.
+	rm -f "$d/etc/hostname"
+	# An fstab without entries: the monitor mounts /proc, /sys, /dev; nothing to fsck or mount.
+	printf '# Container: the supervisor mounts /proc, /sys, /dev (see the config mount key).\n' \
+		>"$d/etc/fstab"
+	# Same DNS as the host (debootstrap copied it at build time; the host's may have changed).
+	if [ -r /etc/resolv.conf ]; then cp -L /etc/resolv.conf "$d/etc/resolv.conf" 2>/dev/null || true; fi
+}
+
+tweak_sysvinit() {
+	local d=$1 f=$1/etc/inittab
+	[ -f "$f" ] || die "$f missing: not a sysvinit rootfs?"
+	# A container has no virtual terminals (/dev/tty1..6 do not exist in the monitor's /dev):
+	# the stock getty lines 1:2345:respawn:/sbin/getty 38400 tty1 ... would fail and respawn until
+	# init disables them ("respawning too fast"). Comment them out. No getty is put on
+	# /dev/console either: in a daemonized container it is /dev/null, where a getty cannot run.
+	sed -i -E 's|^([1-6]:[0-9]+:respawn:.*getty.*tty[1-6].*)$|#\1  # ct: no VTs in a container|' "$f"
+	# Ctrl-Alt-Del and power-failure lines stay: they are only ever triggered by signals.
+}
+
+tweak_systemd() {
+	local d=$1
+	# Each container must get its own machine id: an empty /etc/machine-id makes systemd generate
+	# one at boot (from the container's uuid or at random) instead of sharing the build's.
+	: >"$d/etc/machine-id"
+	rm -f "$d/var/lib/dbus/machine-id"
+	# Nothing to mask for a plain boot: in a container (container= in init's environment) systemd
+	# itself skips what cannot work (udev is not installed in minbase; getty@tty1 needs /dev/tty0;
+	# the *.mount units for /sys/kernel/* have ConditionVirtualization=!container or
+	# ConditionPathExists). See mask_unit below for the few that the container tests found noisy.
+	mask_unit "$d" console-getty.service # /dev/console is /dev/null in a daemonized container
+	mask_unit "$d" systemd-networkd-wait-online.service # no network configured
+}
+
+# mask_unit ROOT UNIT: what `systemctl mask` does, without running anything in the rootfs.
+mask_unit() {
+	ln -sfn /dev/null "$1/etc/systemd/system/$2"
+}
+
+# ---- main ----
+
+nocache=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--no-cache) nocache=1; shift ;;
+	-h | --help) usage ;;
+	--) shift; break ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 2 ] || usage
+flavour=$1
+dest=$2
+case $flavour in
+sysvinit) packages=$PACKAGES_sysvinit ;;
+systemd) packages=$PACKAGES_systemd ;;
+*) usage ;;
+esac
+
+[ "$(id -u)" = 0 ] || skip "needs root (debootstrap, device nodes, file ownership)"
+if [ -e "$dest" ] && [ -n "$(ls -A "$dest" 2>/dev/null)" ]; then
+	die "$dest exists and is not empty"
+fi
+
+mirror=${DEBIAN_MIRROR:-$(host_mirror)}
+mirror=${mirror%/}
+hash=$(printf '%s\n' "$SUITE" "$VARIANT" "$mirror" "$packages" "$(dpkg --print-architecture)" |
+	sha256sum | cut -c1-16)
+tarball=$CACHE/$flavour-$hash.tar
+
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock 9 # one build at a time; a second caller waits, then finds the tarball
+
+started=$(date +%s.%N)
+if [ "$nocache" = 1 ] || [ ! -s "$tarball" ]; then
+	mirror_reachable "$mirror" || skip "the Debian mirror $mirror cannot be reached"
+	ensure_debootstrap
+	[ -r /usr/share/debootstrap/scripts/$SUITE ] || skip "this debootstrap does not know $SUITE"
+	build=$(mktemp -d "$CACHE/build.XXXXXX")
+	trap 'rm -rf "$build"' EXIT
+	log "building $flavour rootfs ($SUITE, $VARIANT, +$packages) from $mirror"
+	if ! debootstrap --variant="$VARIANT" --include="$packages" "$SUITE" "$build/root" "$mirror" \
+		>"$build/debootstrap.log" 2>&1; then
+		tail -n 20 "$build/debootstrap.log" >&2
+		if ! mirror_reachable "$mirror"; then
+			skip "the Debian mirror $mirror went away during the build"
+		fi
+		die "debootstrap failed (log above)"
+	fi
+	# Nothing from the build's apt run needs to be kept.
+	rm -rf "$build/root/var/cache/apt/archives/"*.deb "$build/root/var/lib/apt/lists/"*_* \
+		"$build/root/debootstrap"
+	tar --numeric-owner --xattrs --xattrs-include='*' -C "$build/root" -cf "$build/rootfs.tar" .
+	mv -f "$build/rootfs.tar" "$tarball"
+	rm -rf "$build"
+	trap - EXIT
+	log "cached as $tarball"
+else
+	log "using cached $tarball"
+fi
+
+mkdir -p "$dest"
+tar --numeric-owner --xattrs --xattrs-include='*' -C "$dest" -xpf "$tarball"
+exec 9>&-
+tweak_common "$dest"
+"tweak_$flavour" "$dest"
+ended=$(date +%s.%N)
+log "$flavour rootfs ready in $dest ($(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.1f", b - a }') s)"
