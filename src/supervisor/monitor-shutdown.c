@@ -10,6 +10,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -20,6 +21,7 @@
  * early re-checks for this long before calling the signal undeliverable. */
 #define SIGNAL_SETTLE_MS 1000
 #define SIGNAL_RETRY_MS 20
+#define HELPER_LINGER_MS 1000
 
 static void set_detail(struct ct_monitor *m, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -208,10 +210,16 @@ void ct_shutdown_helper_collect(struct ct_monitor *m)
 
 	if (!m->helper_pid)
 		return;
-	/* Init can be reaped before a helper that had already done its part. */
-	if (m->kill_reason == CT_KILL_NONE && waitpid(m->helper_pid, &st, WNOHANG) == m->helper_pid) {
-		record_helper(m, st);
-		return;
+	/* Init can end (and be reaped) before the helper that made it end has returned from its
+	 * write. With init gone the helper has nothing left to wait for, so a short, bounded wait
+	 * for its exit keeps its report; the container is already stopped, nothing else waits. */
+	if (m->kill_reason == CT_KILL_NONE) {
+		struct pollfd p = { .fd = m->helper_pidfd, .events = POLLIN };
+		if (poll(&p, 1, HELPER_LINGER_MS) > 0 &&
+		    waitpid(m->helper_pid, &st, WNOHANG) == m->helper_pid) {
+			record_helper(m, st);
+			return;
+		}
 	}
 	pidfd_send_signal(m->helper_pidfd, SIGKILL, NULL, 0);
 	while (waitpid(m->helper_pid, &st, 0) < 0 && errno == EINTR)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -218,11 +219,15 @@ static int pivot(const char *root)
 int ct_rootfs_setup(const struct ct_spawn_plan *p, struct ct_setup_report *rep)
 {
 	const struct ct_config *c = p->config;
+	/* rootfs = / shares the host's tree (in a private mount namespace): nothing to pivot to,
+	 * and pivot_root cannot pivot onto the current root anyway. */
+	bool host_root = strcmp(c->rootfs, "/") == 0;
 	int r;
 
 	TRY(CT_STEP_MOUNT_PRIVATE, "/", do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
-	TRY(CT_STEP_BIND_ROOTFS, c->rootfs,
-	    do_mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL));
+	if (!host_root)
+		TRY(CT_STEP_BIND_ROOTFS, c->rootfs,
+		    do_mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL));
 	TRY(CT_STEP_MOUNT_PROC, "/proc",
 	    mount_at(c->rootfs, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
 	TRY(CT_STEP_MOUNT_SYS, "/sys",
@@ -233,6 +238,9 @@ int ct_rootfs_setup(const struct ct_spawn_plan *p, struct ct_setup_report *rep)
 		return r;
 	for (size_t i = 0; i < c->n_mounts; i++)
 		TRY(CT_STEP_USER_MOUNT, c->mounts[i].target, user_mount(c->rootfs, &c->mounts[i]));
-	TRY(CT_STEP_PIVOT_ROOT, c->rootfs, pivot(c->rootfs));
+	if (host_root)
+		TRY(CT_STEP_PIVOT_ROOT, "/", chdir("/") < 0 ? -errno : 0);
+	else
+		TRY(CT_STEP_PIVOT_ROOT, c->rootfs, pivot(c->rootfs));
 	return 0;
 }

@@ -127,6 +127,40 @@ tweak_sysvinit() {
 	# /dev/console either: in a daemonized container it is /dev/null, where a getty cannot run.
 	sed -i -E 's|^([1-6]:[0-9]+:respawn:.*getty.*tty[1-6].*)$|#\1  # ct: no VTs in a container|' "$f"
 	# Ctrl-Alt-Del and power-failure lines stay: they are only ever triggered by signals.
+	# sysvinit 3.06 reads /etc/inittab.d/ too and says "No inittab.d directory found" without it.
+	mkdir -p "$d/etc/inittab.d"
+	# Boot and halt scripts that act on the machine rather than on the container. The container
+	# has all capabilities in the host's user namespace, a rw /proc/sys and a rootfs that is a bind
+	# mount of a directory of a host filesystem, so each of these would reach the host:
+	stub_initscript "$d" hwclock.sh "hwclock --hctosys at boot would set the host's clock" \
+		"(CAP_SYS_TIME; time is not namespaced), --systohc at halt writes the RTC"
+	stub_initscript "$d" checkroot.sh "remounts / (the host filesystem's superblock: the root is" \
+		"a bind mount) rw or ro, and runs fsck on it"
+	# checkroot.sh also makes /etc/mtab the /proc/mounts symlink (its mtab_migrate; debootstrap
+	# leaves none); umountnfs.sh reads it at halt ("cannot open /etc/mtab" without).
+	[ -L "$d/etc/mtab" ] || [ -e "$d/etc/mtab" ] || ln -s /proc/mounts "$d/etc/mtab"
+	stub_initscript "$d" checkfs.sh "fsck of fstab's filesystems: a container has none of its own"
+	stub_initscript "$d" umountroot "'mount -o remount,ro /' would make the host's filesystem" \
+		"read-only (seen failing only because the host had it busy: 'mount point is busy')"
+	stub_initscript "$d" umountfs "'swapoff -a' would turn off the host's swap (/proc/swaps is" \
+		"the host's); unmounting is done by the kernel when the mount namespace goes"
+	stub_initscript "$d" procps "'sysctl --system' writes the rootfs's sysctl.d into /proc/sys," \
+		"which is the host's kernel for every key that is not namespaced"
+	stub_initscript "$d" mount-configfs "mounts the host's configfs on /sys/kernel/config"
+}
+
+# stub_initscript ROOT SCRIPT REASON...: replaces /etc/init.d/SCRIPT by a no-op that keeps the LSB
+# header, so that insserv's dependency graph (the .depend files of the concurrent boot) and the
+# rc?.d links stay exactly as installed: no update-rc.d run in the rootfs, nothing to regenerate.
+stub_initscript() {
+	local d=$1 name=$2 f=$1/etc/init.d/$2 header
+	shift 2
+	[ -f "$f" ] || return 0
+	grep -q '^# ct: disabled' "$f" && return 0
+	header=$(sed -n '/^### BEGIN INIT INFO/,/^### END INIT INFO/p' "$f")
+	[ -n "$header" ] || die "$f has no LSB header"
+	printf '#!/bin/sh\n%s\n# ct: disabled in a container by debian-rootfs.sh: %s\nexit 0\n' \
+		"$header" "$*" >"$f"
 }
 
 tweak_systemd() {
