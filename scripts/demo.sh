@@ -1,6 +1,7 @@
 #!/bin/sh
 # The demo: builds a throwaway busybox rootfs, starts an application container in the background,
-# shows it with ctinfo, stops it, and checks that nothing is left behind.
+# shows it with ctinfo, stops it gracefully (the application saves its state), and checks that
+# nothing is left behind.
 # Usage: scripts/demo.sh [BINDIR]   (default: the ct tools on PATH)
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,12 +22,17 @@ echo "== ctstart -d: a service that saves its state when asked to stop"
 ctstart --rundir "$run" -n demo -f "$dir/demo.conf" -d -o "$dir/demo.log" -- sh -c '
 	trap "echo saved > /tmp/state; echo \"demo: got SIGTERM, state saved\"; exit 0" TERM
 	echo "$GREETING (hostname $(hostname), pid $$)"
+	touch /tmp/ready
 	while :; do sleep 1; done'
+# Wait until the service has set its SIGTERM trap (a real service would signal readiness).
+i=0
+while [ ! -e "$dir/rootfs/tmp/ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 echo "== ctinfo"
 ctinfo --rundir "$run" -n demo
-echo "== ctstop"
-ctstop --rundir "$run" -n demo --force
+echo "== ctstop: asks the application to stop (SIGTERM through ctinit), SIGKILL only after 10 s"
+ctstop --rundir "$run" -n demo --timeout 10
 echo "== the container's output and the monitor's log"
 cat "$dir/demo.log"
 if [ -e "$run/demo" ]; then echo "demo: run dir left behind" >&2; exit 1; fi
-echo "demo: started, inspected and stopped; nothing left behind"
+[ "$(cat "$dir/rootfs/tmp/state" 2>/dev/null)" = saved ] || { echo "demo: state not saved" >&2; exit 1; }
+echo "demo: started, inspected, stopped gracefully with its state saved; nothing left behind"
