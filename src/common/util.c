@@ -247,23 +247,33 @@ int ct_status_sigmask(const char *status, const char *field, uint64_t *ret)
 	return -ENOENT;
 }
 
-int ct_signal_is_handled(pid_t pid, int sig)
+/* Reads /proc/PID/FILE into buf (NUL-terminated). -ESRCH if the process is gone. */
+static int read_proc(pid_t pid, const char *file, char *buf, size_t size)
 {
-	char path[64], buf[4096];
-	uint64_t cgt, blk;
+	char path[64];
 	ssize_t n;
-	int fd, r;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
-	if (n < 0)
-		return -errno;
+	if (n <= 0)
+		return n < 0 ? -errno : -ESRCH;
 	buf[n] = '\0';
-	r = ct_status_sigmask(buf, "SigCgt", &cgt);
+	return 0;
+}
+
+int ct_signal_is_handled(pid_t pid, int sig)
+{
+	char buf[4096];
+	uint64_t cgt, blk;
+	int r = read_proc(pid, "status", buf, sizeof(buf));
+
+	if (r >= 0)
+		r = ct_status_sigmask(buf, "SigCgt", &cgt);
 	if (r >= 0)
 		r = ct_status_sigmask(buf, "SigBlk", &blk);
 	if (r < 0)
@@ -273,20 +283,12 @@ int ct_signal_is_handled(pid_t pid, int sig)
 
 int ct_proc_starttime(pid_t pid, uint64_t *ret)
 {
-	char path[64], buf[1024], *p;
+	char buf[1024], *p;
 	unsigned long long v;
-	ssize_t n;
-	int fd;
+	int r = read_proc(pid, "stat", buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -ESRCH;
-	buf[n] = '\0';
+	if (r < 0)
+		return r;
 	/* The command name may contain anything, ')' included: fields resume after the last one. */
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "

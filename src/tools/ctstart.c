@@ -56,6 +56,10 @@ int main(int argc, char **argv)
 	}
 	if (!ct_tool_check(&t))
 		return CT_EXIT_START_FAILED;
+	if (so.logfile && !so.daemon) {
+		log_error("-o/--logfile is for -d: in the foreground the output is the terminal's");
+		return CT_EXIT_START_FAILED;
+	}
 	so.name = t.name;
 	so.rundir = t.rundir;
 	so.command = optind < argc ? argv + optind : NULL;

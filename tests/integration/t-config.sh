@@ -36,6 +36,7 @@ expect_bad "missing config file" "$T/none.conf" -n bad -f "$T/none.conf" -- true
 expect_bad "no default config" "no config for 'bad'" -n bad -- true
 expect_bad "invalid name" "invalid container name" -n ../bad -f "$T/dup.conf" -- true
 expect_bad "missing name" "missing -n NAME" -f "$T/dup.conf" -- true
+expect_bad "a log file without -d" "logfile is for -d" -n bad -f "$T/dup.conf" -o "$T/x.log" -- true
 
 for tool in ctstart ctstop ctinfo; do
 	"$CT_BINDIR/$tool" --help | grep -q "^Usage: $tool" || fail "$tool --help"
