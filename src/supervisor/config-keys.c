@@ -3,6 +3,8 @@
  * the parser core (config.c) dispatches through. Mount entries are parsed in config-mount.c. */
 #include "config-internal.h"
 
+#include "caps.h"
+
 #include "macro.h"
 #include "util.h"
 
@@ -335,6 +337,49 @@ static int parse_env(struct parser *p, const char *value)
 	return ct_strv_append(&p->c->env, value);
 }
 
+/* A list of capability names (without "cap_", any case) or numbers, blank- or comma-separated. */
+static int parse_caps(struct parser *p, const char *value, uint64_t *mask)
+{
+	static const char separators[] = " \t\r\n\v\f,";
+	cleanup_free char *copy = strdup(value);
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *w = strtok_r(copy, separators, &save); w; w = strtok_r(NULL, separators, &save)) {
+		int cap = ct_cap_from_name(w);
+		if (cap < 0)
+			return ct_config_fail(p, "unknown capability '%s' (names like sys_admin, "
+					      "or numbers 0-%d)", w, CT_CAP_MAX);
+		*mask |= UINT64_C(1) << cap;
+	}
+	return 0;
+}
+
+static int parse_cap_drop(struct parser *p, const char *value)
+{
+	return parse_caps(p, value, &p->c->cap_drop);
+}
+
+static int parse_cap_keep(struct parser *p, const char *value)
+{
+	p->c->cap_keep_set = true;
+	return parse_caps(p, value, &p->c->cap_keep);
+}
+
+static int parse_seccomp_profile(struct parser *p, const char *value)
+{
+	char *path = NULL;
+	int r = strcmp(value, "none") == 0 ? ((path = strdup("none")) ? 0 : -ENOMEM)
+					   : path_resolve(p->name, value, &path);
+
+	if (r < 0)
+		return r;
+	free(p->c->seccomp_profile);
+	p->c->seccomp_profile = path;
+	return 0;
+}
+
 static int parse_unsupported(struct parser *p, const char *value)
 {
 	return ct_config_fail(p, "not supported yet");
@@ -353,9 +398,9 @@ const struct config_key ct_config_keys[N_CONFIG_KEYS] = {
 	{ "no_new_privs", parse_no_new_privs, false },
 	{ "mount", parse_mount, true },
 	{ "env", parse_env, true },
-	{ "cap.drop", parse_unsupported, true },
-	{ "cap.keep", parse_unsupported, true },
-	{ "seccomp.profile", parse_unsupported, false },
+	{ "cap.drop", parse_cap_drop, true },
+	{ "cap.keep", parse_cap_keep, true },
+	{ "seccomp.profile", parse_seccomp_profile, false },
 	{ "cgroup.parent", parse_unsupported, false },
 	{ "cgroup.memory.max", parse_unsupported, false },
 	{ "cgroup.pids.max", parse_unsupported, false },

@@ -253,6 +253,7 @@ void ct_config_free(struct ct_config *c)
 {
 	free(c->path);
 	free(c->rootfs);
+	free(c->seccomp_profile);
 	free(c->hostname);
 	ct_strv_free(c->init);
 	ct_strv_free(c->command);
@@ -320,5 +321,10 @@ int ct_config_finalize(struct ct_config *c, struct ct_config_error *err)
 	}
 	if (c->shutdown_method == CT_SHUTDOWN_UNSET)
 		c->shutdown_method = c->command ? CT_SHUTDOWN_APPLICATION : CT_SHUTDOWN_SYSVINIT;
+	if (c->cap_keep_set && c->cap_drop) {
+		error_set(err, file, 0, "cap.keep", "cap.keep and cap.drop cannot be combined: "
+			  "keep lists what stays, drop what goes");
+		return -EINVAL;
+	}
 	return finalize_shutdown(c, file, err);
 }

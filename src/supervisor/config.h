@@ -53,6 +53,10 @@ struct ct_config {
 	struct ct_mount_entry *mounts;
 	size_t n_mounts;
 	char **env;                 /* "KEY=VALUE" strings, NULL-terminated; NULL if none */
+	uint64_t cap_drop;          /* capabilities named by cap.drop, one bit each */
+	uint64_t cap_keep;          /* capabilities named by cap.keep */
+	bool cap_keep_set;          /* cap.keep given: keep exactly those (no default drop list) */
+	char *seccomp_profile;      /* resolved path; NULL: the shipped default; "none": no filter */
 };
 
 struct ct_config_error {

@@ -4,6 +4,7 @@
  * sysvinit and exec run in forked helpers tracked by pidfd; the deadline is a timerfd. */
 #include "monitor-internal.h"
 
+#include "caps.h"
 #include "initctl.h"
 #include "log.h"
 #include "macro.h"
@@ -129,8 +130,8 @@ static int start_helper(struct ct_monitor *m)
 		return -errno;
 	if (pid == 0) {
 		if (c->shutdown_method == CT_SHUTDOWN_EXEC)
-			ct_helper_exec(m->pidfd, c->namespaces, c->shutdown_command, env,
-				       &m->saved_mask);
+			ct_helper_exec(m->pidfd, c->namespaces, ct_caps_keep(c), c->shutdown_command,
+				       env, &m->saved_mask);
 		ct_helper_initctl(m->pidfd, &m->saved_mask);
 	}
 	m->helper_pid = pid;

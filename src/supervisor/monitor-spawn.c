@@ -3,6 +3,7 @@
  * the console, then the clone and the pid record. */
 #include "monitor-internal.h"
 
+#include "caps.h"
 #include "log.h"
 #include "macro.h"
 #include "util.h"
@@ -70,6 +71,7 @@ int ct_monitor_spawn(struct ct_monitor *m)
 		.hostname = o->config->hostname ? o->config->hostname : o->name,
 		.exec_fd = o->config->command ? o->ctinit_fd : -1,
 		.child_mask = m->saved_mask,
+		.caps_keep = ct_caps_keep(o->config),
 	};
 	int r = build_argv(o->config, &argv);
 

@@ -4,6 +4,8 @@
  * parent as {step, -errno, detail} and the child exits. */
 #include "spawn.h"
 
+#include "caps.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -114,6 +116,7 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 	STEP(CT_STEP_HOSTNAME, p->hostname, set_hostname(p));
 	if (p->config->namespaces & CLONE_NEWNET)
 		STEP(CT_STEP_LOOPBACK, "lo", loopback_up());
+	STEP(CT_STEP_CAPS, NULL, ct_caps_apply(p->caps_keep));
 	if (p->config->no_new_privs)
 		STEP(CT_STEP_NO_NEW_PRIVS, NULL,
 		     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0);

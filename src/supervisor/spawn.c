@@ -86,7 +86,7 @@ const char *ct_step_to_string(enum ct_step s)
 	static const char *const names[] = {
 		"none", "pdeathsig", "mount-private", "bind-rootfs", "mount-proc", "mount-sys",
 		"mount-dev", "dev-nodes", "mount-devpts", "console", "mount", "pivot_root",
-		"hostname", "loopback", "signals", "no_new_privs", "exec",
+		"hostname", "loopback", "signals", "seccomp", "capabilities", "no_new_privs", "exec",
 	};
 
 	return (unsigned)s < CT_STEP_COUNT_ ? names[s] : "unknown";

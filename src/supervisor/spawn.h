@@ -26,6 +26,8 @@ enum ct_step {
 	CT_STEP_HOSTNAME,
 	CT_STEP_LOOPBACK,
 	CT_STEP_SIGNALS,
+	CT_STEP_SECCOMP,
+	CT_STEP_CAPS,
 	CT_STEP_NO_NEW_PRIVS,
 	CT_STEP_EXEC,
 	CT_STEP_COUNT_,
@@ -40,6 +42,7 @@ struct ct_spawn_plan {
 	int exec_fd;         /* ctinit opened before pivot_root; -1: exec argv[0] inside the rootfs */
 	const char *console; /* host tty bound to /dev/console; NULL: /dev/null is bound instead */
 	sigset_t child_mask; /* the signal mask init starts with */
+	uint64_t caps_keep;  /* capabilities init keeps (ct_caps_keep()) */
 };
 
 /* What a child sends when a step fails. It never crosses a process image boundary (the same binary
@@ -62,8 +65,8 @@ pid_t ct_fork_pidfd(int *ret_pidfd);
  * and never return. The first asks sysvinit for runlevel 0 and exits with a ct_initctl_outcome;
  * the second runs argv in all of init's namespaces and exits with its status (128+n if killed). */
 _Noreturn void ct_helper_initctl(int init_pidfd, const sigset_t *mask);
-_Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces, char *const *argv,
-			      char *const *envp, const sigset_t *mask);
+_Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces, uint64_t caps_keep,
+			      char *const *argv, char *const *envp, const sigset_t *mask);
 
 /* Reads one message from the sync fd: 2 if the child is about to exec, 1 at EOF (after that
  * marker: it exec'd; without it: it died during setup), 0 with *ret filled if it reported a

@@ -3,6 +3,7 @@
  * the run dir is locked and the monitor runs here (foreground) or in a forked daemon. */
 #include "start.h"
 
+#include "caps.h"
 #include "config.h"
 #include "log.h"
 #include "macro.h"
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <linux/capability.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +45,18 @@ static int load_config(const struct ct_start_options *o, struct ct_config *c)
 	} else if (r < 0)
 		log_error_errno(r, "Failed to load config '%s'", file);
 	return r;
+}
+
+/* sysvinit and systemd guests halt by calling reboot(2), which needs CAP_SYS_BOOT. */
+static void warn_about_caps(const struct ct_config *c)
+{
+	bool by_reboot = c->shutdown_method == CT_SHUTDOWN_SYSVINIT ||
+			 c->shutdown_method == CT_SHUTDOWN_SYSTEMD;
+
+	if (by_reboot && !(ct_caps_keep(c) & (UINT64_C(1) << CAP_SYS_BOOT)))
+		log_warning("the %s shutdown method relies on the guest calling reboot(2), but "
+			    "sys_boot is dropped: its halt will fail and stops will end by timeout",
+			    ct_shutdown_method_to_string(c->shutdown_method));
 }
 
 static int check_rootfs(const struct ct_config *c)
@@ -184,6 +198,7 @@ int ct_start(const struct ct_start_options *o)
 	ct_config_init(&c);
 	if (load_config(o, &c) < 0 || check_rootfs(&c) < 0)
 		goto out;
+	warn_about_caps(&c);
 	if (c.command && (ctinit_fd = open_ctinit()) < 0)
 		goto out;
 	mo.ctinit_fd = ctinit_fd;

@@ -164,17 +164,29 @@ stub_initscript() {
 }
 
 tweak_systemd() {
-	local d=$1
+	local d=$1 u
 	# Each container must get its own machine id: an empty /etc/machine-id makes systemd generate
-	# one at boot (from the container's uuid or at random) instead of sharing the build's.
+	# one at boot ("Initializing machine ID from random generator") instead of sharing the build's.
 	: >"$d/etc/machine-id"
 	rm -f "$d/var/lib/dbus/machine-id"
-	# Nothing to mask for a plain boot: in a container (container= in init's environment) systemd
-	# itself skips what cannot work (udev is not installed in minbase; getty@tty1 needs /dev/tty0;
-	# the *.mount units for /sys/kernel/* have ConditionVirtualization=!container or
-	# ConditionPathExists). See mask_unit below for the few that the container tests found noisy.
-	mask_unit "$d" console-getty.service # /dev/console is /dev/null in a daemonized container
-	mask_unit "$d" systemd-networkd-wait-online.service # no network configured
+	# What cannot work needs no mask: in a container (container= in init's environment) systemd
+	# skips it by itself (no udev in minbase; getty@tty1 needs /dev/tty0; systemd-shutdown does
+	# not unmount, swapoff or detach devices). Masked:
+	# - console-getty.service: the getty generator enables it in any container, but with ctstart
+	#   -d /dev/console is the host's /dev/null: agetty fails "Inappropriate ioctl for device",
+	#   hits its start limit, and the system ends "degraded" instead of "running".
+	mask_unit "$d" console-getty.service
+	# - units that reach the host, because the container runs with all capabilities in the host's
+	#   user namespace and a rw /proc/sys: systemd-sysctl writes the rootfs's sysctl.d into the
+	#   host's kernel (every key that is not namespaced); the /sys/kernel/{debug,tracing,config}
+	#   and fusectl mounts are the host kernel's debugfs, tracefs, configfs and fuse control;
+	#   binfmt_misc (init user namespace) is the host's (its automount only prints UNSUPP).
+	for u in systemd-sysctl.service sys-kernel-debug.mount sys-kernel-tracing.mount \
+		sys-kernel-config.mount sys-fs-fuse-connections.mount proc-sys-fs-binfmt_misc.automount \
+		proc-sys-fs-binfmt_misc.mount systemd-binfmt.service; do
+		mask_unit "$d" "$u"
+	done
+	rm -f "$d/etc/systemd/system/systemd-networkd-wait-online.service" # masked by an older version
 }
 
 # mask_unit ROOT UNIT: what `systemctl mask` does, without running anything in the rootfs.

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for the config parser (config.c, config-mount.c, config-signal.c): every key, the
  * defaults, every error with its exact file, line and key, and hostile input. */
+#include "caps.h"
 #include "config.h"
 
 #include "macro.h"
@@ -686,8 +687,7 @@ static void test_env_errors(void **state)
 
 static void test_unsupported_keys(void **state)
 {
-	const char *keys[] = { "cap.drop",	  "cap.keep",	     "seccomp.profile",
-			       "cgroup.parent",	  "cgroup.memory.max", "cgroup.pids.max",
+	const char *keys[] = { "cgroup.parent", "cgroup.memory.max", "cgroup.pids.max",
 			       "cgroup.cpu.weight", "cgroup.cpu.max" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -703,6 +703,73 @@ static void test_unsupported_keys(void **state)
 		assert_string_equal(err.message, "not supported yet");
 		ct_config_free(&c);
 	}
+}
+
+static void test_caps(void **state)
+{
+	struct ct_config c;
+	struct ct_config_error err;
+
+	assert_int_equal(parse(&c, "rootfs = /r\ncap.drop = sys_admin, NET_RAW\ncap.drop = 0 cap_kill\n",
+			       &err), 0);
+	assert_int_equal(c.cap_drop, (1ULL << 21) | (1ULL << 13) | (1ULL << 0) | (1ULL << 5));
+	assert_false(c.cap_keep_set);
+	assert_int_equal(ct_config_finalize(&c, &err), 0);
+	/* What init keeps: everything but the defaults and the list. */
+	assert_int_equal(ct_caps_keep(&c), ~(ct_caps_default_drop() | c.cap_drop));
+	ct_config_free(&c);
+
+	assert_int_equal(parse(&c, "rootfs = /r\ncap.keep = chown\n", &err), 0);
+	assert_true(c.cap_keep_set);
+	assert_int_equal(ct_config_finalize(&c, &err), 0);
+	assert_int_equal(ct_caps_keep(&c), 1);
+	ct_config_free(&c);
+
+	/* cap.keep with nothing listed that parses is an error, not "keep nothing". */
+	const char *bad[] = { "cap.drop = sys_bogus", "cap.drop = 64", "cap.keep = all",
+			      "cap.drop = cap_", "cap.keep = -1" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "rootfs = /r\n%s\n", bad[i]);
+		assert_int_equal(parse(&c, text, &err), -EINVAL);
+		assert_int_equal(err.line, 2);
+		assert_non_null(strstr(err.message, "unknown capability"));
+		ct_config_free(&c);
+	}
+	assert_int_equal(parse(&c, "rootfs = /r\ncap.keep = chown\ncap.drop = kill\n", &err), 0);
+	assert_int_equal(ct_config_finalize(&c, &err), -EINVAL);
+	assert_string_equal(err.key, "cap.keep");
+	ct_config_free(&c);
+}
+
+static void test_cap_names(void **state)
+{
+	char buf[128];
+
+	assert_int_equal(ct_cap_from_name("sys_admin"), 21);
+	assert_int_equal(ct_cap_from_name("SYS_ADMIN"), 21);
+	assert_int_equal(ct_cap_from_name("cap_sys_admin"), 21);
+	assert_int_equal(ct_cap_from_name("0"), 0);
+	assert_int_equal(ct_cap_from_name(""), -EINVAL);
+	assert_int_equal(ct_cap_from_name("all"), -EINVAL);
+	ct_caps_format(ct_caps_default_drop(), buf, sizeof(buf));
+	assert_string_equal(buf, "sys_module sys_rawio sys_time mac_override mac_admin");
+}
+
+static void test_seccomp_profile_key(void **state)
+{
+	struct ct_config c;
+	struct ct_config_error err;
+
+	assert_int_equal(parse(&c, "rootfs = /r\nseccomp.profile = profiles/web.seccomp\n", &err), 0);
+	assert_string_equal(c.seccomp_profile, "/etc/ct/profiles/web.seccomp");
+	ct_config_free(&c);
+	assert_int_equal(parse(&c, "rootfs = /r\nseccomp.profile = none\n", &err), 0);
+	assert_string_equal(c.seccomp_profile, "none");
+	ct_config_free(&c);
+	assert_int_equal(parse(&c, "rootfs = /r\n", &err), 0);
+	assert_null(c.seccomp_profile); /* the shipped default */
+	ct_config_free(&c);
 }
 
 static void test_error_without_name(void **state)
@@ -1130,6 +1197,9 @@ int main(void)
 		cmocka_unit_test(test_mount_errors),
 		cmocka_unit_test(test_env_errors),
 		cmocka_unit_test(test_unsupported_keys),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_cap_names),
+		cmocka_unit_test(test_seccomp_profile_key),
 		cmocka_unit_test(test_error_without_name),
 		cmocka_unit_test(test_long_key_truncated),
 		cmocka_unit_test(test_error_format),

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Capabilities: names in the config, the default drop list, and dropping them in the child just
+ * before exec (bounding set, ambient set, and the effective/permitted/inheritable sets). */
+#pragma once
+
+#include "config.h"
+
+#include <stdint.h>
+
+#define CT_CAP_MAX 63
+
+/* "sys_admin", "SYS_ADMIN", "cap_sys_admin" or a number; -EINVAL for anything the kernel's
+ * headers do not know. */
+int ct_cap_from_name(const char *name);
+/* Dropped unless cap.keep is given: what a container never needs and can abuse the host with. */
+uint64_t ct_caps_default_drop(void);
+/* What init keeps: exactly cap.keep, or everything but the default drop list and cap.drop. */
+uint64_t ct_caps_keep(const struct ct_config *c);
+/* Lower-case names of the capabilities in mask, space-separated, into buf. */
+void ct_caps_format(uint64_t mask, char *buf, size_t size);
+/* In the child: no allocation. -errno on failure. */
+int ct_caps_apply(uint64_t keep);

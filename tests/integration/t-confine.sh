@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Confinement: the default capability drop list, cap.drop, cap.keep, the same sets for the exec
+# shutdown helper, no_new_privs, and nothing of the host leaking in.
+. "$(dirname "$0")/lib.sh"
+
+# capbnd CONF: the container's bounding set, as a number.
+capbnd() {
+	local v
+	v=$(ct ctstart -n cap -f "$1" -- sh -c 'grep CapBnd /proc/self/status' | awk '{print $2}')
+	echo $((16#$v))
+}
+has() { [ $(($1 >> $2 & 1)) = 1 ]; }
+host=$((16#$(awk '/^CapBnd/ {print $2}' /proc/self/status)))
+
+conf=$(write_conf cap)
+b=$(capbnd "$conf")
+for c in 16 17 25 32 33; do # sys_module sys_rawio sys_time mac_override mac_admin
+	has "$b" $c && fail "default drop list: capability $c still there"
+done
+ok "the default drop list is applied"
+expect_eq "and only that" $((host & ~(1 << 16 | 1 << 17 | 1 << 25 | 1 << 32 | 1 << 33))) "$b"
+
+conf=$(write_conf cap2 "cap.drop = chown, NET_RAW" "cap.drop = 21")
+b=$(capbnd "$conf")
+has "$b" 0 && fail "cap.drop chown"
+has "$b" 13 && fail "cap.drop NET_RAW"
+has "$b" 21 && fail "cap.drop 21 (sys_admin)"
+has "$b" 16 && fail "cap.drop also keeps the default drop list"
+ok "cap.drop by name, upper case and number, on top of the defaults"
+touch "$ROOTFS/owned"
+run_rc rc ct ctstart -n cap -f "$conf" -- chown 1 /owned
+expect_eq "a dropped capability is really gone (chown fails)" 1 "$rc"
+
+conf=$(write_conf cap3 "cap.keep = chown kill sys_boot")
+expect_eq "cap.keep keeps exactly those" $((1 << 0 | 1 << 5 | 1 << 22)) "$(capbnd "$conf")"
+out=$(ct ctstart -n cap -f "$conf" -- sh -c 'grep -E "Cap(Prm|Eff|Amb)" /proc/self/status' | awk '{print $2}' | tr '\n' ' ')
+expect_eq "permitted and effective follow, ambient is empty" "0000000000400021 0000000000400021 0000000000000000 " "$out"
+
+# The exec shutdown helper runs with the container's capabilities.
+conf=$(write_conf cap4 "init = /sbin/testinit --on TERM=exit:0 --ready /ready" "cap.drop = net_admin" \
+	"shutdown_method = exec" "shutdown_command = /bin/sh -c 'grep CapBnd /proc/self/status >/helper; kill -TERM 1'")
+ct ctstart -n cap4 -f "$conf" -d
+wait_for 10 test -e "$ROOTFS/ready" || fail "cap4 did not start"
+pid=$(ct ctinfo -n cap4 --json | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p')
+init_bnd=$(awk '/^CapBnd/ {print $2}' /proc/"$pid"/status)
+ct ctstop -n cap4 -t 20 2>/dev/null
+expect_eq "the shutdown_command has init's bounding set" "$init_bnd" "$(awk '{print $2}' "$ROOTFS/helper")"
+rm -f "$ROOTFS/ready" "$ROOTFS/helper"
+
+# Dropping sys_boot with a method that needs reboot(2) is worth a warning.
+conf=$(write_conf cap5 "init = /sbin/testinit --exit 0" "cap.drop = sys_boot" "shutdown_method = systemd")
+ct ctstart -n cap5 -f "$conf" 2>"$T/err"
+expect_match "warning for sys_boot with the systemd method" "relies on the guest calling reboot\(2\), but sys_boot is dropped" "$(cat "$T/err")"
+
+conf=$(write_conf nnp "no_new_privs = 1")
+expect_eq "no_new_privs" "NoNewPrivs:	1" "$(ct ctstart -n nnp -f "$conf" -- grep NoNewPrivs /proc/self/status)"
+conf=$(write_conf nnp0)
+expect_eq "off by default" "NoNewPrivs:	0" "$(ct ctstart -n nnp -f "$conf" -- grep NoNewPrivs /proc/self/status)"
+
+# Nothing of the host leaks in: not its environment, not its open file descriptors.
+exec 7<"$conf"
+out=$(HOST_SECRET=1 ct ctstart -n leak -f "$conf" -- sh -c 'env; ls /proc/self/fd /proc/1/fd')
+exec 7<&-
+case "$out" in *HOST_SECRET*) fail "host environment leaked" ;; esac
+ok "host environment does not leak"
+expect_eq "only fds 0-2 reach ctinit and the command" \
+	"/proc/1/fd: 0 1 2 /proc/self/fd: 0 1 2 3" \
+	"$(echo "$out" | grep -v = | tr '\n' ' ' | sed 's/  */ /g; s/ $//')"
+
+printf 'rootfs = %s\ncap.drop = sys_bogus\n' "$ROOTFS" >"$T/badcap.conf"
+run_rc rc ct ctstart -n bad -f "$T/badcap.conf" -- true 2>"$T/err"
+expect_eq "unknown capability: start fails" 125 "$rc"
+expect_match "naming file, line and key" "$T/badcap.conf:2: key 'cap.drop': unknown capability 'sys_bogus'" "$(cat "$T/err")"
+
+assert_clean
