@@ -1,0 +1,2 @@
+#define PACKAGE_NAME "ct"
+#define PACKAGE_VERSION "fuzz"
