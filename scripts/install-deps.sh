@@ -6,5 +6,6 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	gcc make libc6-dev autoconf automake pkg-config \
 	libcap-dev libseccomp-dev libcmocka-dev \
-	busybox-static util-linux procps >/dev/null
+	busybox-static util-linux procps \
+	clang libclang-rt-14-dev >/dev/null
 echo "install-deps: build and test dependencies are installed"

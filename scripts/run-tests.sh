@@ -1,22 +1,47 @@
 #!/bin/sh
-# The whole test suite from a clean clone (as root): dependencies, a -Werror build, unit and
-# integration tests. Ends with a one-line "N passed, N failed" summary.
+# The whole test suite from a clean clone (as root): dependencies; a -Werror build with the unit
+# and integration tests; the same suites under ASan+UBSan; a short run of every fuzz harness
+# (FUZZ_SECONDS each, default 60). Ends with a one-line "N passed, N failed" summary.
 set -u
 cd "$(dirname "$0")/.."
+passed=0
+failed=0
+
+count() { cat tests/unit/*.trs tests/integration/*.trs 2>/dev/null | grep -Ec "^:test-result: $1"; }
+
+show_failures() {
+	for trs in tests/unit/*.trs tests/integration/*.trs; do
+		grep -Eq '^:test-result: (FAIL|ERROR)' "$trs" 2>/dev/null || continue
+		echo "==== ${trs%.trs}.log"
+		tail -n 40 "${trs%.trs}.log"
+	done
+}
+
+# suite NAME CONFIGURE-ARGS...: configure, build and run make check; adds to the counts.
+suite() {
+	name=$1
+	shift
+	echo "==== $name"
+	[ -f Makefile ] && make distclean >/dev/null 2>&1
+	./configure "$@" >/dev/null || { echo "configure failed (see config.log)"; failed=$((failed + 1)); return; }
+	make -j"$(nproc)" >/dev/null 2>&1 || { make; failed=$((failed + 1)); return; }
+	make -j"$(nproc)" check || show_failures
+	passed=$((passed + $(count PASS)))
+	failed=$((failed + $(count '(FAIL|ERROR)')))
+}
+
 ./scripts/install-deps.sh || exit 1
 ./autogen.sh >/dev/null 2>&1 || { echo "autogen.sh failed"; exit 1; }
-./configure --enable-werror >/dev/null || { echo "configure failed (see config.log)"; exit 1; }
-make -j"$(nproc)" >/dev/null || { make; exit 1; }
-make -j"$(nproc)" check
-rc=$?
-pass=$(cat tests/unit/*.trs tests/integration/*.trs 2>/dev/null | grep -c '^:test-result: PASS')
-failed=$(cat tests/unit/*.trs tests/integration/*.trs 2>/dev/null | grep -Ec '^:test-result: (FAIL|ERROR)')
-if [ "$rc" != 0 ]; then
-	for log in tests/unit/*.log tests/integration/*.log; do
-		grep -q '^FAIL\|^ERROR' "${log%.log}.trs" 2>/dev/null || continue
-		echo "==== $log"
-		tail -n 40 "$log"
-	done
-fi
-echo "$pass passed, $failed failed"
-exit "$rc"
+suite "build and test (-Werror)" --enable-werror
+suite "build and test under ASan+UBSan" --enable-werror --enable-sanitizers
+echo "==== fuzzing, ${FUZZ_SECONDS:-60} s per harness"
+for h in config protocol seccomp; do
+	[ -e "tests/fuzz/fuzz_$h.c" ] || continue
+	if tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" "$h"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

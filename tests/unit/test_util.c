@@ -94,6 +94,7 @@ static void test_strv_copy(void **state)
 	assert_int_equal(ct_strv_copy(src, &copy), 0);
 	assert_int_equal(ct_strv_length(copy), 2);
 	assert_ptr_not_equal(copy[0], src[0]);
+	ct_strv_free(copy);
 	assert_int_equal(ct_strv_copy(NULL, &copy), 0);
 	assert_null(copy);
 }
