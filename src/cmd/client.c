@@ -137,67 +137,70 @@ int ct_client_stop(const char *rundir, const char *name, struct ct_stop_result *
 	return r;
 }
 
-/* How long to wait for the next frame: the first event promptly, then until the deadline the
- * monitor announced plus slack, or forever when the stop has none. */
-static int next_wait_ms(uint64_t until, bool forever)
-{
-	uint64_t now = ct_now_ms();
+struct shutdown_wait {
+	uint64_t until; /* monotonic: give up on the monitor after this */
+	bool forever;   /* the stop has no deadline */
+	ct_progress_fn progress;
+	void *userdata;
+};
 
-	if (forever)
-		return -1;
-	return now >= until ? 0 : (int)(until - now);
+/* Handles one frame of a SHUTDOWN: 1 for an event (more to come), 0 for the final reply (in
+ * *ret), or a negative errno (a refusal or a malformed frame). */
+static int shutdown_frame(struct shutdown_wait *w, const struct ct_msg *m, struct ct_stop_result *ret)
+{
+	struct ct_progress ev;
+	struct ct_cursor body;
+	int r;
+
+	if (ct_proto_parse_progress(m, &ev) == 0) {
+		if (ev.kind == CT_PROGRESS_ACCEPTED) {
+			w->forever = ev.remaining_ms < 0;
+			w->until = ct_now_ms() + (uint64_t)ev.remaining_ms + CT_CLIENT_STOP_SLACK_MS;
+		}
+		if (w->progress)
+			w->progress(&ev, w->userdata);
+		return 1;
+	}
+	r = ct_proto_parse_reply(m, CT_CMD_SHUTDOWN, &body);
+	return r < 0 ? r : ct_proto_parse_stop(&body, ret);
 }
 
-static int shutdown_wait(int fd, unsigned tick_ms, ct_progress_fn progress, void *userdata,
-			 struct ct_stop_result *ret)
+/* Waits for the next frame, waking every tick_ms (if set) to let the caller refresh a display. */
+static int shutdown_next(int fd, struct shutdown_wait *w, unsigned tick_ms, struct ct_frame *buf,
+			 struct ct_msg *m)
 {
-	uint64_t until = ct_now_ms() + CT_CLIENT_TIMEOUT_MS;
-	bool forever = false;
-
 	for (;;) {
-		struct ct_frame buf;
-		struct ct_progress ev;
-		struct ct_cursor body;
-		struct ct_msg m;
-		int wait = next_wait_ms(until, forever);
-		int r = ct_client_recv(fd, tick_ms && (wait < 0 || wait > (int)tick_ms) ? (int)tick_ms
-											 : wait,
-				       &buf, &m);
+		uint64_t now = ct_now_ms();
+		int wait = w->forever ? -1 : now >= w->until ? 0 : (int)(w->until - now);
+		bool ticking = tick_ms && (wait < 0 || wait > (int)tick_ms);
+		int r = ct_client_recv(fd, ticking ? (int)tick_ms : wait, buf, m);
 
-		if (r == -ETIMEDOUT && (forever || ct_now_ms() < until)) {
-			if (progress)
-				progress(NULL, userdata);
-			continue;
-		}
-		if (r < 0)
+		if (r != -ETIMEDOUT || !ticking)
 			return r == -ECONNRESET ? -ESRCH : r;
-		if (ct_proto_parse_progress(&m, &ev) == 0) {
-			if (ev.kind == CT_PROGRESS_ACCEPTED) {
-				forever = ev.remaining_ms < 0;
-				until = ct_now_ms() + (uint64_t)ev.remaining_ms + CT_CLIENT_STOP_SLACK_MS;
-			}
-			if (progress)
-				progress(&ev, userdata);
-			continue;
-		}
-		r = ct_proto_parse_reply(&m, CT_CMD_SHUTDOWN, &body);
-		return r < 0 ? r : ct_proto_parse_stop(&body, ret);
+		if (w->progress)
+			w->progress(NULL, w->userdata);
 	}
 }
 
 int ct_client_shutdown(const char *rundir, const char *name, int32_t timeout, unsigned tick_ms,
 		       ct_progress_fn progress, void *userdata, struct ct_stop_result *ret)
 {
+	struct shutdown_wait w = { .until = ct_now_ms() + CT_CLIENT_TIMEOUT_MS,
+				   .progress = progress, .userdata = userdata };
 	cleanup_close int fd = -1;
-	struct ct_frame req;
+	struct ct_frame req, buf;
+	struct ct_msg m;
 	int r = ct_client_connect(rundir, name, &fd);
 
 	if (r < 0)
 		return r;
+	/* The first frame (ACCEPTED, or the reason for a refusal) must come promptly. */
 	ct_proto_request_shutdown(&req, timeout);
-	if (send(fd, req.data, req.len, MSG_NOSIGNAL) < 0)
-		return errno == EPIPE || errno == ECONNRESET ? -ESRCH : -errno;
-	r = shutdown_wait(fd, tick_ms, progress, userdata, ret);
+	r = ct_client_call(fd, &req, CT_CLIENT_TIMEOUT_MS, &buf, &m);
+	while (r >= 0 && (r = shutdown_frame(&w, &m, ret)) == 1)
+		r = shutdown_next(fd, &w, tick_ms, &buf, &m);
+	if (r == -ECONNRESET)
+		return -ESRCH;
 	if (r >= 0)
 		wait_closed(fd, 2000);
 	return r;

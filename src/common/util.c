@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -266,6 +268,27 @@ static int read_proc(pid_t pid, const char *file, char *buf, size_t size)
 	return 0;
 }
 
+/* An init that waits in sigtimedwait() without handlers (busybox init, tini) shows the awaited
+ * signals neither caught nor blocked while it sleeps: the kernel moves them to real_blocked,
+ * which /proc does not show, yet still queues them. /proc/PID/syscall names the wait and its
+ * first argument, the awaited set, which is read from the process's memory. */
+static int awaited_in_sigtimedwait(pid_t pid, int sig)
+{
+	char buf[256];
+	unsigned long long nr, set_addr;
+	uint64_t set = 0;
+	struct iovec local = { .iov_base = &set, .iov_len = sizeof(set) };
+	struct iovec remote = { .iov_len = sizeof(set) };
+
+	if (read_proc(pid, "syscall", buf, sizeof(buf)) < 0 ||
+	    sscanf(buf, "%llu %llx", &nr, &set_addr) != 2 || nr != SYS_rt_sigtimedwait)
+		return 0;
+	remote.iov_base = (void *)(uintptr_t)set_addr;
+	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(set))
+		return 0;
+	return (set >> (sig - 1)) & 1;
+}
+
 int ct_signal_is_handled(pid_t pid, int sig)
 {
 	char buf[4096];
@@ -278,7 +301,9 @@ int ct_signal_is_handled(pid_t pid, int sig)
 		r = ct_status_sigmask(buf, "SigBlk", &blk);
 	if (r < 0)
 		return r;
-	return ((cgt | blk) >> (sig - 1)) & 1;
+	if (((cgt | blk) >> (sig - 1)) & 1)
+		return 1;
+	return awaited_in_sigtimedwait(pid, sig);
 }
 
 int ct_proc_starttime(pid_t pid, uint64_t *ret)

@@ -36,7 +36,6 @@ struct ct_monitor {
 	int timer_fd;            /* the deadline after which init is SIGKILLed */
 	uint64_t deadline_ms;    /* monotonic; 0: none armed */
 	int32_t request_timeout; /* of the SHUTDOWN being handled */
-	int32_t queued_timeout;  /* of SHUTDOWNs that arrived during STARTING */
 	bool stop_queued;
 	bool exec_pending;       /* the child said it is about to exec */
 	enum ct_kill_reason kill_reason;
@@ -44,8 +43,7 @@ struct ct_monitor {
 	int32_t dispatch_error;
 	char dispatch_detail[256];
 	uint64_t running_ms;     /* monotonic, when init exec'd */
-	int retry_fd;            /* re-checks a signal method's signal while init settles */
-	int retry_sig;
+	int retry_fd;            /* retries a method that could not reach a just-started init */
 	pid_t helper_pid;        /* the sysvinit or exec helper, 0 if none */
 	int helper_pidfd;
 };
@@ -73,7 +71,7 @@ void ct_monitor_accepted_event(const struct ct_monitor *m, struct ct_progress *e
 int ct_shutdown_dispatch(struct ct_monitor *m);
 /* Arms or tightens the deadline to timeout seconds from now (CT_TIMEOUT_FOREVER: none). */
 int ct_shutdown_arm(struct ct_monitor *m, int32_t timeout);
-/* The settle timer fired: check the signal method's signal again. Returns a CT_LOOP_* code. */
+/* The retry timer fired: run the method again. Returns a CT_LOOP_* code. */
 int ct_shutdown_retry(struct ct_monitor *m);
 /* A helper (sysvinit, exec) has been reaped with wait status st. Returns a CT_LOOP_* code. */
 int ct_shutdown_helper_exited(struct ct_monitor *m, int st);
@@ -82,6 +80,8 @@ void ct_shutdown_helper_collect(struct ct_monitor *m);
 /* Sends an event to every client waiting on a SHUTDOWN. */
 void ct_monitor_broadcast(struct ct_monitor *m, enum ct_progress_kind kind);
 
+/* How the container's processes are confined. */
+struct ct_confine ct_monitor_confine(const struct ct_config *c);
 /* The environment the container's processes get: our defaults and the config's env. */
 int ct_monitor_build_env(const struct ct_config *c, char ***ret);
 

@@ -18,10 +18,12 @@
 #include <sys/wait.h>
 
 #define SIGNAL_SYSTEMD_POWEROFF 38 /* SIGRTMIN+4 as glibc numbers it (musl's SIGRTMIN differs) */
-/* An init that has just exec'd may not have installed its handlers yet: a stop that arrives that
- * early re-checks for this long before calling the signal undeliverable. */
-#define SIGNAL_SETTLE_MS 1000
+/* An init that has just exec'd may not have installed its handlers or created its initctl FIFO
+ * yet: a stop that arrives that early retries the method for this long before calling it
+ * undeliverable. */
+#define SETTLE_MS 3000
 #define SIGNAL_RETRY_MS 20
+#define HELPER_RETRY_MS 100
 #define HELPER_LINGER_MS 1000
 
 static void set_detail(struct ct_monitor *m, int error, const char *fmt, ...)
@@ -37,6 +39,18 @@ static void set_detail(struct ct_monitor *m, int error, const char *fmt, ...)
 	va_end(ap);
 }
 
+static bool settling(const struct ct_monitor *m)
+{
+	return ct_now_ms() - m->running_ms < SETTLE_MS;
+}
+
+static int retry_later(struct ct_monitor *m, uint64_t ms)
+{
+	int r = ct_timerfd_arm(m->retry_fd, ms);
+
+	return r < 0 ? log_error_errno(r, "Failed to arm the retry timer") : CT_LOOP_CONTINUE;
+}
+
 /* The method cannot reach init: say so to the waiting clients, and kill without waiting. */
 static int undeliverable(struct ct_monitor *m)
 {
@@ -49,8 +63,8 @@ void ct_monitor_accepted_event(const struct ct_monitor *m, struct ct_progress *e
 {
 	uint64_t now = ct_now_ms();
 
-	*ev = (struct ct_progress){ .kind = CT_PROGRESS_ACCEPTED, .method = m->dispatched,
-				 .remaining_ms = -1 };
+	*ev = (struct ct_progress){ .kind = CT_PROGRESS_ACCEPTED,
+				    .method = m->o->config->shutdown_method, .remaining_ms = -1 };
 	if (m->deadline_ms)
 		ev->remaining_ms = m->deadline_ms > now ? (int64_t)(m->deadline_ms - now) : 0;
 	snprintf(ev->detail, sizeof(ev->detail), "%s", m->stop_queued ? "queued until running" : "");
@@ -89,10 +103,8 @@ static int signal_method(struct ct_monitor *m, int sig)
 {
 	int r = ct_signal_is_handled(m->init_pid, sig);
 
-	if (r == 0 && ct_now_ms() - m->running_ms < SIGNAL_SETTLE_MS) {
-		m->retry_sig = sig;
-		return ct_timerfd_arm(m->retry_fd, SIGNAL_RETRY_MS) < 0 ? -EIO : CT_LOOP_CONTINUE;
-	}
+	if (r == 0 && settling(m))
+		return retry_later(m, SIGNAL_RETRY_MS);
 	if (r == 0) {
 		set_detail(m, -EOPNOTSUPP, "init (pid %d) neither catches nor blocks signal %d (%s): "
 			   "the kernel would drop it", (int)m->init_pid, sig, sigabbrev_np(sig) ?: "RT");
@@ -111,14 +123,15 @@ static int signal_method(struct ct_monitor *m, int sig)
 
 int ct_shutdown_retry(struct ct_monitor *m)
 {
-	if (m->state != CT_STATE_STOPPING || m->kill_reason != CT_KILL_NONE || !m->retry_sig)
+	if (m->state != CT_STATE_STOPPING || m->kill_reason != CT_KILL_NONE)
 		return CT_LOOP_CONTINUE;
-	return signal_method(m, m->retry_sig);
+	return ct_shutdown_dispatch(m);
 }
 
 static int start_helper(struct ct_monitor *m)
 {
 	const struct ct_config *c = m->o->config;
+	struct ct_confine confine = ct_monitor_confine(c);
 	cleanup_strv char **env = NULL;
 	int r = c->shutdown_method == CT_SHUTDOWN_EXEC ? ct_monitor_build_env(c, &env) : 0;
 	pid_t pid;
@@ -130,11 +143,14 @@ static int start_helper(struct ct_monitor *m)
 		return -errno;
 	if (pid == 0) {
 		if (c->shutdown_method == CT_SHUTDOWN_EXEC)
-			ct_helper_exec(m->pidfd, c->namespaces, ct_caps_keep(c), c->shutdown_command,
-				       env, &m->saved_mask);
+			ct_helper_exec(m->pidfd, c->namespaces, &confine, c->shutdown_command, env,
+				       &m->saved_mask);
 		ct_helper_initctl(m->pidfd, &m->saved_mask);
 	}
 	m->helper_pid = pid;
+	set_detail(m, 0, "%s", c->shutdown_method == CT_SHUTDOWN_EXEC
+				       ? "shutdown_command started"
+				       : "sysvinit: asking init for runlevel 0 through its initctl FIFO");
 	return 0;
 }
 
@@ -202,6 +218,10 @@ int ct_shutdown_helper_exited(struct ct_monitor *m, int st)
 		ct_monitor_broadcast(m, CT_PROGRESS_DISPATCHED);
 		return CT_LOOP_CONTINUE;
 	}
+	/* A just-booted sysvinit may not have its FIFO yet. */
+	if (m->dispatched == CT_SHUTDOWN_SYSVINIT && settling(m) &&
+	    (m->dispatch_error == -ENOENT || m->dispatch_error == -ENXIO))
+		return retry_later(m, HELPER_RETRY_MS);
 	return undeliverable(m);
 }
 
@@ -218,7 +238,9 @@ void ct_shutdown_helper_collect(struct ct_monitor *m)
 		struct pollfd p = { .fd = m->helper_pidfd, .events = POLLIN };
 		if (poll(&p, 1, HELPER_LINGER_MS) > 0 &&
 		    waitpid(m->helper_pid, &st, WNOHANG) == m->helper_pid) {
-			record_helper(m, st);
+			if (!record_helper(m, st) && m->dispatched == CT_SHUTDOWN_EXEC)
+				/* Init ended first: the command died with the container. */
+				set_detail(m, 0, "init ended while shutdown_command was running");
 			return;
 		}
 	}

@@ -53,6 +53,11 @@ int ct_monitor_build_env(const struct ct_config *c, char ***ret)
 	return 0;
 }
 
+struct ct_confine ct_monitor_confine(const struct ct_config *c)
+{
+	return (struct ct_confine){ .caps_keep = ct_caps_keep(c), .no_new_privs = c->no_new_privs };
+}
+
 static int on_sync_readable(int fd, uint32_t events, void *data)
 {
 	struct ct_monitor *m = data;
@@ -71,7 +76,7 @@ int ct_monitor_spawn(struct ct_monitor *m)
 		.hostname = o->config->hostname ? o->config->hostname : o->name,
 		.exec_fd = o->config->command ? o->ctinit_fd : -1,
 		.child_mask = m->saved_mask,
-		.caps_keep = ct_caps_keep(o->config),
+		.confine = ct_monitor_confine(o->config),
 	};
 	int r = build_argv(o->config, &argv);
 

@@ -56,7 +56,7 @@ static void log_end(const struct ct_monitor *m, const struct ct_stop_result *res
 {
 	char msg[512];
 
-	if (m->setup_failed) {
+	if (m->setup_failed && m->kill_reason == CT_KILL_NONE) {
 		format_setup_error(m, msg, sizeof(msg));
 		log_error("container '%s' failed to start: %s", m->o->name, msg);
 		return;
@@ -76,6 +76,11 @@ static int finish(struct ct_monitor *m)
 
 	ct_timerfd_arm(m->timer_fd, 0);
 	ct_shutdown_helper_collect(m);
+	if (m->setup_failed && m->kill_reason == CT_KILL_NONE) {
+		/* Waiting stop requests learn that the container never ran. */
+		format_setup_error(m, m->dispatch_detail, sizeof(m->dispatch_detail));
+		m->dispatch_error = m->setup.error;
+	}
 	stop_result(m, &res);
 	/* The name is free before anyone hears that the container stopped, so a start right after
 	 * a stop never finds it locked. */
@@ -85,7 +90,10 @@ static int finish(struct ct_monitor *m)
 	if (ct_proto_reply_stop(&f, CT_CMD_SHUTDOWN, &res) == 0)
 		ct_server_reply_deferred(m->server, CT_CMD_SHUTDOWN, &f);
 	log_end(m, &res);
-	if (m->setup_failed)
+	if (m->kill_reason != CT_KILL_NONE)
+		snprintf(msg, sizeof(msg), "stopped during start (%s)",
+			 ct_kill_reason_to_string(m->kill_reason));
+	else if (m->setup_failed)
 		format_setup_error(m, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "init %s during start", ct_end_to_string(res.end));
@@ -131,24 +139,25 @@ static int dispatch(struct ct_monitor *m)
 	r = ct_shutdown_arm(m, timeout);
 	if (r < 0)
 		return log_error_errno(r, "Failed to arm the stop deadline");
-	log_info("container '%s': stopping with method %s, timeout %d s", m->o->name,
-		 ct_shutdown_method_to_string(m->dispatched), (int)timeout);
+	log_info("container '%s': stopping with method %s", m->o->name,
+		 ct_shutdown_method_to_string(m->dispatched));
 	/* Requests queued during STARTING learn their deadline now. */
 	ct_monitor_broadcast(m, CT_PROGRESS_ACCEPTED);
 	return ct_shutdown_dispatch(m);
 }
 
-static void queue(struct ct_monitor *m)
+/* The deadline runs from the request, even while it waits for the container to run; of several
+ * queued requests the tightest wins, as with a join. */
+static int queue(struct ct_monitor *m)
 {
 	int32_t t = resolve_timeout(m, m->request_timeout);
-	int32_t q = resolve_timeout(m, m->queued_timeout);
 
-	/* Of several queued requests the tightest deadline wins, as with a join. */
-	if (!m->stop_queued || (t != CT_TIMEOUT_FOREVER && (q == CT_TIMEOUT_FOREVER || t < q)))
-		m->queued_timeout = t;
 	m->stop_queued = true;
 	if (!m->stop_begin_ms)
 		m->stop_begin_ms = ct_now_ms();
+	if (t == 0)
+		return ct_monitor_event(m, CT_EV_TIMEOUT);
+	return ct_shutdown_arm(m, t) < 0 ? -EIO : CT_LOOP_CONTINUE;
 }
 
 static int running(struct ct_monitor *m)
@@ -159,7 +168,8 @@ static int running(struct ct_monitor *m)
 	ct_monitor_notify(m, 0, "running");
 	if (!m->stop_queued)
 		return CT_LOOP_CONTINUE;
-	m->request_timeout = m->queued_timeout;
+	/* The deadline armed when the stop was queued stands; this cannot extend it. */
+	m->request_timeout = CT_TIMEOUT_FOREVER;
 	return ct_monitor_event(m, CT_EV_SHUTDOWN);
 }
 
@@ -182,7 +192,7 @@ static int join(struct ct_monitor *m)
 	if (timeout == 0)
 		return ct_monitor_event(m, CT_EV_TIMEOUT);
 	/* Only a graceful stop's deadline can tighten; after a kill there is nothing to wait for. */
-	if (m->kill_reason == CT_KILL_NONE && !m->stop_queued) {
+	if (m->kill_reason == CT_KILL_NONE) {
 		int r = ct_shutdown_arm(m, timeout);
 		if (r < 0)
 			return r;
@@ -202,7 +212,7 @@ int ct_monitor_event(struct ct_monitor *m, enum ct_event ev)
 	switch (t.action) {
 	case CT_ACT_NOTIFY_RUNNING: return running(m);
 	case CT_ACT_KILL: return kill_init(m, ev);
-	case CT_ACT_QUEUE: queue(m); return CT_LOOP_CONTINUE;
+	case CT_ACT_QUEUE: return queue(m);
 	case CT_ACT_DISPATCH: return dispatch(m);
 	case CT_ACT_JOIN: return join(m);
 	case CT_ACT_RESTART: return restart(m);

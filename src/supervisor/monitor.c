@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -196,6 +197,10 @@ static int monitor_setup(struct ct_monitor *m)
 {
 	int r = ct_loop_new(&m->loop);
 
+	/* Orphans of our helpers (a shutdown_command killed at the deadline) come to us to be
+	 * reaped at once, not to the host's init. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		log_warning_errno(-errno, "Failed to become a child subreaper");
 	if (r < 0)
 		return log_error_errno(r, "Failed to create the event loop");
 	r = setup_signals(m);

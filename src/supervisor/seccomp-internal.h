@@ -5,7 +5,7 @@
 
 #include "seccomp.h"
 
-#include <seccomp.h>
+#include <seccomp-lib.h> /* libseccomp, see there */
 #include <stdbool.h>
 #include <stdint.h>
 

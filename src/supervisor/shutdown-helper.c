@@ -3,7 +3,6 @@
  * monitor itself never joins a namespace or blocks. Each dies with the monitor. */
 #include "spawn.h"
 
-#include "caps.h"
 #include "initctl.h"
 
 #include <errno.h>
@@ -48,8 +47,9 @@ static int wait_status(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-_Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces, uint64_t caps_keep,
-			      char *const *argv, char *const *envp, const sigset_t *mask)
+_Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
+			      const struct ct_confine *confine, char *const *argv, char *const *envp,
+			      const sigset_t *mask)
 {
 	pid_t pid;
 
@@ -66,10 +66,12 @@ _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces, uint64_t
 		_exit(125);
 	if (pid == 0) {
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-		/* The command is confined like init: the same capabilities. */
-		if (ct_caps_apply(caps_keep) < 0) {
-			fprintf(stderr, "ct: shutdown_command: dropping capabilities: %s\n",
-				strerror(errno));
+		/* The command is confined like init. */
+		enum ct_step step;
+		int r = ct_confine_apply(confine, &step);
+		if (r < 0) {
+			fprintf(stderr, "ct: shutdown_command: %s: %s\n", ct_step_to_string(step),
+				strerror(-r));
 			_exit(125);
 		}
 		/* execvp() searches the PATH of environ: make that the container's. */

@@ -105,8 +105,23 @@ static int do_exec(const struct ct_spawn_plan *p)
 			return r;                                                                  \
 	} while (0)
 
+int ct_confine_apply(const struct ct_confine *c, enum ct_step *ret_step)
+{
+	int r;
+
+	*ret_step = CT_STEP_CAPS;
+	r = ct_caps_apply(c->caps_keep);
+	if (r < 0)
+		return r;
+	*ret_step = CT_STEP_NO_NEW_PRIVS;
+	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_setup_report *rep)
 {
+	enum ct_step failed;
 	int r;
 
 	STEP(CT_STEP_PDEATHSIG, NULL, set_pdeathsig(sync_fd));
@@ -116,10 +131,11 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 	STEP(CT_STEP_HOSTNAME, p->hostname, set_hostname(p));
 	if (p->config->namespaces & CLONE_NEWNET)
 		STEP(CT_STEP_LOOPBACK, "lo", loopback_up());
-	STEP(CT_STEP_CAPS, NULL, ct_caps_apply(p->caps_keep));
-	if (p->config->no_new_privs)
-		STEP(CT_STEP_NO_NEW_PRIVS, NULL,
-		     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0);
+	r = ct_confine_apply(&p->confine, &failed);
+	if (r < 0) {
+		report_step(rep, failed, NULL);
+		return r;
+	}
 	STEP(CT_STEP_SIGNALS, NULL, reset_signals(&p->child_mask));
 	/* "About to exec": EOF after this means exec succeeded; EOF without it means the child
 	 * died during setup (killed from outside, say), which must not pass for a start. */

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -33,6 +34,16 @@ enum ct_step {
 	CT_STEP_COUNT_,
 };
 
+/* What confines the container's processes (init and the exec shutdown helper alike). */
+struct ct_confine {
+	uint64_t caps_keep; /* capabilities kept (ct_caps_keep()) */
+	bool no_new_privs;
+};
+
+/* Applies the confinement in a child about to exec; no allocation. On failure *ret_step says
+ * which step failed. */
+int ct_confine_apply(const struct ct_confine *c, enum ct_step *ret_step);
+
 /* Everything the child needs, prepared by the parent before clone. All borrowed. */
 struct ct_spawn_plan {
 	const struct ct_config *config;
@@ -42,7 +53,7 @@ struct ct_spawn_plan {
 	int exec_fd;         /* ctinit opened before pivot_root; -1: exec argv[0] inside the rootfs */
 	const char *console; /* host tty bound to /dev/console; NULL: /dev/null is bound instead */
 	sigset_t child_mask; /* the signal mask init starts with */
-	uint64_t caps_keep;  /* capabilities init keeps (ct_caps_keep()) */
+	struct ct_confine confine;
 };
 
 /* What a child sends when a step fails. It never crosses a process image boundary (the same binary
@@ -65,8 +76,9 @@ pid_t ct_fork_pidfd(int *ret_pidfd);
  * and never return. The first asks sysvinit for runlevel 0 and exits with a ct_initctl_outcome;
  * the second runs argv in all of init's namespaces and exits with its status (128+n if killed). */
 _Noreturn void ct_helper_initctl(int init_pidfd, const sigset_t *mask);
-_Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces, uint64_t caps_keep,
-			      char *const *argv, char *const *envp, const sigset_t *mask);
+_Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
+			      const struct ct_confine *confine, char *const *argv, char *const *envp,
+			      const sigset_t *mask);
 
 /* Reads one message from the sync fd: 2 if the child is about to exec, 1 at EOF (after that
  * marker: it exec'd; without it: it died during setup), 0 with *ret filled if it reported a

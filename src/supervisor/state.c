@@ -13,7 +13,8 @@ static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_SETUP_FAILED] = T(STOPPING, NONE),
 		[CT_EV_KILL] = T(STOPPING, KILL),
 		[CT_EV_SHUTDOWN] = T(STARTING, QUEUE),
-		[CT_EV_TIMEOUT] = REFUSE(STARTING),
+		/* A queued stop's deadline runs from the request: a start that hangs is killed. */
+		[CT_EV_TIMEOUT] = T(STOPPING, KILL),
 		[CT_EV_UNDELIVERABLE] = REFUSE(STARTING),
 		[CT_EV_INIT_EXITED] = T(STOPPED, FINISH),
 		[CT_EV_INIT_REBOOT] = T(STOPPED, FINISH),

@@ -93,6 +93,15 @@ static int report(const struct stop *s, const struct ct_stop_result *res)
 	describe_end(res, end, sizeof(end));
 	switch (res->kill_reason) {
 	case CT_KILL_NONE:
+		if (res->error < 0) {
+			log_error("container '%s' did not start: %s", s->t.name, res->detail);
+			return CT_EXIT_ERROR;
+		}
+		if (res->end == CT_END_KILLED) {
+			log_info("container '%s' stopped in %.2f s: init was SIGKILLed, not by us "
+				 "(the OOM killer, or someone else)", s->t.name, secs);
+			return CT_EXIT_KILLED;
+		}
 		log_info("container '%s' stopped gracefully in %.2f s: %s%s%s%s", s->t.name, secs,
 			 end, res->detail[0] ? " (" : "", res->detail, res->detail[0] ? ")" : "");
 		return CT_EXIT_OK;
@@ -133,7 +142,7 @@ static int run(struct stop *s)
 
 	if (s->force) {
 		r = ct_client_stop(s->t.rundir, s->t.name, &res);
-		if (r < 0 && r != -ESRCH && r != -EACCES)
+		if (r == -ETIMEDOUT)
 			return force_without_monitor(s, r);
 	} else {
 		r = ct_client_shutdown(s->t.rundir, s->t.name, s->timeout, s->tty ? 250 : 0,

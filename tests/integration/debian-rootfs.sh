@@ -7,8 +7,8 @@
 #
 # The pristine debootstrap result is cached as a tarball under $CT_ROOTFS_CACHE (default
 # /var/cache/ct-tests), named <flavour>-<hash>.tar, the hash covering the suite, mirror, variant and
-# package list. The first call downloads and installs (a minute or two); later calls only extract
-# the tarball (a second or two). The container tweaks are applied to DEST on every call, so changing
+# package list. The first call downloads and installs (35-50 s here); later calls only extract
+# the tarball (1-4 s). The container tweaks are applied to DEST on every call, so changing
 # them never needs a rebuild.
 #
 # Exit status: 0 built; 77 (automake's SKIP) when it cannot be built here: not root, no debootstrap
@@ -18,6 +18,20 @@
 #   DEBIAN_MIRROR     mirror URL (default: the bookworm URIs of /etc/apt/sources.list.d/debian.sources,
 #                     else /etc/apt/sources.list, else http://deb.debian.org/debian)
 #   CT_ROOTFS_CACHE   cache directory (default /var/cache/ct-tests)
+#
+# Configs that boot these guests under ctstart and stop them cleanly (measured stops 0.06-0.2 s):
+#   sysvinit:  env = TERM=linux
+#              mount = tmpfs /run tmpfs rw,nosuid,nodev,mode=755
+#              (without the /run tmpfs, rcS mounts one over /run/initctl and for ~0.2 s of boot
+#              there is no FIFO to ask for runlevel 0)
+#   systemd:   namespaces = pid mount uts ipc net cgroup
+#              mount = cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec
+#              mount = tmpfs /run tmpfs rw,nosuid,nodev,mode=755
+#              mount = tmpfs /run/lock tmpfs rw,nosuid,nodev,noexec,size=5m,create=dir
+#              shutdown_method = systemd
+#              and ctstart started from a cgroup2 cgroup of the container's own (the cgroup
+#              namespace is rooted where init is cloned): without one, systemd makes its
+#              init.scope and system.slice in the caller's cgroup, the host's root for a root shell.
 set -euo pipefail
 
 SUITE=bookworm
@@ -114,8 +128,6 @@ tweak_common() {
 	# An fstab without entries: the monitor mounts /proc, /sys, /dev; nothing to fsck or mount.
 	printf '# Container: the supervisor mounts /proc, /sys, /dev (see the config mount key).\n' \
 		>"$d/etc/fstab"
-	# Same DNS as the host (debootstrap copied it at build time; the host's may have changed).
-	if [ -r /etc/resolv.conf ]; then cp -L /etc/resolv.conf "$d/etc/resolv.conf" 2>/dev/null || true; fi
 }
 
 tweak_sysvinit() {
@@ -153,7 +165,7 @@ tweak_sysvinit() {
 # header, so that insserv's dependency graph (the .depend files of the concurrent boot) and the
 # rc?.d links stay exactly as installed: no update-rc.d run in the rootfs, nothing to regenerate.
 stub_initscript() {
-	local d=$1 name=$2 f=$1/etc/init.d/$2 header
+	local d=$1 f=$1/etc/init.d/$2 header
 	shift 2
 	[ -f "$f" ] || return 0
 	grep -q '^# ct: disabled' "$f" && return 0
@@ -186,7 +198,6 @@ tweak_systemd() {
 		proc-sys-fs-binfmt_misc.mount systemd-binfmt.service; do
 		mask_unit "$d" "$u"
 	done
-	rm -f "$d/etc/systemd/system/systemd-networkd-wait-online.service" # masked by an older version
 }
 
 # mask_unit ROOT UNIT: what `systemctl mask` does, without running anything in the rootfs.

@@ -144,7 +144,7 @@ static void test_error_reply(void **state)
 
 static void test_wire_bytes(void **state)
 {
-	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 1, 0, 2, 0, 0, 0, 0, 0 };
+	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 2, 0, 2, 0, 0, 0, 0, 0 };
 	struct ct_frame f;
 
 	assert_int_equal(ct_proto_request(&f, CT_CMD_STOP), 0);
@@ -175,13 +175,13 @@ static void test_bad_magic_and_version(void **state)
 	f.data[0] ^= 0xff;
 	assert_int_equal(ct_msg_decode(f.data, f.len, &m), -EBADMSG);
 	f.data[0] ^= 0xff;
-	f.data[4] = 2;
+	f.data[4] = 1;
 	assert_int_equal(ct_msg_decode(f.data, f.len, &m), -EPROTONOSUPPORT);
 }
 
 static void test_oversized(void **state)
 {
-	unsigned char buf[CT_PROTO_HEADER_SIZE] = { 'C', 'T', 'M', '1', 1, 0, 1, 0 };
+	unsigned char buf[CT_PROTO_HEADER_SIZE] = { 'C', 'T', 'M', '1', CT_PROTO_VERSION, 0, 1, 0 };
 	uint32_t len = CT_PROTO_PAYLOAD_MAX + 1;
 	struct ct_frame f;
 	struct ct_msg m;

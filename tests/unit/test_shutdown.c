@@ -12,6 +12,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void test_initctl_request_bytes(void **state)
@@ -82,6 +87,48 @@ static void test_signal_is_handled_live(void **state)
 	assert_int_equal(ct_signal_is_handled(999999999, SIGUSR1), -ESRCH);
 }
 
+/* Like busybox init or tini: no handler, the signal blocked only while waiting for it. */
+static void test_signal_awaited_in_sigtimedwait(void **state)
+{
+	int sv[2];
+	char c;
+	pid_t pid;
+
+	assert_int_equal(pipe(sv), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sigset_t w;
+		sigemptyset(&w);
+		sigaddset(&w, SIGUSR2);
+		close(sv[0]);
+		write(sv[1], "x", 1);
+		sigtimedwait(&w, NULL, &(struct timespec){ .tv_sec = 10 });
+		_exit(0);
+	}
+	close(sv[1]);
+	assert_int_equal(read(sv[0], &c, 1), 1);
+	/* Wait until the child sleeps in the syscall. */
+	for (int i = 0; i < 200; i++) {
+		char path[64], buf[64] = "";
+		FILE *f;
+		snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+		f = fopen(path, "re");
+		if (f && fgets(buf, sizeof(buf), f) && atoi(buf) == SYS_rt_sigtimedwait) {
+			fclose(f);
+			break;
+		}
+		if (f)
+			fclose(f);
+		usleep(10000);
+	}
+	assert_int_equal(ct_signal_is_handled(pid, SIGUSR2), 1);
+	assert_int_equal(ct_signal_is_handled(pid, SIGUSR1), 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(sv[0]);
+}
+
 static void test_proc_starttime(void **state)
 {
 	uint64_t a = 0, b = 0;
@@ -102,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_status_sigmask),
 		cmocka_unit_test(test_signal_is_handled_live),
 		cmocka_unit_test(test_proc_starttime),
+		cmocka_unit_test(test_signal_awaited_in_sigtimedwait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,6 +47,8 @@ static void test_shutdown(void **state)
 static void test_escalation(void **state)
 {
 	expect(CT_STATE_STOPPING, CT_EV_TIMEOUT, CT_STATE_STOPPING, CT_ACT_KILL);
+	/* A queued stop's deadline also covers a start that never finishes. */
+	expect(CT_STATE_STARTING, CT_EV_TIMEOUT, CT_STATE_STOPPING, CT_ACT_KILL);
 	expect(CT_STATE_STOPPING, CT_EV_UNDELIVERABLE, CT_STATE_STOPPING, CT_ACT_KILL);
 	/* A timer or helper outcome that arrives when no stop is under way changes nothing. */
 	expect(CT_STATE_RUNNING, CT_EV_TIMEOUT, CT_STATE_RUNNING, CT_ACT_REFUSE);

@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Seccomp profiles: compiles LXC's profile format with libseccomp in the parent and keeps the
+ * resulting BPF program, so that the child installs it with one seccomp() call and no allocation.
+ * Lines are parsed in seccomp-parse.c; this file drives libseccomp.
+ *
+ * The format (LXC's version 2; '#' starts a comment anywhere a word may start; blank lines pass):
+ *     2                                   the version, first line
+ *     denylist [ACTION]                   or allowlist (blacklist/whitelist are old names)
+ *     [x86_64]                            optional architecture sections; [all] is the default
+ *     NAME [ACTION] [FILTER...]           one rule per line
+ * ACTION is kill, errno N (0..4095), allow or trap; notify is refused (we run no notifier).
+ * FILTER is [INDEX,VALUE,OP] or [INDEX,VALUE,SCMP_CMP_MASKED_EQ,MASK], OP one of SCMP_CMP_NE,
+ * _LT, _LE, _EQ, _GE, _GT, _MASKED_EQ or !=, <, <=, ==, >=, >, &=; all filters of a rule must match.
+ * As in LXC, a denylist allows by default and kills on a rule without an action, an allowlist the
+ * reverse; the special rule reject_force_umount makes umount2(MNT_FORCE) fail with EACCES.
+ * Version 1 is "1", "allowlist", then native syscall numbers, allowed; all else is killed.
+ *
+ * Decisions: "kill" kills the whole process where the kernel can, not only the thread. A syscall
+ * name libseccomp does not know is skipped with a warning (ct_seccomp_warnings()), as LXC does,
+ * because profiles name syscalls newer than the libseccomp that reads them; a name known on some
+ * architectures only applies where it exists. On x86_64 the filter also covers x86 and x32 (on
+ * aarch64: arm), as LXC's does, so 32-bit programs get the same rules instead of being killed by
+ * the bad-architecture action; [all] rules go to every one, [x86]/[i386], [x32], [x86_64]
+ * rules to theirs only (LXC adds them everywhere). Sections of other architectures are checked
+ * and ignored. */
+#include "seccomp-internal.h"
+
+#include "macro.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define ARCHES_MAX 3
+#define MSG_MAX 256
+
+struct ct_seccomp {
+	struct sock_fprog prog; /* .filter points at insns */
+	size_t n_rules;
+	char **warnings;
+	struct sock_filter insns[];
+};
+
+struct compiler {
+	const char *label;               /* the file name in errors */
+	struct ct_config_error *err;
+	unsigned line;
+	const char *key;                 /* the key for errors about the current line */
+	bool failed;                     /* err has been filled */
+	int version;                     /* 0 until the version line */
+	bool have_policy;
+	uint32_t def_rule;               /* the action of a rule that names none */
+	uint32_t section;                /* SC_ARCH_ALL or the current [arch] section's token */
+	size_t n_arches;
+	uint32_t arches[ARCHES_MAX];     /* [0] is the native architecture */
+	scmp_filter_ctx ctxs[ARCHES_MAX]; /* one per architecture, merged into [0] at the end */
+	size_t n_rule_lines;
+	size_t n_rules;
+	char **warnings;
+};
+
+uint32_t sc_action_kill(void)
+{
+	/* API level 3 means the kernel has SECCOMP_RET_KILL_PROCESS. */
+	return seccomp_api_get() >= 3 ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_KILL;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct compiler *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(c->err->file, sizeof(c->err->file), "%s", c->label);
+	c->err->line = c->line;
+	snprintf(c->err->key, sizeof(c->err->key), "%s", c->key ? c->key : "");
+	va_start(ap, fmt);
+	vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
+	va_end(ap);
+	c->failed = true;
+	return -EINVAL;
+}
+
+static void compiler_done(struct compiler *c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(c->ctxs); i++)
+		if (c->ctxs[i])
+			seccomp_release(c->ctxs[i]);
+	ct_strv_free(c->warnings);
+}
+
+/* The architectures whose syscalls a process of the native one can make. */
+static size_t compat_arches(uint32_t native, uint32_t *out)
+{
+	switch (native) {
+	case SCMP_ARCH_X86_64:
+		out[0] = SCMP_ARCH_X86;
+		out[1] = SCMP_ARCH_X32;
+		return 2;
+	case SCMP_ARCH_AARCH64:
+		out[0] = SCMP_ARCH_ARM;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A filter for one architecture, so that section rules can go to that one alone. */
+static int new_ctx(uint32_t arch, uint32_t def, scmp_filter_ctx *ret)
+{
+	scmp_filter_ctx ctx = seccomp_init(def);
+	int r = 0;
+
+	if (!ctx)
+		return -ENOMEM;
+	if (arch != seccomp_arch_native()) {
+		r = seccomp_arch_add(ctx, arch);
+		if (r == 0)
+			r = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
+	}
+	if (r < 0) {
+		seccomp_release(ctx);
+		return r;
+	}
+	*ret = ctx;
+	return 0;
+}
+
+static int setup_filter(struct compiler *c, uint32_t def)
+{
+	c->arches[0] = seccomp_arch_native();
+	c->n_arches = 1;
+	/* Version 1 lists native numbers, which mean other syscalls on the other tables. */
+	if (c->version == 2)
+		c->n_arches += compat_arches(c->arches[0], c->arches + 1);
+	for (size_t i = 0; i < c->n_arches; i++) {
+		int r = new_ctx(c->arches[i], def, &c->ctxs[i]);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int handle_version(struct compiler *c, char **w, size_t n)
+{
+	char msg[MSG_MAX];
+
+	c->key = "version";
+	if (sc_parse_version(w, n, &c->version, msg, sizeof(msg)) < 0)
+		return fail(c, "%s", msg);
+	return 0;
+}
+
+static int handle_policy(struct compiler *c, char **w, size_t n)
+{
+	char msg[MSG_MAX];
+	bool allowlist, has_default;
+	uint32_t def;
+
+	c->key = "policy";
+	if (sc_parse_policy(w, n, c->version, &allowlist, &has_default, &def, msg, sizeof(msg)) < 0)
+		return fail(c, "%s", msg);
+	if (!has_default)
+		def = allowlist ? sc_action_kill() : SCMP_ACT_ALLOW;
+	c->def_rule = allowlist ? SCMP_ACT_ALLOW : sc_action_kill();
+	c->have_policy = true;
+	return setup_filter(c, def);
+}
+
+static int handle_section(struct compiler *c, char **w, size_t n)
+{
+	char msg[MSG_MAX];
+
+	if (sc_parse_section(w, n, &c->section, msg, sizeof(msg)) < 0)
+		return fail(c, "%s", msg);
+	return 0;
+}
+
+static int add_warning(struct compiler *c, const char *name)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%.255s:%u: unknown syscall '%s', rule skipped", c->label,
+		 c->line, name);
+	return ct_strv_append(&c->warnings, buf);
+}
+
+static int rule_refused(struct compiler *c, int r)
+{
+	if (r == -ENOMEM)
+		return r;
+	if (r == -EACCES)
+		return fail(c, "the rule's action is the policy's default action");
+	return fail(c, "libseccomp refused the rule: %s", strerror(-r));
+}
+
+/* Whether the current section's architecture is in the filter (always for [all]). */
+static bool section_in_filter(const struct compiler *c)
+{
+	for (size_t i = 0; i < c->n_arches; i++)
+		if (c->section == SC_ARCH_ALL || c->section == c->arches[i])
+			return true;
+	return false;
+}
+
+static int add_rule(struct compiler *c, const struct sc_rule *rule)
+{
+	struct scmp_arg_cmp cmp[SC_ARGS_MAX];
+	int nr;
+
+	if (!section_in_filter(c))
+		return 0;
+	nr = seccomp_syscall_resolve_name(rule->name);
+	if (nr == __NR_SCMP_ERROR)
+		return add_warning(c, rule->name);
+	for (unsigned i = 0; i < rule->n_args; i++) {
+		const struct sc_arg *a = &rule->args[i];
+
+		/* SCMP_CMP_MASKED_EQ takes the mask first, then the value it must equal. */
+		if (a->op == SCMP_CMP_MASKED_EQ)
+			cmp[i] = SCMP_CMP64(a->index, a->op, a->mask, a->value);
+		else
+			cmp[i] = SCMP_CMP64(a->index, a->op, a->value);
+	}
+	/* Syscall numbers are native ones; libseccomp translates them for the other tables. */
+	for (size_t i = 0; i < c->n_arches; i++) {
+		int r;
+
+		if (c->section != SC_ARCH_ALL && c->section != c->arches[i])
+			continue;
+		r = seccomp_rule_add_array(c->ctxs[i], rule->action, nr, rule->n_args, cmp);
+		if (r < 0)
+			return rule_refused(c, r);
+	}
+	c->n_rules++;
+	return 0;
+}
+
+static int handle_rule(struct compiler *c, char **w, size_t n)
+{
+	char msg[MSG_MAX];
+	struct sc_rule r;
+
+	if (sc_parse_rule(w, n, &r, msg, sizeof(msg)) < 0)
+		return fail(c, "%s", msg);
+	if (!r.has_action)
+		r.action = c->def_rule;
+	if (strcmp(r.name, "reject_force_umount") == 0) {
+		if (r.has_action || r.n_args)
+			return fail(c, "reject_force_umount takes no action and no filter");
+		r = (struct sc_rule){
+			.name = "umount2", .action = SCMP_ACT_ERRNO(EACCES), .n_args = 1,
+			.args = { { 1, SCMP_CMP_MASKED_EQ, MNT_FORCE, MNT_FORCE } },
+		};
+	}
+	return add_rule(c, &r);
+}
+
+static int handle_number(struct compiler *c, char **w, size_t n)
+{
+	char msg[MSG_MAX];
+	int nr, r;
+
+	if (sc_parse_number(w, n, &nr, msg, sizeof(msg)) < 0)
+		return fail(c, "%s", msg);
+	r = seccomp_rule_add(c->ctxs[0], SCMP_ACT_ALLOW, nr, 0);
+	if (r < 0)
+		return rule_refused(c, r);
+	c->n_rules++;
+	return 0;
+}
+
+/* Parses one line of n bytes (without its '\n') and adds what it says to the filter. */
+static int parse_line(struct compiler *c, const char *s, size_t n)
+{
+	char buf[CT_SECCOMP_LINE_MAX + 1], *w[SC_WORDS_MAX];
+	size_t nw;
+
+	c->key = "";
+	if (n > CT_SECCOMP_LINE_MAX)
+		return fail(c, "line is longer than %d bytes", CT_SECCOMP_LINE_MAX);
+	if (memchr(s, '\0', n))
+		return fail(c, "NUL byte in line");
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	nw = sc_split(buf, w, ARRAY_SIZE(w));
+	if (nw == 0)
+		return 0;
+	c->key = w[0]; /* w lives until we return, and fail() copies it */
+	if (nw > ARRAY_SIZE(w))
+		return fail(c, "too many words on the line");
+	if (!c->version)
+		return handle_version(c, w, nw);
+	if (!c->have_policy)
+		return handle_policy(c, w, nw);
+	if (w[0][0] != '[' && ++c->n_rule_lines > CT_SECCOMP_RULES_MAX)
+		return fail(c, "more than %d rules", CT_SECCOMP_RULES_MAX);
+	if (c->version == 1)
+		return handle_number(c, w, nw);
+	if (w[0][0] == '[')
+		return handle_section(c, w, nw);
+	return handle_rule(c, w, nw);
+}
+
+static int read_exact_at(int fd, void *buf, size_t size)
+{
+	for (size_t done = 0; done < size;) {
+		ssize_t n = pread(fd, (char *)buf + done, size - done, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Exports the merged filter as BPF through a memfd (libseccomp 2.5 cannot export to memory). */
+static int export_filter(struct compiler *c, struct ct_seccomp **ret)
+{
+	cleanup_close int fd = memfd_create("ct-seccomp", MFD_CLOEXEC);
+	cleanup_seccomp struct ct_seccomp *f = NULL;
+	off_t size;
+	size_t n;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = seccomp_export_bpf(c->ctxs[0], fd);
+	if (r < 0)
+		return r;
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0)
+		return -errno;
+	if (size == 0 || (size_t)size % sizeof(struct sock_filter))
+		return -EIO;
+	n = (size_t)size / sizeof(struct sock_filter);
+	if (n > BPF_MAXINSNS)
+		return fail(c, "the compiled filter has %zu instructions, more than the kernel's %d",
+			    n, BPF_MAXINSNS);
+	f = calloc(1, sizeof(*f) + (size_t)size);
+	if (!f)
+		return -ENOMEM;
+	r = read_exact_at(fd, f->insns, (size_t)size);
+	if (r < 0)
+		return r;
+	f->prog = (struct sock_fprog){ .len = (unsigned short)n, .filter = f->insns };
+	f->n_rules = c->n_rules;
+	f->warnings = steal_ptr(&c->warnings);
+	*ret = steal_ptr(&f);
+	return 0;
+}
+
+static int finish(struct compiler *c, struct ct_seccomp **ret)
+{
+	c->line = 0;
+	c->key = "version";
+	if (!c->version)
+		return fail(c, "empty profile: the first line must be the version, '1' or '2'");
+	c->key = "policy";
+	if (!c->have_policy)
+		return fail(c, "missing the policy line ('denylist' or 'allowlist')");
+	c->key = "";
+	for (size_t i = 1; i < c->n_arches; i++) {
+		int r = seccomp_merge(c->ctxs[0], c->ctxs[i]);
+
+		if (r < 0)
+			return fail(c, "cannot merge the architectures' filters: %s", strerror(-r));
+		c->ctxs[i] = NULL; /* the merge released it */
+	}
+	return export_filter(c, ret);
+}
+
+int ct_seccomp_parse(const char *text, size_t len, const char *name, struct ct_seccomp **ret,
+		     struct ct_config_error *err)
+{
+	struct ct_config_error unused;
+	_cleanup_(compiler_done) struct compiler c = {
+		.label = name ? name : "<string>", .err = err ? err : &unused, .section = SC_ARCH_ALL,
+	};
+	int r = 0;
+
+	for (size_t pos = 0; pos < len && r >= 0;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+
+		c.line++;
+		r = parse_line(&c, text + pos, n);
+		pos += n + 1;
+	}
+	if (r >= 0)
+		r = finish(&c, ret);
+	if (r < 0 && !c.failed) /* not about the content (ENOMEM): still say where */
+		fail(&c, "%s", strerror(-r));
+	return r;
+}
+
+/* Reads a whole file of at most CT_SECCOMP_FILE_MAX bytes; -EFBIG for a larger one. */
+static int read_profile(const char *path, char **ret, size_t *ret_len)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(CT_SECCOMP_FILE_MAX + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (len <= CT_SECCOMP_FILE_MAX) {
+		ssize_t n = read(fd, buf + len, CT_SECCOMP_FILE_MAX + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > CT_SECCOMP_FILE_MAX)
+		return -EFBIG;
+	*ret = steal_ptr(&buf);
+	*ret_len = len;
+	return 0;
+}
+
+int ct_seccomp_load(const char *path, struct ct_seccomp **ret, struct ct_config_error *err)
+{
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	r = read_profile(path, &text, &len);
+	if (r < 0 && err) {
+		*err = (struct ct_config_error){ .line = 0 };
+		snprintf(err->file, sizeof(err->file), "%s", path);
+		if (r == -EFBIG)
+			snprintf(err->message, sizeof(err->message), "file is larger than %d bytes",
+				 CT_SECCOMP_FILE_MAX);
+		else
+			snprintf(err->message, sizeof(err->message), "%s", strerror(-r));
+	}
+	if (r < 0)
+		return r;
+	return ct_seccomp_parse(text, len, path, ret, err);
+}
+
+int ct_seccomp_install(const struct ct_seccomp *f)
+{
+	struct sock_fprog prog;
+
+	if (!f)
+		return -EINVAL;
+	prog = f->prog; /* the kernel takes a non-const pointer but only reads */
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return -errno;
+	return 0;
+}
+
+void ct_seccomp_free(struct ct_seccomp *f)
+{
+	int saved = errno;
+
+	if (f) {
+		ct_strv_free(f->warnings);
+		free(f);
+	}
+	errno = saved;
+}
+
+size_t ct_seccomp_rule_count(const struct ct_seccomp *f)
+{
+	return f ? f->n_rules : 0;
+}
+
+size_t ct_seccomp_insn_count(const struct ct_seccomp *f)
+{
+	return f ? f->prog.len : 0;
+}
+
+char *const *ct_seccomp_warnings(const struct ct_seccomp *f)
+{
+	return f ? f->warnings : NULL;
+}
