@@ -2,6 +2,7 @@
 /* State shared by the monitor's files (monitor.c: lifecycle; monitor-cmd.c: command handlers). */
 #pragma once
 
+#include "cgroup.h"
 #include "mainloop.h"
 #include "monitor.h"
 #include "server.h"
@@ -29,6 +30,7 @@ struct ct_monitor {
 	bool notified;           /* the daemon's notice was sent */
 	struct ct_setup_report setup;
 	sigset_t saved_mask;
+	struct ct_cgroup cgroup;
 	unsigned reboots;
 	unsigned interrupts;     /* SIGTERM/SIGINT received by the monitor itself */
 

@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,6 +67,36 @@ static int on_sync_readable(int fd, uint32_t events, void *data)
 	return ct_monitor_sync(m);
 }
 
+/* Containers of another run dir (tests, say) get a suffix: two run dirs never share a cgroup. */
+static void cgroup_leaf(const struct ct_monitor_options *o, char *buf, size_t size)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	if (strcmp(o->rundir, CT_RUNDIR_DEFAULT) == 0) {
+		snprintf(buf, size, "%s", o->name);
+		return;
+	}
+	for (const char *s = o->rundir; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	snprintf(buf, size, "%s-%08x", o->name, h);
+}
+
+/* A missing cgroup2 hierarchy only matters to a container that wants a cgroup namespace. */
+static int create_cgroup(struct ct_monitor *m)
+{
+	char leaf[CT_NAME_MAX + 16];
+	int r;
+
+	cgroup_leaf(m->o, leaf, sizeof(leaf));
+	r = ct_cgroup_create(CT_CGROUP_PARENT_DEFAULT, leaf, &m->cgroup);
+	if (r == -ENOENT && !(m->o->config->namespaces & CLONE_NEWCGROUP))
+		return 0;
+	if (r < 0)
+		return log_error_errno(r, "Failed to create the container's cgroup '%s'",
+				       m->cgroup.path[0] ? m->cgroup.path : leaf);
+	return 0;
+}
+
 int ct_monitor_spawn(struct ct_monitor *m)
 {
 	const struct ct_monitor_options *o = m->o;
@@ -84,6 +116,10 @@ int ct_monitor_spawn(struct ct_monitor *m)
 		r = ct_monitor_build_env(o->config, &envp);
 	if (r < 0)
 		return log_error_errno(r, "Failed to prepare init's arguments");
+	r = create_cgroup(m);
+	if (r < 0)
+		return r;
+	plan.cgroup_fd = m->cgroup.dir_fd;
 	if (isatty(STDIN_FILENO) && ttyname_r(STDIN_FILENO, console, sizeof(console)) == 0)
 		plan.console = console;
 	plan.argv = argv;

@@ -82,8 +82,10 @@ static int finish(struct ct_monitor *m)
 		m->dispatch_error = m->setup.error;
 	}
 	stop_result(m, &res);
-	/* The name is free before anyone hears that the container stopped, so a start right after
-	 * a stop never finds it locked. */
+	/* The name and the cgroup are free before anyone hears that the container stopped, so a
+	 * start right after a stop never finds them taken. */
+	if (ct_cgroup_remove(&m->cgroup) < 0)
+		log_warning("container '%s': could not remove its cgroup", m->o->name);
 	ct_rundir_release(m->o->run);
 	if (ct_proto_reply_stop(&f, CT_CMD_STOP, &res) == 0)
 		ct_server_reply_deferred(m->server, CT_CMD_STOP, &f);
@@ -181,6 +183,7 @@ static int restart(struct ct_monitor *m)
 	log_info("container '%s': init asked for a reboot; restarting (%u)", m->o->name, m->reboots);
 	ct_close_fd(&m->pidfd);
 	m->init_pid = 0;
+	ct_cgroup_remove(&m->cgroup); /* whatever the old guest left in it */
 	r = ct_monitor_spawn(m);
 	return r < 0 ? r : CT_LOOP_CONTINUE;
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -233,6 +234,12 @@ int ct_rootfs_setup(const struct ct_spawn_plan *p, struct ct_setup_report *rep)
 	TRY(CT_STEP_MOUNT_SYS, "/sys",
 	    mount_at(c->rootfs, "/sys", "sysfs", "sysfs",
 		     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
+	/* In a cgroup namespace rooted at the container's cgroup, the guest sees its own subtree
+	 * as the whole hierarchy, and may manage it (systemd does). */
+	if (c->namespaces & CLONE_NEWCGROUP)
+		TRY(CT_STEP_MOUNT_SYS, "/sys/fs/cgroup",
+		    mount_at(c->rootfs, "/sys/fs/cgroup", "cgroup2", "cgroup2",
+			     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
 	r = setup_dev(p, rep);
 	if (r < 0)
 		return r;

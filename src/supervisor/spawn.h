@@ -54,6 +54,7 @@ struct ct_spawn_plan {
 	const char *console; /* host tty bound to /dev/console; NULL: /dev/null is bound instead */
 	sigset_t child_mask; /* the signal mask init starts with */
 	struct ct_confine confine;
+	int cgroup_fd;       /* the container's cgroup directory, or -1 */
 };
 
 /* What a child sends when a step fails. It never crosses a process image boundary (the same binary

@@ -25,13 +25,11 @@
 #              (without the /run tmpfs, rcS mounts one over /run/initctl and for ~0.2 s of boot
 #              there is no FIFO to ask for runlevel 0)
 #   systemd:   namespaces = pid mount uts ipc net cgroup
-#              mount = cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec
 #              mount = tmpfs /run tmpfs rw,nosuid,nodev,mode=755
 #              mount = tmpfs /run/lock tmpfs rw,nosuid,nodev,noexec,size=5m,create=dir
 #              shutdown_method = systemd
-#              and ctstart started from a cgroup2 cgroup of the container's own (the cgroup
-#              namespace is rooted where init is cloned): without one, systemd makes its
-#              init.scope and system.slice in the caller's cgroup, the host's root for a root shell.
+#              (the monitor clones init into a cgroup2 cgroup of its own and, with the cgroup
+#              namespace, mounts cgroup2 at /sys/fs/cgroup: the guest owns its subtree)
 set -euo pipefail
 
 SUITE=bookworm

@@ -198,6 +198,18 @@ expect_match "the application got its SIGTERM" \
 	"init exited with status (0|143) \(signal 15 \(TERM\) sent to init\)" "$(cat "$T/q")"
 rm -f "$ROOTFS/gate" "$ROOTFS/state"
 
+# A queued stop keeps its deadline: a start that hangs is killed when it runs out.
+mkfifo "$ROOTFS/gate"
+( set +e; ct ctstart -n hung -f "$conf" -d -- true 2>"$T/hung.err"; echo $? >"$T/hung.rc" ) &
+wait_for 10 test -S "$RUNDIR/hung/sock" || fail "hung monitor did not come up"
+stop hung -t 2
+wait
+expect_eq "queued stop on a hung start: killed at the deadline" 3 "$rc"
+[ "$secs" -ge 2 ] && [ "$secs" -lt 15 ] || fail "took $secs s"
+expect_eq "ctstart -d fails" 125 "$(cat "$T/hung.rc")"
+expect_match "saying why" "stopped during start \(timeout\)" "$(cat "$T/hung.err")"
+rm -f "$ROOTFS/gate"
+
 # ---- the host is never asked: a container sharing the host's rootfs sees the host's FIFO
 if [ -e /run/initctl ] || [ -e /dev/initctl ]; then
 	echo "# skipping the host-FIFO test: this host has its own initctl, which we must not touch"
