@@ -50,6 +50,8 @@ struct options {
 	bool ignore_all;
 	bool sleep_child;
 	const char *initctl;	/* a sysvinit-style request FIFO to serve */
+	const char *reboot_file; /* --reboot-until FILE:N: a boot counter */
+	int reboot_until;
 	struct rule rules[MAX_RULES];
 	size_t n_rules;
 };
@@ -91,6 +93,7 @@ static int usage(FILE *f, int code)
 	      "  --exit N            exit with code N right after start (after --ready)\n"
 	      "  --hostname-to PATH  write the hostname to PATH\n"
 	      "  --sleep-child       keep a child process running forever\n"
+	      "  --reboot-until FILE:N  count boots in FILE; reboot(2) at once until N boots\n"
 	      "  --initctl PATH      serve a sysvinit initctl FIFO at PATH: a valid runlevel-0\n"
 	      "                      request halts (logged as \"initctl runlevel 0\")\n"
 	      "  --help              show this help\n", f);
@@ -220,6 +223,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "hostname-to", required_argument, NULL, 'H' },
 		{ "sleep-child", no_argument, NULL, 's' },
 		{ "initctl", required_argument, NULL, 'I' },
+		{ "reboot-until", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -234,6 +238,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'i': o->ignore_all = true; break;
 		case 's': o->sleep_child = true; break;
 		case 'I': o->initctl = optarg; break;
+		case 'B': {
+			char *colon = strrchr(optarg, ':');
+			if (!colon || parse_int(colon + 1, 1, 1000000, &o->reboot_until) < 0)
+				return usage_error("bad --reboot-until '%s' (FILE:N)", optarg);
+			*colon = '\0';
+			o->reboot_file = optarg;
+			break;
+		}
 		case 'h': return usage(stdout, 0);
 		case 'e':
 			if (parse_int(optarg, 0, 255, &o->exit_code) < 0)
@@ -463,6 +475,25 @@ static void setup(const struct options *o)
 		fail(r, "cannot create '%s'", o->ready);
 }
 
+/* Counts this boot in the file; reboots at once while fewer than N boots have been counted. */
+static void count_boot(const struct options *o)
+{
+	char buf[32] = "";
+	int n = 0, fd = open(o->reboot_file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		fail(-errno, "cannot open '%s'", o->reboot_file);
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		n = atoi(buf);
+	n++;
+	snprintf(buf, sizeof(buf), "%d\n", n);
+	if (pwrite(fd, buf, strlen(buf), 0) < 0)
+		fail(-errno, "cannot write '%s'", o->reboot_file);
+	close(fd);
+	if (n < o->reboot_until)
+		try_reboot(RB_AUTOBOOT, "reboot");
+}
+
 /* Like sysvinit: the FIFO is opened read-write so that it never sees EOF between writers. */
 static int open_initctl(const char *path)
 {
@@ -518,6 +549,8 @@ int main(int argc, char **argv)
 	if (o.initctl)
 		initctl_fd = open_initctl(o.initctl);
 	setup(&o);
+	if (o.reboot_file)
+		count_boot(&o);
 	if (o.exit_code >= 0)
 		finish(o.exit_code);
 

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Soak: 500 reboot cycles inside one monitor with no growth in its fds or memory, and 500
+# start/stop cycles of separate containers with nothing left behind.
+. "$(dirname "$0")/lib.sh"
+CYCLES=${CT_SOAK_CYCLES:-500}
+
+# monitor_usage PID: "FDS RSS_KIB"
+monitor_usage() {
+	echo "$(ls /proc/"$1"/fd | wc -l) $(awk '/^VmRSS/ {print $2}' /proc/"$1"/status)"
+}
+boots() { cat "$ROOTFS/boots" 2>/dev/null || echo 0; }
+
+conf=$(write_conf soak "init = /sbin/testinit --on TERM=exit:0 --reboot-until /boots:$CYCLES" "shutdown_method = application")
+ct ctstart -n soak -f "$conf" -d
+read -r mon _ <"$RUNDIR/soak/pid"
+wait_for 60 sh -c "[ \$(cat '$ROOTFS/boots' 2>/dev/null || echo 0) -ge 20 ]" || fail "reboot cycles stalled at $(boots)"
+early=$(monitor_usage "$mon")
+wait_for 300 sh -c "[ \$(cat '$ROOTFS/boots' 2>/dev/null || echo 0) -ge $CYCLES ]" || fail "reboot cycles stalled at $(boots)"
+
+late=$(monitor_usage "$mon")
+info=$(ct ctinfo -n soak --json)
+expect_match "$CYCLES boots in one monitor" "\"reboots\": $((CYCLES - 1))," "$info"
+expect_eq "the monitor's fds do not grow over $CYCLES restarts" "${early% *}" "${late% *}"
+growth=$(( ${late#* } - ${early#* } ))
+[ "$growth" -le 256 ] || fail "the monitor's RSS grew by $growth KiB (${early#* } -> ${late#* })"
+ok "the monitor's memory does not grow (${early#* } -> ${late#* } KiB)"
+ct ctstop -n soak -t 10 2>/dev/null
+ls /sys/fs/cgroup/unified/ct 2>/dev/null | grep -q "^soak-" && fail "cgroup left behind"
+ok "its cgroup is gone"
+
+# Many short-lived containers, one after another.
+conf=$(write_conf cyc "init = /sbin/testinit --on TERM=exit:0" "shutdown_method = application")
+for i in $(seq "$CYCLES"); do
+	ct ctstart -n cyc -f "$conf" -d || fail "start $i"
+	ct ctstop -n cyc -t 10 2>/dev/null || fail "stop $i"
+done
+ok "$CYCLES start/stop cycles"
+ls /sys/fs/cgroup/unified/ct 2>/dev/null | grep -q "^cyc-" && fail "cgroup left behind"
+ok "no cgroup left behind"
+
+assert_clean
