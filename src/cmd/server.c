@@ -18,6 +18,7 @@ struct ct_conn {
 	struct ct_server *server;
 	int fd;
 	int timer_fd;
+	bool spoke;    /* has sent a request: not idle */
 	bool deferred;
 	uint16_t tag;
 	struct ct_conn *next;
@@ -126,6 +127,7 @@ static void dispatch(struct ct_conn *c, const struct ct_msg *m)
 	int r;
 
 	ct_timerfd_arm(c->timer_fd, c->server->o.request_timeout_ms);
+	c->spoke = true;
 	r = fn ? fn(c, m, s->o.userdata) : -ENOSYS;
 	if (r < 0)
 		reply_error(c, m->type, r);
@@ -217,6 +219,25 @@ static void refuse(int fd, int error)
 	close_drained(fd);
 }
 
+/* At the cap, the oldest connection that has not said anything yet makes room: clients that
+ * connect and stall cannot lock out one that has something to ask. Returns false if every
+ * connection is busy with a request. */
+static bool evict_idle(struct ct_server *s)
+{
+	struct ct_conn *oldest = NULL;
+	struct ct_frame f;
+
+	for (struct ct_conn *c = s->conns; c; c = c->next) /* newest first */
+		if (!c->spoke)
+			oldest = c;
+	if (!oldest)
+		return false;
+	ct_proto_reply_error(&f, 0, -EBUSY);
+	send(oldest->fd, f.data, f.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	conn_close(oldest);
+	return true;
+}
+
 static int on_listen(int lfd, uint32_t events, void *data)
 {
 	struct ct_server *s = data;
@@ -227,7 +248,7 @@ static int on_listen(int lfd, uint32_t events, void *data)
 			return CT_LOOP_CONTINUE; /* EAGAIN, or a transient error such as EMFILE */
 		if (!peer_allowed(s, fd))
 			refuse(fd, -EACCES);
-		else if (s->n_conns >= CT_SERVER_MAX_CONNS)
+		else if (s->n_conns >= CT_SERVER_MAX_CONNS && !evict_idle(s))
 			refuse(fd, -EBUSY);
 		else if (conn_new(s, fd) < 0)
 			close(fd);

@@ -39,8 +39,34 @@ expect_eq "non-root peer connects and is refused by the monitor" EACCES \
 run_rc rc nobody "$CT_BINDIR/ctinfo" --rundir "$RUNDIR" -n sock 2>"$T/err"
 expect_eq "ctinfo as non-root: an error, not 'not running'" 1 "$rc"
 expect_match "permission denied" "Permission denied" "$(cat "$T/err")"
+run_rc rc nobody "$CT_BINDIR/ctstop" --rundir "$RUNDIR" -n sock -t 5 2>"$T/err"
+expect_eq "ctstop as non-root: refused" 1 "$rc"
+expect_match "permission denied" "Permission denied" "$(cat "$T/err")"
+run_rc rc nobody "$CT_BINDIR/ctstop" --rundir "$RUNDIR" -n sock --force 2>"$T/err"
+expect_eq "ctstop --force as non-root: refused too" 1 "$rc"
 chmod 700 "$T" "$RUNDIR/sock"
 chmod 600 "$S"
+expect_match "the container was not touched" "RUNNING" "$(ct ctinfo -n sock)"
+
+# A flood of idle connections (more than the cap) cannot delay a stop's deadline: the extra
+# clients get EBUSY at once, and the kill comes on time.
+conf=$(write_conf deaf "init = /sbin/testinit --ignore-all --on TERM=ignore-handled --ready /ready" \
+	"shutdown_method = application")
+ct ctstart -n deaf -f "$conf" -d
+wait_for 10 test -e "$ROOTFS/ready" || fail "deaf did not start"
+for i in $(seq 80); do "$PROBE" "$RUNDIR/deaf/sock" stall >"$T/flood.$i" 2>&1 & done
+sleep 0.5
+t0=$(date +%s)
+run_rc rc ct ctstop -n deaf -t 2 2>"$T/err"
+secs=$(($(date +%s) - t0))
+wait
+expect_eq "stop under a connection flood: killed at the deadline" 3 "$rc"
+[ "$secs" -ge 2 ] && [ "$secs" -lt 10 ] || fail "the flood moved the deadline: $secs s"
+ok "the deadline held under the flood ($secs s)"
+busy=$(cat "$T"/flood.* | grep -c EBUSY || true)
+[ "$busy" -ge 1 ] || fail "no connection was refused as busy: $(cat "$T"/flood.* | sort | uniq -c)"
+ok "connections over the cap got EBUSY ($busy of 80)"
+rm -f "$ROOTFS/ready"
 
 out=$(ct ctstop -n sock --force 2>&1)
 expect_match "stops normally afterwards" "killed in" "$out"

@@ -221,16 +221,44 @@ static void test_connection_cap(void **state)
 {
 	struct fixture *f = *state;
 	int fds[CT_SERVER_MAX_CONNS + 1];
+	struct ct_frame req;
 
+	/* Silent clients fill every slot; one more evicts the oldest of them, not itself. */
 	for (size_t i = 0; i <= CT_SERVER_MAX_CONNS; i++)
 		fds[i] = connect_raw(f);
-	pump(f, 50);
-	assert_int_equal(recv_result(fds[CT_SERVER_MAX_CONNS], 0), -EBUSY);
+	pump(f, 20); /* accepted in order, well within the 200 ms request deadline */
+	assert_int_equal(recv_result(fds[0], 0), -EBUSY);
+	assert_true(closed(fds[0]));
+	ct_proto_request(&req, CT_CMD_INFO);
+	send(fds[CT_SERVER_MAX_CONNS], req.data, req.len, 0);
+	pump(f, 20);
+	assert_int_equal(recv_result(fds[CT_SERVER_MAX_CONNS], CT_CMD_INFO), 0);
 	for (size_t i = 0; i <= CT_SERVER_MAX_CONNS; i++)
 		close(fds[i]);
 	pump(f, 50);
-	/* Slots are given back when clients go. */
-	test_dispatch_and_enosys(state);
+}
+
+static void test_cap_with_every_slot_waiting(void **state)
+{
+	struct fixture *f = *state;
+	int fds[CT_SERVER_MAX_CONNS + 1];
+	struct ct_frame req;
+
+	/* When every slot holds a real request, a newcomer is refused at once, not left hanging. */
+	ct_proto_request(&req, CT_CMD_STOP);
+	for (size_t i = 0; i < CT_SERVER_MAX_CONNS; i++) {
+		fds[i] = connect_raw(f);
+		send(fds[i], req.data, req.len, 0);
+	}
+	pump(f, 50);
+	fds[CT_SERVER_MAX_CONNS] = connect_raw(f);
+	pump(f, 20);
+	assert_int_equal(recv_result(fds[CT_SERVER_MAX_CONNS], 0), -EBUSY);
+	for (size_t i = 0; i < CT_SERVER_MAX_CONNS; i++)
+		assert_int_equal(recv_result(fds[i], CT_CMD_STOP), -EAGAIN); /* still waiting */
+	for (size_t i = 0; i <= CT_SERVER_MAX_CONNS; i++)
+		close(fds[i]);
+	pump(f, 50);
 }
 
 static void test_client_gone_mid_request(void **state)
@@ -257,6 +285,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deferred_to_all_waiters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_client_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_with_every_slot_waiting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_gone_mid_request, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
