@@ -18,6 +18,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +72,28 @@ static int check_rootfs(const struct ct_config *c)
 	return 0;
 }
 
+/* The container's PID 1 would be a host file reachable as /proc/1/exe from inside, which is
+ * how CVE-2019-5736 overwrote runc. Init runs from a sealed in-memory copy instead: nothing
+ * inside can write to it, nor to the host's file through it. */
+static int sealed_copy(int fd, const char *path)
+{
+	cleanup_close int mem = memfd_create("ctinit", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	struct stat st;
+
+	if (mem < 0 || fstat(fd, &st) < 0)
+		return log_error_errno(-errno, "Failed to copy ctinit '%s' to memory", path);
+	for (off_t left = st.st_size; left > 0;) {
+		ssize_t n = sendfile(mem, fd, NULL, (size_t)left);
+		if (n <= 0)
+			return log_error_errno(n < 0 ? -errno : -EIO, "Failed to copy ctinit '%s'", path);
+		left -= n;
+	}
+	if (fchmod(mem, 0555) < 0 ||
+	    fcntl(mem, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		return log_error_errno(-errno, "Failed to seal the copy of ctinit");
+	return steal_fd(&mem);
+}
+
 /* ctinit lives in LIBEXECDIR/ct; it is looked up next to our own binary first, so an installed
  * tree works wherever it is unpacked (DESTDIR staging included). */
 static int open_ctinit(void)
@@ -81,15 +105,17 @@ static int open_ctinit(void)
 	if (n > 0) {
 		exe[n] = '\0';
 		snprintf(path, sizeof(path), "%s/../libexec/ct/ctinit", dirname(exe));
-		fd = open(path, O_PATH | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0) {
 		snprintf(path, sizeof(path), "%s/ctinit", CT_PKGLIBEXECDIR);
-		fd = open(path, O_PATH | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0)
 		return log_error_errno(-errno, "Cannot find ctinit (looked in %s)", path);
-	return fd;
+	int mem = sealed_copy(fd, path);
+	close(fd);
+	return mem;
 }
 
 static int acquire(const struct ct_start_options *o, struct ct_rundir *run)

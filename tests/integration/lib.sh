@@ -40,7 +40,7 @@ make_rootfs() {
 	mkdir -p "$dir"/{bin,sbin,proc,sys,dev,tmp,etc,run,root}
 	cp "$BUSYBOX" "$dir/bin/busybox"
 	for a in sh ash true false sleep cat echo hostname ls ps kill grep wc env id \
-		readlink mount stat touch rm mkdir test tr head chown; do
+		readlink mount stat touch rm mkdir test tr head chown dd; do
 		ln -sf busybox "$dir/bin/$a"
 	done
 	cp "$CT_TESTINIT" "$dir/sbin/testinit"

@@ -67,6 +67,20 @@ expect_eq "only fds 0-2 reach ctinit and the command" \
 	"/proc/1/fd: 0 1 2 /proc/self/fd: 0 1 2 3" \
 	"$(echo "$out" | grep -v = | tr '\n' ' ' | sed 's/  */ /g; s/ $//')"
 
+# CVE-2019-5736 class: PID 1 is a host binary; it must not be reachable for writing from inside.
+ctinit=$CT_BINDIR/../libexec/ct/ctinit
+sum=$(sha256sum <"$ctinit")
+out=$(ct ctstart -n exe -f "$conf" -- sh -c \
+	'readlink /proc/1/exe; cat /proc/1/exe >/dev/null && echo readable;
+	 echo pwned >>/proc/1/exe 2>/dev/null || echo append-refused;
+	 dd if=/dev/zero of=/proc/1/exe bs=1 count=1 conv=notrunc 2>/dev/null || echo write-refused')
+expect_eq "init runs from a sealed in-memory copy, not the host's file" \
+	"/memfd:ctinit (deleted)
+readable
+append-refused
+write-refused" "$out"
+expect_eq "the host's ctinit is unchanged" "$sum" "$(sha256sum <"$ctinit")"
+
 printf 'rootfs = %s\ncap.drop = sys_bogus\n' "$ROOTFS" >"$T/badcap.conf"
 run_rc rc ct ctstart -n bad -f "$T/badcap.conf" -- true 2>"$T/err"
 expect_eq "unknown capability: start fails" 125 "$rc"
