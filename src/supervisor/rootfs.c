@@ -166,6 +166,41 @@ static int setup_dev(const struct ct_spawn_plan *p, struct ct_setup_report *rep)
 	return bind_console(dev, p->console);
 }
 
+/* Binds path onto itself read-only: the mount stays, writes through it fail. */
+static int bind_readonly(const char *path)
+{
+	int r = do_mount(path, path, NULL, MS_BIND, NULL);
+
+	return r < 0 ? r : do_mount(NULL, path, NULL,
+				    MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+}
+
+/* /proc/sys holds host-wide knobs (vm.*, kernel.*) that no namespace covers, and
+ * /proc/sysrq-trigger can reboot the host: both read-only, as LXC's proc:mixed. With a network
+ * namespace of its own, the container keeps /proc/sys/net writable: those keys are its own. */
+static int mount_proc(const struct ct_config *c, struct ct_setup_report *rep)
+{
+	char sys[PATH_MAX], net[PATH_MAX], sysrq[PATH_MAX];
+	int r = mount_at(c->rootfs, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+
+	if (r < 0 || (r = join(sys, c->rootfs, "/proc/sys")) < 0 ||
+	    (r = join(net, c->rootfs, "/proc/sys/net")) < 0 ||
+	    (r = join(sysrq, c->rootfs, "/proc/sysrq-trigger")) < 0)
+		return r;
+	step(rep, CT_STEP_MOUNT_PROC, "/proc/sys");
+	r = do_mount(sys, sys, NULL, MS_BIND, NULL);
+	if (r >= 0 && (c->namespaces & CLONE_NEWNET))
+		r = do_mount(net, net, NULL, MS_BIND, NULL);
+	if (r >= 0)
+		r = do_mount(NULL, sys, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+			     NULL);
+	if (r < 0)
+		return r;
+	step(rep, CT_STEP_MOUNT_PROC, "/proc/sysrq-trigger");
+	r = bind_readonly(sysrq);
+	return r == -ENOENT ? 0 : r; /* a kernel without magic SysRq */
+}
+
 static int prepare_target(const struct ct_mount_entry *m, const char *target)
 {
 	if (m->create_dir)
@@ -229,8 +264,7 @@ int ct_rootfs_setup(const struct ct_spawn_plan *p, struct ct_setup_report *rep)
 	if (!host_root)
 		TRY(CT_STEP_BIND_ROOTFS, c->rootfs,
 		    do_mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL));
-	TRY(CT_STEP_MOUNT_PROC, "/proc",
-	    mount_at(c->rootfs, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
+	TRY(CT_STEP_MOUNT_PROC, "/proc", mount_proc(c, rep));
 	TRY(CT_STEP_MOUNT_SYS, "/sys",
 	    mount_at(c->rootfs, "/sys", "sysfs", "sysfs",
 		     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));

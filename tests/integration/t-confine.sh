@@ -67,6 +67,18 @@ expect_eq "only fds 0-2 reach ctinit and the command" \
 	"/proc/1/fd: 0 1 2 /proc/self/fd: 0 1 2 3" \
 	"$(echo "$out" | grep -v = | tr '\n' ' ' | sed 's/  */ /g; s/ $//')"
 
+# Host-wide sysctls and SysRq are read-only; the container's own network keys stay writable.
+echo 0 >/proc/sys/net/ipv4/ip_forward
+out=$(ct ctstart -n proc -f "$conf" -- sh -c \
+	'v=$(cat /proc/sys/vm/overcommit_memory); echo "$v" >/proc/sys/vm/overcommit_memory 2>/dev/null || echo vm-ro;
+	 echo 1 >/proc/sys/net/ipv4/ip_forward && echo net-rw;
+	 [ -e /proc/sysrq-trigger ] && { echo h >/proc/sysrq-trigger 2>/dev/null || echo sysrq-ro; } || echo sysrq-ro')
+expect_eq "/proc/sys read-only but for the container's net keys; sysrq-trigger read-only" \
+	"vm-ro
+net-rw
+sysrq-ro" "$out"
+expect_eq "the container's ip_forward was its own: the host's is still 0" 0 "$(cat /proc/sys/net/ipv4/ip_forward)"
+
 # CVE-2019-5736 class: PID 1 is a host binary; it must not be reachable for writing from inside.
 ctinit=$CT_BINDIR/../libexec/ct/ctinit
 sum=$(sha256sum <"$ctinit")
