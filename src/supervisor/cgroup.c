@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Creating and removing the container's cgroup. Limits, freezing and v1 controllers come later;
- * this is the placement that a systemd guest needs to own its subtree. */
+/* Finding the hierarchies, creating and removing the container's cgroups, and placing init in
+ * the v1 ones. Limits, freezing, killing and usage are in cgroup-ops.c. */
 #include "cgroup.h"
 
+#include "cgroup-internal.h"
 #include "macro.h"
 
 #include <dirent.h>
-#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -16,11 +16,19 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-static bool is_cgroup2(const char *path)
+static const char *const ctrl_names[CT_CG_COUNT_] = { "memory", "pids", "cpu", "cpuacct",
+						      "freezer" };
+
+const char *ct_cgroup_ctrl_name(enum ct_cg_ctrl c)
+{
+	return (unsigned)c < CT_CG_COUNT_ ? ctrl_names[c] : "unknown";
+}
+
+static bool fs_is(const char *path, long magic)
 {
 	struct statfs fs;
 
-	return statfs(path, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+	return statfs(path, &fs) == 0 && fs.f_type == magic;
 }
 
 int ct_cgroup2_root(char *buf, size_t size)
@@ -28,11 +36,95 @@ int ct_cgroup2_root(char *buf, size_t size)
 	static const char *const candidates[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(candidates); i++)
-		if (is_cgroup2(candidates[i])) {
+		if (fs_is(candidates[i], CGROUP2_SUPER_MAGIC)) {
 			snprintf(buf, size, "%s", candidates[i]);
 			return 0;
 		}
 	return -ENOENT;
+}
+
+int ct_cg_write(const char *dir, const char *file, const char *value)
+{
+	char path[PATH_MAX];
+	cleanup_close int fd = -1;
+	size_t n = strlen(value);
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return write(fd, value, n) == (ssize_t)n ? 0 : -errno;
+}
+
+int ct_cg_read(const char *dir, const char *file, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	cleanup_close int fd = -1;
+	ssize_t n;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Whether a space-separated list ("memory pids cpu") names word. */
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ' || p[-1] == ',') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == ',' || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+/* The mount point of the v1 hierarchy carrying ctrl, if one is mounted and visible here. */
+static int v1_mount(enum ct_cg_ctrl ctrl, char *buf, size_t size)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024], point[PATH_MAX], opts[512];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - cgroup ");
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
+		    sscanf(sep, " - cgroup %*s %511s", opts) != 1 || !has_word(opts, ctrl_names[ctrl]))
+			continue;
+		/* A hierarchy hidden under another mount (cgroup2 mounted over /sys/fs/cgroup) is
+		 * in mountinfo but not reachable by its path. */
+		if (fs_is(point, CGROUP_SUPER_MAGIC)) {
+			snprintf(buf, size, "%s", point);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int mkdir_parents(const char *base, const char *rel, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s/%s", base, rel);
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	for (char *s = out + strlen(base) + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(out, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = c;
+		if (!c)
+			return 0;
+	}
 }
 
 /* rmdir of a cgroup removes its files; only subdirectories need recursion. */
@@ -62,37 +154,139 @@ static int remove_tree(int parent_fd, const char *name)
 	return r;
 }
 
-int ct_cgroup_create(const char *parent, const char *leaf, struct ct_cgroup *ret)
+/* ROOT/PARENT/LEAF, fresh: a killed monitor's leftovers are removed first. */
+static int make_leaf(const char *root, const char *parent, const char *leaf, char *out,
+		     size_t size)
 {
-	char root[PATH_MAX], dir[PATH_MAX];
-	int r = ct_cgroup2_root(root, sizeof(root));
-	int n;
+	char dir[PATH_MAX];
+	int r = mkdir_parents(root, parent, dir, sizeof(dir));
 
-	*ret = (struct ct_cgroup){ .dir_fd = -1 };
 	if (r < 0)
 		return r;
-	n = snprintf(dir, sizeof(dir), "%s/%s", root, parent);
-	if (n < 0 || (size_t)n >= sizeof(dir) || (mkdir(dir, 0755) < 0 && errno != EEXIST))
-		return n < 0 || (size_t)n >= sizeof(dir) ? -ENAMETOOLONG : -errno;
-	n = snprintf(ret->path, sizeof(ret->path), "%s/%s", dir, leaf);
-	if (n < 0 || (size_t)n >= sizeof(ret->path))
+	if (snprintf(out, size, "%s/%s", dir, leaf) >= (int)size)
 		return -ENAMETOOLONG;
-	r = remove_tree(AT_FDCWD, ret->path); /* a killed monitor's leftovers */
+	r = remove_tree(AT_FDCWD, out);
 	if (r < 0)
 		return r;
-	if (mkdir(ret->path, 0755) < 0)
-		return -errno;
-	ret->dir_fd = open(ret->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return ret->dir_fd < 0 ? -errno : 0;
+	return mkdir(out, 0755) < 0 ? -errno : 0;
+}
+
+/* Enables ctrl in the subtree_control of the root and of every prefix of parent, so that our
+ * cgroup, below parent, has it. */
+static int enable_along(const char *root, const char *parent, const char *ctrl)
+{
+	char dir[PATH_MAX], op[32];
+	size_t n = strlen(parent);
+	int r;
+
+	snprintf(op, sizeof(op), "+%s", ctrl);
+	r = ct_cg_write(root, "cgroup.subtree_control", op);
+	for (size_t i = 1; r >= 0 && i <= n; i++) {
+		if (parent[i] != '/' && parent[i] != '\0')
+			continue;
+		int len = snprintf(dir, sizeof(dir), "%s/%.*s", root, (int)i, parent);
+		r = len < 0 || (size_t)len >= sizeof(dir) ? -ENAMETOOLONG
+							  : ct_cg_write(dir, "cgroup.subtree_control", op);
+	}
+	return r;
+}
+
+/* Which controllers our cgroup2 cgroup gets: those the root offers and that could be enabled. */
+static void enable_v2(struct ct_cgroup *cg, const char *root, const char *parent)
+{
+	char avail[256] = "";
+
+	ct_cg_read(root, "cgroup.controllers", avail, sizeof(avail));
+	for (int c = 0; c < CT_CG_COUNT_; c++)
+		cg->on_v2[c] = has_word(avail, ctrl_names[c]) &&
+			       enable_along(root, parent, ctrl_names[c]) == 0;
+	/* cpu usage (cpu.stat) and the freezer are cgroup2 core features. */
+	cg->on_v2[CT_CG_CPUACCT] = cg->on_v2[CT_CG_FREEZER] = true;
+}
+
+static int create_v1(struct ct_cgroup *cg, const char *parent, const char *leaf, char *what,
+		     size_t what_size)
+{
+	for (int c = 0; c < CT_CG_COUNT_; c++) {
+		char mnt[PATH_MAX];
+		int r;
+
+		if ((cg->v2[0] && cg->on_v2[c]) || v1_mount(c, mnt, sizeof(mnt)) < 0)
+			continue;
+		/* cpu and cpuacct often share one hierarchy: one cgroup serves both. */
+		for (int d = 0; d < c; d++)
+			if (cg->v1[d][0] && strncmp(cg->v1[d], mnt, strlen(mnt)) == 0 &&
+			    cg->v1[d][strlen(mnt)] == '/')
+				snprintf(cg->v1[c], sizeof(cg->v1[c]), "%s", cg->v1[d]);
+		if (cg->v1[c][0])
+			continue;
+		r = make_leaf(mnt, parent, leaf, cg->v1[c], sizeof(cg->v1[c]));
+		if (r < 0) {
+			snprintf(what, what_size, "%s", cg->v1[c]);
+			cg->v1[c][0] = '\0';
+			return r;
+		}
+	}
+	return 0;
+}
+
+int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struct ct_cgroup *ret,
+		     char *what, size_t what_size)
+{
+	const char *parent = cfg->parent ? cfg->parent : CT_CGROUP_PARENT_DEFAULT;
+	char root[PATH_MAX];
+	int r;
+
+	*ret = (struct ct_cgroup){ .v2_fd = -1 };
+	snprintf(what, what_size, "%s/%s", parent, leaf);
+	if (ct_cgroup2_root(root, sizeof(root)) == 0) {
+		r = make_leaf(root, parent, leaf, ret->v2, sizeof(ret->v2));
+		if (r < 0)
+			return r;
+		enable_v2(ret, root, parent);
+		ret->v2_fd = open(ret->v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (ret->v2_fd < 0)
+			return -errno;
+	}
+	r = create_v1(ret, parent, leaf, what, what_size);
+	if (r < 0)
+		return r;
+	return ct_cg_apply_limits(ret, cfg, what, what_size);
+}
+
+bool ct_cgroup_needs_attach(const struct ct_cgroup *cg)
+{
+	for (int c = 0; c < CT_CG_COUNT_; c++)
+		if (cg->v1[c][0])
+			return true;
+	return false;
+}
+
+int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (int c = 0; c < CT_CG_COUNT_; c++) {
+		int r = cg->v1[c][0] ? ct_cg_write(cg->v1[c], "cgroup.procs", buf) : 0;
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int ct_cgroup_remove(struct ct_cgroup *cg)
 {
-	int r = 0;
+	int r = 0, q;
 
-	ct_close_fd(&cg->dir_fd);
-	if (cg->path[0])
-		r = remove_tree(AT_FDCWD, cg->path);
-	cg->path[0] = '\0';
+	ct_close_fd(&cg->v2_fd);
+	if (cg->v2[0])
+		r = remove_tree(AT_FDCWD, cg->v2);
+	cg->v2[0] = '\0';
+	for (int c = 0; c < CT_CG_COUNT_; c++) {
+		if (cg->v1[c][0] && (q = remove_tree(AT_FDCWD, cg->v1[c])) < 0 && r == 0)
+			r = q;
+		cg->v1[c][0] = '\0';
+	}
 	return r;
 }

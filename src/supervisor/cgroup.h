@@ -1,23 +1,57 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The container's own cgroup on the cgroup2 hierarchy (the unified one of a hybrid host): init is
- * cloned straight into it, so with a cgroup namespace the guest's root is its own subtree. */
+/* The container's own cgroup, on a pure cgroup2 host or a hybrid one. Init is cloned straight into
+ * its cgroup2 cgroup (so a cgroup namespace is rooted there); controllers that cgroup2 lacks on a
+ * hybrid host (memory, pids, cpu, freezer) are taken from their v1 hierarchies, where the monitor
+ * places init before it execs. Freezing and killing use cgroup2's core files when they exist. */
 #pragma once
 
+#include "config.h"
+
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #define CT_CGROUP_PARENT_DEFAULT "ct"
 
+enum ct_cg_ctrl { CT_CG_MEMORY, CT_CG_PIDS, CT_CG_CPU, CT_CG_CPUACCT, CT_CG_FREEZER, CT_CG_COUNT_ };
+
 struct ct_cgroup {
-	char path[PATH_MAX]; /* "" when there is none */
-	int dir_fd;          /* for clone3's CLONE_INTO_CGROUP; -1 when there is none */
+	char v2[PATH_MAX];               /* the cgroup2 cgroup; "" when there is none */
+	int v2_fd;                       /* for clone3's CLONE_INTO_CGROUP; -1 when none */
+	bool on_v2[CT_CG_COUNT_];        /* the controller is enabled for us on cgroup2 */
+	char v1[CT_CG_COUNT_][PATH_MAX]; /* the v1 cgroup that carries the controller, or "" */
+};
+
+struct ct_cgroup_usage {
+	int64_t memory_bytes; /* -1: unknown */
+	int64_t tasks;
+	int64_t cpu_usec;
 };
 
 /* Finds the cgroup2 mount: /sys/fs/cgroup on a pure v2 host, /sys/fs/cgroup/unified on a hybrid
  * one. -ENOENT if there is none. */
 int ct_cgroup2_root(char *buf, size_t size);
-/* Creates ROOT/PARENT/LEAF, first removing a stale one left by a killed monitor. -EBUSY if that
- * one still has processes. */
-int ct_cgroup_create(const char *parent, const char *leaf, struct ct_cgroup *ret);
-/* Removes the cgroup and whatever empty subgroups a guest left in it, deepest first. */
+/* Creates PARENT/LEAF in every hierarchy needed, first removing a stale one left by a killed
+ * monitor, and applies the limits. On failure *ret_what names what failed (a path or a file). */
+int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struct ct_cgroup *ret,
+		     char *what, size_t what_size);
+/* True when init must be moved into v1 cgroups after clone (a hybrid host). */
+bool ct_cgroup_needs_attach(const struct ct_cgroup *cg);
+/* Moves pid into the container's v1 cgroups. */
+int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid);
+/* Freezes or thaws; does not wait. */
+int ct_cgroup_set_frozen(const struct ct_cgroup *cg, bool frozen);
+/* 1 if every process is frozen, 0 if not (yet), -errno. */
+int ct_cgroup_is_frozen(const struct ct_cgroup *cg);
+/* The file whose changes say the freezer state changed (cgroup.events, for epoll), or -1. */
+int ct_cgroup_events_fd(const struct ct_cgroup *cg);
+/* SIGKILLs every process in the cgroup (cgroup.kill; else freeze, kill each, thaw). */
+int ct_cgroup_kill(const struct ct_cgroup *cg);
+/* Number of processes in the cgroup (0 when empty). */
+int ct_cgroup_count(const struct ct_cgroup *cg);
+int ct_cgroup_usage(const struct ct_cgroup *cg, struct ct_cgroup_usage *ret);
+/* Removes the cgroups and whatever empty subgroups a guest left in them, deepest first. */
 int ct_cgroup_remove(struct ct_cgroup *cg);
+const char *ct_cgroup_ctrl_name(enum ct_cg_ctrl c);

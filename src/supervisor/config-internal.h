@@ -30,5 +30,12 @@ extern const struct config_key ct_config_keys[N_CONFIG_KEYS];
 /* Fills err for the current line and key with a formatted reason; returns -EINVAL. */
 __attribute__((format(printf, 2, 3)))
 int ct_config_fail(struct parser *p, const char *fmt, ...);
+/* The cgroup.* key handlers (config-cgroup.c). */
+int ct_config_parse_cgroup_parent(struct parser *p, const char *value);
+int ct_config_parse_memory_max(struct parser *p, const char *value);
+int ct_config_parse_pids_max(struct parser *p, const char *value);
+int ct_config_parse_cpu_weight(struct parser *p, const char *value);
+int ct_config_parse_cpu_max(struct parser *p, const char *value);
+
 /* Replaces *dst (freed) with src (taken). */
 void ct_config_strv_replace(char ***dst, char **src);

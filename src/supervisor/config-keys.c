@@ -380,11 +380,6 @@ static int parse_seccomp_profile(struct parser *p, const char *value)
 	return 0;
 }
 
-static int parse_unsupported(struct parser *p, const char *value)
-{
-	return ct_config_fail(p, "not supported yet");
-}
-
 const struct config_key ct_config_keys[N_CONFIG_KEYS] = {
 	{ "rootfs", parse_rootfs, false },
 	{ "hostname", parse_hostname, false },
@@ -401,10 +396,10 @@ const struct config_key ct_config_keys[N_CONFIG_KEYS] = {
 	{ "cap.drop", parse_cap_drop, true },
 	{ "cap.keep", parse_cap_keep, true },
 	{ "seccomp.profile", parse_seccomp_profile, false },
-	{ "cgroup.parent", parse_unsupported, false },
-	{ "cgroup.memory.max", parse_unsupported, false },
-	{ "cgroup.pids.max", parse_unsupported, false },
-	{ "cgroup.cpu.weight", parse_unsupported, false },
-	{ "cgroup.cpu.max", parse_unsupported, false },
+	{ "cgroup.parent", ct_config_parse_cgroup_parent, false },
+	{ "cgroup.memory.max", ct_config_parse_memory_max, false },
+	{ "cgroup.pids.max", ct_config_parse_pids_max, false },
+	{ "cgroup.cpu.weight", ct_config_parse_cpu_weight, false },
+	{ "cgroup.cpu.max", ct_config_parse_cpu_max, false },
 };
 

@@ -254,6 +254,7 @@ void ct_config_free(struct ct_config *c)
 	free(c->path);
 	free(c->rootfs);
 	free(c->seccomp_profile);
+	free(c->cgroup.parent);
 	free(c->hostname);
 	ct_strv_free(c->init);
 	ct_strv_free(c->command);

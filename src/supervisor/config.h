@@ -38,6 +38,19 @@ struct ct_mount_entry {
 int ct_mount_entry_parse(const char *value, struct ct_mount_entry *ret, char *msg, size_t msg_size);
 void ct_mount_entry_done(struct ct_mount_entry *m);
 
+/* Control-group settings. Zero means "not set": the kernel's default stays. */
+struct ct_cgroup_config {
+	char *parent;          /* relative to each hierarchy's root; NULL: "ct" */
+	int64_t memory_max;    /* bytes; -1: "max" */
+	int64_t pids_max;      /* -1: "max" */
+	uint32_t cpu_weight;   /* 1..10000 */
+	int64_t cpu_quota_us;  /* -1: "max" */
+	uint32_t cpu_period_us; /* with cpu_quota_us; default 100000 */
+};
+
+/* Parses "512M", "1G", "4096" (bytes; K, M, G, T are powers of 1024) or "max" (-1). */
+int ct_parse_size(const char *s, int64_t *ret);
+
 struct ct_config {
 	char *path;                 /* the config file as given; NULL when there is none */
 	char *rootfs;               /* absolute (relative values are resolved against the file's dir) */
@@ -57,6 +70,7 @@ struct ct_config {
 	uint64_t cap_keep;          /* capabilities named by cap.keep */
 	bool cap_keep_set;          /* cap.keep given: keep exactly those (no default drop list) */
 	char *seccomp_profile;      /* resolved path; NULL: the shipped default; "none": no filter */
+	struct ct_cgroup_config cgroup;
 };
 
 struct ct_config_error {

@@ -81,20 +81,29 @@ static void cgroup_leaf(const struct ct_monitor_options *o, char *buf, size_t si
 	snprintf(buf, size, "%s-%08x", o->name, h);
 }
 
-/* A missing cgroup2 hierarchy only matters to a container that wants a cgroup namespace. */
 static int create_cgroup(struct ct_monitor *m)
 {
-	char leaf[CT_NAME_MAX + 16];
+	char leaf[CT_NAME_MAX + 16], what[PATH_MAX + 64];
 	int r;
 
 	cgroup_leaf(m->o, leaf, sizeof(leaf));
-	r = ct_cgroup_create(CT_CGROUP_PARENT_DEFAULT, leaf, &m->cgroup);
-	if (r == -ENOENT && !(m->o->config->namespaces & CLONE_NEWCGROUP))
-		return 0;
+	r = ct_cgroup_create(&m->o->config->cgroup, leaf, &m->cgroup, what, sizeof(what));
 	if (r < 0)
-		return log_error_errno(r, "Failed to create the container's cgroup '%s'",
-				       m->cgroup.path[0] ? m->cgroup.path : leaf);
+		return log_error_errno(r, "Failed to set up the container's cgroup: %s", what);
+	if (!m->cgroup.v2[0] && (m->o->config->namespaces & CLONE_NEWCGROUP))
+		return log_error_errno(-EOPNOTSUPP, "A cgroup namespace needs a cgroup2 hierarchy");
 	return 0;
+}
+
+/* On a hybrid host the child waits until it is in the v1 cgroups too. */
+static int place_child(struct ct_monitor *m)
+{
+	int r = ct_cgroup_attach(&m->cgroup, m->init_pid);
+
+	if (r < 0)
+		return log_error_errno(r, "Failed to move init into its cgroups");
+	r = ct_spawn_go(m->sync_fd);
+	return r < 0 ? log_error_errno(r, "Failed to let init go on") : 0;
 }
 
 int ct_monitor_spawn(struct ct_monitor *m)
@@ -119,7 +128,8 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	r = create_cgroup(m);
 	if (r < 0)
 		return r;
-	plan.cgroup_fd = m->cgroup.dir_fd;
+	plan.cgroup_fd = m->cgroup.v2_fd;
+	plan.wait_go = ct_cgroup_needs_attach(&m->cgroup);
 	if (isatty(STDIN_FILENO) && ttyname_r(STDIN_FILENO, console, sizeof(console)) == 0)
 		plan.console = console;
 	plan.argv = argv;
@@ -128,6 +138,8 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	r = ct_spawn(&plan, &m->pidfd, &m->init_pid, &m->sync_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to clone the container's init");
+	if (plan.wait_go && (r = place_child(m)) < 0)
+		return r;
 	r = ct_loop_add(m->loop, m->sync_fd, EPOLLIN, on_sync_readable, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch the setup socket");

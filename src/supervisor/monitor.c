@@ -268,7 +268,7 @@ static int exit_code(const struct ct_monitor *m, int r)
 int ct_monitor_run(const struct ct_monitor_options *o)
 {
 	struct ct_monitor m = { .o = o, .sig_fd = -1, .sync_fd = -1, .pidfd = -1, .timer_fd = -1,
-				.retry_fd = -1, .helper_pidfd = -1, .cgroup = { .dir_fd = -1 } };
+				.retry_fd = -1, .helper_pidfd = -1, .cgroup = { .v2_fd = -1 } };
 	int r = monitor_setup(&m);
 
 	if (r >= 0)

@@ -42,6 +42,18 @@ static int set_pdeathsig(int sync_fd)
 	return 0;
 }
 
+/* Nothing may run before the parent has put us in every cgroup: init's children inherit ours. */
+static int wait_go(int sync_fd)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = recv(sync_fd, &c, 1, 0);
+	while (n < 0 && errno == EINTR);
+	return n == 1 ? 0 : n == 0 ? -ESRCH : -errno;
+}
+
 static int loopback_up(void)
 {
 	struct ifreq ifr = { 0 };
@@ -125,6 +137,8 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 	int r;
 
 	STEP(CT_STEP_PDEATHSIG, NULL, set_pdeathsig(sync_fd));
+	if (p->wait_go)
+		STEP(CT_STEP_CGROUP, NULL, wait_go(sync_fd));
 	r = ct_rootfs_setup(p, rep);
 	if (r < 0)
 		return r;

@@ -64,6 +64,11 @@ int ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pid, int 
 	return 0;
 }
 
+int ct_spawn_go(int sync_fd)
+{
+	return send(sync_fd, "g", 1, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
 int ct_spawn_read_report(int sync_fd, struct ct_setup_report *ret)
 {
 	struct ct_setup_report rep;
@@ -88,7 +93,7 @@ int ct_spawn_read_report(int sync_fd, struct ct_setup_report *ret)
 const char *ct_step_to_string(enum ct_step s)
 {
 	static const char *const names[] = {
-		"none", "pdeathsig", "mount-private", "bind-rootfs", "mount-proc", "mount-sys",
+		"none", "pdeathsig", "cgroup", "mount-private", "bind-rootfs", "mount-proc", "mount-sys",
 		"mount-dev", "dev-nodes", "mount-devpts", "console", "mount", "pivot_root",
 		"hostname", "loopback", "signals", "seccomp", "capabilities", "no_new_privs", "exec",
 	};

@@ -14,6 +14,7 @@
 enum ct_step {
 	CT_STEP_NONE,
 	CT_STEP_PDEATHSIG,
+	CT_STEP_CGROUP,
 	CT_STEP_MOUNT_PRIVATE,
 	CT_STEP_BIND_ROOTFS,
 	CT_STEP_MOUNT_PROC,
@@ -55,6 +56,7 @@ struct ct_spawn_plan {
 	sigset_t child_mask; /* the signal mask init starts with */
 	struct ct_confine confine;
 	int cgroup_fd;       /* the container's cgroup directory, or -1 */
+	bool wait_go;        /* wait for the parent's go (it places us in v1 cgroups first) */
 };
 
 /* What a child sends when a step fails. It never crosses a process image boundary (the same binary
@@ -80,6 +82,9 @@ _Noreturn void ct_helper_initctl(int init_pidfd, const sigset_t *mask);
 _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 			      const struct ct_confine *confine, char *const *argv, char *const *envp,
 			      const sigset_t *mask);
+
+/* Tells a child that waits (wait_go) to go on. */
+int ct_spawn_go(int sync_fd);
 
 /* Reads one message from the sync fd: 2 if the child is about to exec, 1 at EOF (after that
  * marker: it exec'd; without it: it died during setup), 0 with *ret filled if it reported a

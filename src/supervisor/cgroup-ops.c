@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Operations on the container's cgroups: limits (mapped to the v2 or v1 files of whichever
+ * hierarchy carries the controller), freezing, killing everything, and usage for ctinfo. */
+#include "cgroup-internal.h"
+
+#include "macro.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The directory that carries ctrl: our cgroup2 cgroup if the controller is there, else its v1
+ * cgroup, else NULL. */
+static const char *dir_for(const struct ct_cgroup *cg, enum ct_cg_ctrl ctrl, bool *ret_v2)
+{
+	*ret_v2 = cg->v2[0] && cg->on_v2[ctrl];
+	if (*ret_v2)
+		return cg->v2;
+	return cg->v1[ctrl][0] ? cg->v1[ctrl] : NULL;
+}
+
+/* Writes value to the v2 or v1 file of ctrl; *what names the file on failure. */
+static int write_ctrl(const struct ct_cgroup *cg, enum ct_cg_ctrl ctrl, const char *v2_file,
+		      const char *v1_file, const char *value, char *what, size_t what_size)
+{
+	bool v2;
+	const char *dir = dir_for(cg, ctrl, &v2);
+	int r;
+
+	if (!dir) {
+		snprintf(what, what_size, "the %s controller (not available on this host)",
+			 ct_cgroup_ctrl_name(ctrl));
+		return -EOPNOTSUPP;
+	}
+	r = ct_cg_write(dir, v2 ? v2_file : v1_file, value);
+	if (r < 0)
+		snprintf(what, what_size, "%s/%s = %s", dir, v2 ? v2_file : v1_file, value);
+	return r;
+}
+
+static void format_limit(int64_t v, bool v2, char *buf, size_t size)
+{
+	if (v < 0)
+		snprintf(buf, size, "%s", v2 ? "max" : "-1");
+	else
+		snprintf(buf, size, "%" PRId64, v);
+}
+
+static int apply_cpu(const struct ct_cgroup *cg, const struct ct_cgroup_config *cfg, char *what,
+		     size_t what_size)
+{
+	bool v2;
+	char buf[64];
+	int r = 0;
+
+	if (cfg->cpu_weight) {
+		dir_for(cg, CT_CG_CPU, &v2);
+		/* v1's cpu.shares: the default 1024 is weight 100, as systemd maps them. */
+		uint32_t shares = cfg->cpu_weight * 1024 / 100;
+		snprintf(buf, sizeof(buf), "%u", v2 ? cfg->cpu_weight : shares < 2 ? 2 : shares);
+		r = write_ctrl(cg, CT_CG_CPU, "cpu.weight", "cpu.shares", buf, what, what_size);
+	}
+	if (r < 0 || !cfg->cpu_quota_us)
+		return r;
+	dir_for(cg, CT_CG_CPU, &v2);
+	if (v2) {
+		format_limit(cfg->cpu_quota_us, true, buf, sizeof(buf));
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " %u", cfg->cpu_period_us);
+		return write_ctrl(cg, CT_CG_CPU, "cpu.max", "", buf, what, what_size);
+	}
+	snprintf(buf, sizeof(buf), "%u", cfg->cpu_period_us);
+	r = write_ctrl(cg, CT_CG_CPU, "", "cpu.cfs_period_us", buf, what, what_size);
+	format_limit(cfg->cpu_quota_us, false, buf, sizeof(buf));
+	return r < 0 ? r : write_ctrl(cg, CT_CG_CPU, "", "cpu.cfs_quota_us", buf, what, what_size);
+}
+
+int ct_cg_apply_limits(const struct ct_cgroup *cg, const struct ct_cgroup_config *cfg, char *what,
+		       size_t what_size)
+{
+	char buf[32];
+	bool v2;
+	int r = 0;
+
+	if (cfg->memory_max) {
+		dir_for(cg, CT_CG_MEMORY, &v2);
+		format_limit(cfg->memory_max, v2, buf, sizeof(buf));
+		r = write_ctrl(cg, CT_CG_MEMORY, "memory.max", "memory.limit_in_bytes", buf, what,
+			       what_size);
+	}
+	if (r >= 0 && cfg->pids_max) {
+		dir_for(cg, CT_CG_PIDS, &v2);
+		format_limit(cfg->pids_max, true, buf, sizeof(buf)); /* "max" in v1 as well */
+		r = write_ctrl(cg, CT_CG_PIDS, "pids.max", "pids.max", buf, what, what_size);
+	}
+	return r < 0 ? r : apply_cpu(cg, cfg, what, what_size);
+}
+
+int ct_cgroup_set_frozen(const struct ct_cgroup *cg, bool frozen)
+{
+	if (cg->v2[0])
+		return ct_cg_write(cg->v2, "cgroup.freeze", frozen ? "1" : "0");
+	if (cg->v1[CT_CG_FREEZER][0])
+		return ct_cg_write(cg->v1[CT_CG_FREEZER], "freezer.state",
+				   frozen ? "FROZEN" : "THAWED");
+	return -EOPNOTSUPP;
+}
+
+int ct_cgroup_is_frozen(const struct ct_cgroup *cg)
+{
+	char buf[512];
+	int r;
+
+	if (cg->v2[0]) {
+		r = ct_cg_read(cg->v2, "cgroup.events", buf, sizeof(buf));
+		return r < 0 ? r : strstr(buf, "frozen 1") != NULL;
+	}
+	if (!cg->v1[CT_CG_FREEZER][0])
+		return -EOPNOTSUPP;
+	r = ct_cg_read(cg->v1[CT_CG_FREEZER], "freezer.state", buf, sizeof(buf));
+	return r < 0 ? r : strncmp(buf, "FROZEN", 6) == 0;
+}
+
+int ct_cgroup_events_fd(const struct ct_cgroup *cg)
+{
+	char path[PATH_MAX];
+
+	if (!cg->v2[0] || snprintf(path, sizeof(path), "%s/cgroup.events", cg->v2) >= (int)sizeof(path))
+		return -1;
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* The cgroup whose cgroup.procs lists every process of the container. */
+static const char *procs_dir(const struct ct_cgroup *cg)
+{
+	for (int c = -1; c < CT_CG_COUNT_; c++) {
+		const char *d = c < 0 ? cg->v2 : cg->v1[c];
+		if (d[0])
+			return d;
+	}
+	return NULL;
+}
+
+/* Calls fn on each pid in cgroup.procs; returns how many there were. */
+static int each_pid(const struct ct_cgroup *cg, void (*fn)(pid_t))
+{
+	const char *dir = procs_dir(cg);
+	char path[PATH_MAX];
+	cleanup_fclose FILE *f = NULL;
+	int pid, n = 0;
+
+	if (!dir || snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= (int)sizeof(path))
+		return 0;
+	f = fopen(path, "re");
+	while (f && fscanf(f, "%d", &pid) == 1) {
+		if (fn)
+			fn(pid);
+		n++;
+	}
+	return n;
+}
+
+static void kill_pid(pid_t pid)
+{
+	kill(pid, SIGKILL);
+}
+
+int ct_cgroup_count(const struct ct_cgroup *cg)
+{
+	return each_pid(cg, NULL);
+}
+
+int ct_cgroup_kill(const struct ct_cgroup *cg)
+{
+	int r;
+
+	if (cg->v2[0] && ct_cg_write(cg->v2, "cgroup.kill", "1") == 0)
+		return 0;
+	/* Without cgroup.kill (before 5.14): freeze so nothing forks while we kill, then thaw so
+	 * the signals are acted on (a frozen task does not die until thawed). */
+	r = ct_cgroup_set_frozen(cg, true);
+	each_pid(cg, kill_pid);
+	if (r == 0)
+		ct_cgroup_set_frozen(cg, false);
+	return 0;
+}
+
+static int64_t read_number(const char *dir, const char *file, const char *key)
+{
+	char buf[4096], *p = buf;
+
+	if (!dir || ct_cg_read(dir, file, buf, sizeof(buf)) < 0)
+		return -1;
+	if (key) {
+		p = strstr(buf, key);
+		if (!p)
+			return -1;
+		p += strlen(key);
+	}
+	return strtoll(p, NULL, 10);
+}
+
+int ct_cgroup_usage(const struct ct_cgroup *cg, struct ct_cgroup_usage *ret)
+{
+	bool v2;
+	const char *mem = dir_for(cg, CT_CG_MEMORY, &v2);
+	const char *pids, *cpu;
+	bool pids_v2, cpu_v2;
+
+	ret->memory_bytes = read_number(mem, v2 ? "memory.current" : "memory.usage_in_bytes", NULL);
+	pids = dir_for(cg, CT_CG_PIDS, &pids_v2);
+	ret->tasks = pids ? read_number(pids, "pids.current", NULL) : ct_cgroup_count(cg);
+	cpu = dir_for(cg, CT_CG_CPUACCT, &cpu_v2);
+	ret->cpu_usec = cpu_v2 ? read_number(cpu, "cpu.stat", "usage_usec ")
+			       : read_number(cpu, "cpuacct.usage", NULL) / 1000;
+	return 0;
+}
