@@ -205,3 +205,13 @@ int ct_client_shutdown(const char *rundir, const char *name, int32_t timeout, un
 		wait_closed(fd, 2000);
 	return r;
 }
+
+int ct_client_simple(const char *rundir, const char *name, uint16_t type, int timeout_ms)
+{
+	cleanup_close int fd = -1;
+	struct ct_frame buf;
+	struct ct_cursor body;
+	int r = simple_call(rundir, name, type, timeout_ms, &fd, &buf, &body);
+
+	return r < 0 ? r : ct_cursor_end(&body);
+}

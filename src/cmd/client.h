@@ -32,3 +32,8 @@ typedef void (*ct_progress_fn)(const struct ct_progress *ev, void *userdata);
  * container has stopped. -ESRCH: not running; -ETIMEDOUT: the monitor did not answer in time. */
 int ct_client_shutdown(const char *rundir, const char *name, int32_t timeout, unsigned tick_ms,
 		       ct_progress_fn progress, void *userdata, struct ct_stop_result *ret);
+
+#define CT_CLIENT_FREEZE_TIMEOUT_MS 15000 /* the monitor gives up freezing after 10 s */
+
+/* A request without payload whose reply is just a result (FREEZE, THAW): 0 or -errno. */
+int ct_client_simple(const char *rundir, const char *name, uint16_t type, int timeout_ms);

@@ -200,6 +200,9 @@ int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info)
 	ct_frame_put_u32(f, info->shutdown_method);
 	ct_frame_put_u8(f, info->application);
 	ct_frame_put_u32(f, info->reboots);
+	ct_frame_put_u64(f, (uint64_t)info->memory_bytes);
+	ct_frame_put_u64(f, (uint64_t)info->tasks);
+	ct_frame_put_u64(f, (uint64_t)info->cpu_usec);
 	ct_frame_put_str(f, info->name);
 	ct_frame_put_str(f, info->config_path);
 	ct_frame_put_str(f, info->rootfs);
@@ -299,6 +302,9 @@ int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret)
 	info.shutdown_method = ct_cursor_get_u32(c);
 	info.application = ct_cursor_get_u8(c) != 0;
 	info.reboots = ct_cursor_get_u32(c);
+	info.memory_bytes = (int64_t)ct_cursor_get_u64(c);
+	info.tasks = (int64_t)ct_cursor_get_u64(c);
+	info.cpu_usec = (int64_t)ct_cursor_get_u64(c);
 	ct_cursor_get_str(c, info.name, sizeof(info.name));
 	ct_cursor_get_str(c, info.config_path, sizeof(info.config_path));
 	ct_cursor_get_str(c, info.rootfs, sizeof(info.rootfs));
@@ -329,7 +335,7 @@ int ct_proto_parse_stop(struct ct_cursor *c, struct ct_stop_result *ret)
 
 const char *ct_state_to_string(enum ct_state s)
 {
-	static const char *const names[] = { "STARTING", "RUNNING", "STOPPING", "STOPPED" };
+	static const char *const names[] = { "STARTING", "RUNNING", "STOPPING", "STOPPED", "FROZEN" };
 
 	return (unsigned)s < CT_STATE_COUNT_ ? names[s] : "UNKNOWN";
 }

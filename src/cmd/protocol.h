@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define CT_PROTO_MAGIC 0x314d5443u /* "CTM1" on the wire */
-#define CT_PROTO_VERSION 2 /* 2: SHUTDOWN, events, richer STOP replies, INFO reboots */
+#define CT_PROTO_VERSION 2 /* 2: SHUTDOWN, FREEZE/THAW, events, richer STOP and INFO replies */
 #define CT_PROTO_HEADER_SIZE 12
 #define CT_PROTO_PAYLOAD_MAX 4096
 #define CT_PROTO_FRAME_MAX (CT_PROTO_HEADER_SIZE + CT_PROTO_PAYLOAD_MAX)
@@ -20,6 +20,8 @@ enum ct_msg_type {
 	CT_CMD_INFO = 1,     /* state, pids, config path, start time */
 	CT_CMD_STOP = 2,     /* SIGKILL init now; the reply comes once the container has stopped */
 	CT_CMD_SHUTDOWN = 3, /* graceful stop with a timeout; events, then the reply once stopped */
+	CT_CMD_FREEZE = 4,   /* freeze the cgroup; the reply comes once it is really frozen */
+	CT_CMD_THAW = 5,
 	CT_MSG_EVENT = 0x4000, /* progress of a request, before its reply */
 	CT_MSG_REPLY = 0x8000,
 };
@@ -33,6 +35,7 @@ enum ct_state {
 	CT_STATE_RUNNING,
 	CT_STATE_STOPPING,
 	CT_STATE_STOPPED,
+	CT_STATE_FROZEN,
 	CT_STATE_COUNT_,
 };
 
@@ -90,6 +93,9 @@ struct ct_info {
 	uint32_t shutdown_method; /* enum ct_shutdown_method */
 	bool application; /* ctinit is PID 1 */
 	uint32_t reboots; /* restarts after init asked for a reboot */
+	int64_t memory_bytes; /* cgroup usage; -1 when unknown */
+	int64_t tasks;
+	int64_t cpu_usec;
 	char name[CT_PROTO_STR_MAX];
 	char config_path[CT_PROTO_STR_MAX]; /* "" when started without a file */
 	char rootfs[CT_PROTO_STR_MAX];

@@ -18,7 +18,15 @@ static void fill_info(const struct ct_monitor *m, struct ct_info *info)
 		.shutdown_method = c->shutdown_method,
 		.application = c->command != NULL,
 		.reboots = m->reboots,
+		.memory_bytes = -1, .tasks = -1, .cpu_usec = -1,
 	};
+	struct ct_cgroup_usage u;
+
+	if (m->state != CT_STATE_STOPPED && ct_cgroup_usage(&m->cgroup, &u) == 0) {
+		info->memory_bytes = u.memory_bytes;
+		info->tasks = u.tasks;
+		info->cpu_usec = u.cpu_usec;
+	}
 	snprintf(info->name, sizeof(info->name), "%s", m->o->name);
 	snprintf(info->config_path, sizeof(info->config_path), "%s", c->path ? c->path : "");
 	snprintf(info->rootfs, sizeof(info->rootfs), "%s", c->rootfs);
@@ -77,10 +85,60 @@ static int cmd_shutdown(struct ct_conn *c, const struct ct_msg *msg, void *userd
 	return 0;
 }
 
+/* Freezing is for a running container; a frozen one answers at once (once frozen). */
+static int cmd_freeze(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
+{
+	struct ct_monitor *m = userdata;
+	struct ct_frame f;
+	int r;
+
+	if (msg->len != 0)
+		return -EINVAL;
+	if (m->state == CT_STATE_STARTING || m->state == CT_STATE_STOPPING)
+		return -EBUSY;
+	r = ct_monitor_event(m, CT_EV_FREEZE);
+	if (r < 0)
+		return r;
+	if (!m->freeze_confirmed) {
+		ct_conn_defer(c, CT_CMD_FREEZE);
+		return 0;
+	}
+	ct_proto_reply_error(&f, CT_CMD_FREEZE, 0);
+	ct_frame_begin(&f, CT_CMD_FREEZE | CT_MSG_REPLY);
+	ct_frame_put_u32(&f, 0);
+	ct_frame_finish(&f);
+	ct_conn_reply(c, &f);
+	return 0;
+}
+
+static int cmd_thaw(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
+{
+	struct ct_monitor *m = userdata;
+	struct ct_frame f;
+	int r;
+
+	if (msg->len != 0)
+		return -EINVAL;
+	if (m->state == CT_STATE_RUNNING)
+		return -EALREADY; /* not frozen */
+	if (m->state != CT_STATE_FROZEN)
+		return m->state == CT_STATE_STOPPED ? -ESRCH : -EBUSY;
+	r = ct_monitor_event(m, CT_EV_THAW);
+	if (r < 0)
+		return r;
+	ct_frame_begin(&f, CT_CMD_THAW | CT_MSG_REPLY);
+	ct_frame_put_u32(&f, 0);
+	ct_frame_finish(&f);
+	ct_conn_reply(c, &f);
+	return 0;
+}
+
 const struct ct_cmd_entry ct_monitor_commands[] = {
 	{ CT_CMD_INFO, cmd_info },
 	{ CT_CMD_STOP, cmd_stop },
 	{ CT_CMD_SHUTDOWN, cmd_shutdown },
+	{ CT_CMD_FREEZE, cmd_freeze },
+	{ CT_CMD_THAW, cmd_thaw },
 };
 
 const size_t ct_monitor_n_commands = sizeof(ct_monitor_commands) / sizeof(ct_monitor_commands[0]);

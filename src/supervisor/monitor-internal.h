@@ -31,6 +31,10 @@ struct ct_monitor {
 	struct ct_setup_report setup;
 	sigset_t saved_mask;
 	struct ct_cgroup cgroup;
+	bool frozen;             /* the cgroup was asked to freeze (and not thawed since) */
+	bool freeze_confirmed;   /* ... and the kernel says it is frozen */
+	int freeze_fd;           /* timerfd: polls the freezer until frozen or the deadline */
+	uint64_t freeze_deadline_ms;
 	unsigned reboots;
 	unsigned interrupts;     /* SIGTERM/SIGINT received by the monitor itself */
 
@@ -84,6 +88,14 @@ void ct_monitor_broadcast(struct ct_monitor *m, enum ct_progress_kind kind);
 
 /* How the container's processes are confined. */
 struct ct_confine ct_monitor_confine(const struct ct_config *c);
+/* Freezing (monitor-freeze.c). */
+int ct_monitor_freeze(struct ct_monitor *m);
+int ct_monitor_thaw(struct ct_monitor *m);
+/* The freeze timer fired: frozen yet? Returns a CT_LOOP_* code. */
+int ct_monitor_freeze_check(struct ct_monitor *m);
+/* Thaws a frozen container before it is stopped. */
+void ct_monitor_unfreeze_for_stop(struct ct_monitor *m);
+
 /* The environment the container's processes get: our defaults and the config's env. */
 int ct_monitor_build_env(const struct ct_config *c, char ***ret);
 

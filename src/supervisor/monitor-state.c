@@ -68,6 +68,25 @@ static void log_end(const struct ct_monitor *m, const struct ct_stop_result *res
 		 res->kill_reason ? ct_kill_reason_to_string(res->kill_reason) : "");
 }
 
+#define EMPTY_TIMEOUT_MS 2000
+
+/* After init, anything still in the cgroup (a process that joined it from outside the pid
+ * namespace) is killed, and the cgroup given a bounded time to empty, so it can be removed. */
+static void empty_cgroup(struct ct_monitor *m)
+{
+	uint64_t deadline = ct_now_ms() + EMPTY_TIMEOUT_MS;
+
+	ct_monitor_unfreeze_for_stop(m);
+	if (ct_cgroup_count(&m->cgroup) == 0)
+		return;
+	ct_cgroup_kill(&m->cgroup);
+	while (ct_cgroup_count(&m->cgroup) > 0 && ct_now_ms() < deadline)
+		usleep(5000); /* the container is gone: nothing else is waiting on the loop */
+	if (ct_cgroup_count(&m->cgroup) > 0)
+		log_warning("container '%s': processes left in its cgroup after %d s", m->o->name,
+			    EMPTY_TIMEOUT_MS / 1000);
+}
+
 static int finish(struct ct_monitor *m)
 {
 	struct ct_stop_result res;
@@ -76,6 +95,7 @@ static int finish(struct ct_monitor *m)
 
 	ct_timerfd_arm(m->timer_fd, 0);
 	ct_shutdown_helper_collect(m);
+	empty_cgroup(m);
 	if (m->setup_failed && m->kill_reason == CT_KILL_NONE) {
 		/* Waiting stop requests learn that the container never ran. */
 		format_setup_error(m, m->dispatch_detail, sizeof(m->dispatch_detail));
@@ -91,6 +111,8 @@ static int finish(struct ct_monitor *m)
 		ct_server_reply_deferred(m->server, CT_CMD_STOP, &f);
 	if (ct_proto_reply_stop(&f, CT_CMD_SHUTDOWN, &res) == 0)
 		ct_server_reply_deferred(m->server, CT_CMD_SHUTDOWN, &f);
+	ct_proto_reply_error(&f, CT_CMD_FREEZE, -ESRCH);
+	ct_server_reply_deferred(m->server, CT_CMD_FREEZE, &f);
 	log_end(m, &res);
 	if (m->kill_reason != CT_KILL_NONE)
 		snprintf(msg, sizeof(msg), "stopped during start (%s)",
@@ -119,6 +141,9 @@ static int kill_init(struct ct_monitor *m, enum ct_event ev)
 		 ct_kill_reason_to_string(m->kill_reason));
 	if (pidfd_send_signal(m->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
 		return log_error_errno(-errno, "Failed to kill init");
+	/* Everything in the cgroup goes too; a frozen task acts on SIGKILL only once thawed. */
+	ct_cgroup_kill(&m->cgroup);
+	ct_monitor_unfreeze_for_stop(m);
 	return CT_LOOP_CONTINUE;
 }
 
@@ -133,6 +158,8 @@ static int dispatch(struct ct_monitor *m)
 	int r;
 
 	m->stop_queued = false;
+	/* A frozen container cannot act on being asked: thaw it, and count the timeout from now. */
+	ct_monitor_unfreeze_for_stop(m);
 	if (!m->stop_begin_ms)
 		m->stop_begin_ms = ct_now_ms();
 	m->dispatched = m->o->config->shutdown_method;
@@ -219,6 +246,8 @@ int ct_monitor_event(struct ct_monitor *m, enum ct_event ev)
 	case CT_ACT_DISPATCH: return dispatch(m);
 	case CT_ACT_JOIN: return join(m);
 	case CT_ACT_RESTART: return restart(m);
+	case CT_ACT_FREEZE: return ct_monitor_freeze(m);
+	case CT_ACT_THAW: return ct_monitor_thaw(m);
 	case CT_ACT_FINISH: return finish(m);
 	default: return CT_LOOP_CONTINUE;
 	}

@@ -160,6 +160,15 @@ static int on_retry(int fd, uint32_t events, void *data)
 	return r < 0 ? CT_LOOP_CONTINUE : r;
 }
 
+static int on_freeze_timer(int fd, uint32_t events, void *data)
+{
+	uint64_t expirations;
+
+	if (read(fd, &expirations, sizeof(expirations)) < 0)
+		return CT_LOOP_CONTINUE;
+	return ct_monitor_freeze_check(data);
+}
+
 static int setup_signals(struct ct_monitor *m)
 {
 	sigset_t mask;
@@ -213,6 +222,10 @@ static int monitor_setup(struct ct_monitor *m)
 		r = m->retry_fd = ct_timerfd_new();
 	if (r >= 0)
 		r = ct_loop_add(m->loop, m->retry_fd, EPOLLIN, on_retry, m);
+	if (r >= 0)
+		r = m->freeze_fd = ct_timerfd_new();
+	if (r >= 0)
+		r = ct_loop_add(m->loop, m->freeze_fd, EPOLLIN, on_freeze_timer, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up the stop timer");
 	r = setup_server(m);
@@ -235,6 +248,7 @@ static void monitor_teardown(struct ct_monitor *m)
 	loop_close(m, &m->sig_fd);
 	loop_close(m, &m->timer_fd);
 	loop_close(m, &m->retry_fd);
+	loop_close(m, &m->freeze_fd);
 	ct_close_fd(&m->pidfd);
 	ct_loop_free(m->loop);
 	sigprocmask(SIG_SETMASK, &m->saved_mask, NULL);
@@ -268,7 +282,7 @@ static int exit_code(const struct ct_monitor *m, int r)
 int ct_monitor_run(const struct ct_monitor_options *o)
 {
 	struct ct_monitor m = { .o = o, .sig_fd = -1, .sync_fd = -1, .pidfd = -1, .timer_fd = -1,
-				.retry_fd = -1, .helper_pidfd = -1, .cgroup = { .v2_fd = -1 } };
+				.retry_fd = -1, .freeze_fd = -1, .helper_pidfd = -1, .cgroup = { .v2_fd = -1 } };
 	int r = monitor_setup(&m);
 
 	if (r >= 0)

@@ -43,6 +43,14 @@
 
 #define ARCHES_MAX 3
 #define MSG_MAX 256
+/* libseccomp's time to build a syscall's argument tree grows steeply with the number of
+ * comparisons (64 rules of 3 filters on one syscall take half a minute); real profiles use a few. */
+#define FILTERS_PER_SYSCALL_MAX 48
+
+struct filter_count {
+	int nr;         /* the syscall, as resolved for the native architecture */
+	unsigned count; /* argument filters given for it so far */
+};
 
 struct ct_seccomp {
 	struct sock_fprog prog; /* .filter points at insns */
@@ -67,6 +75,8 @@ struct compiler {
 	size_t n_rule_lines;
 	size_t n_rules;
 	char **warnings;
+	struct filter_count *filters;
+	size_t n_filters;
 };
 
 uint32_t sc_action_kill(void)
@@ -96,6 +106,7 @@ static void compiler_done(struct compiler *c)
 		if (c->ctxs[i])
 			seccomp_release(c->ctxs[i]);
 	ct_strv_free(c->warnings);
+	free(c->filters);
 }
 
 /* The architectures whose syscalls a process of the native one can make. */
@@ -213,16 +224,42 @@ static bool section_in_filter(const struct compiler *c)
 	return false;
 }
 
+/* Counts n more argument filters for syscall nr; -EINVAL past FILTERS_PER_SYSCALL_MAX. */
+static int count_filters(struct compiler *c, int nr, unsigned n)
+{
+	struct filter_count *fc = NULL;
+
+	for (size_t i = 0; i < c->n_filters && !fc; i++)
+		if (c->filters[i].nr == nr)
+			fc = &c->filters[i];
+	if (!fc) {
+		fc = reallocarray(c->filters, c->n_filters + 1, sizeof(*fc));
+		if (!fc)
+			return -ENOMEM;
+		c->filters = fc;
+		fc = &c->filters[c->n_filters++];
+		*fc = (struct filter_count){ .nr = nr };
+	}
+	fc->count += n;
+	if (fc->count > FILTERS_PER_SYSCALL_MAX)
+		return fail(c, "more than %d argument filters for this syscall",
+			    FILTERS_PER_SYSCALL_MAX);
+	return 0;
+}
+
 static int add_rule(struct compiler *c, const struct sc_rule *rule)
 {
 	struct scmp_arg_cmp cmp[SC_ARGS_MAX];
-	int nr;
+	int nr, r;
 
 	if (!section_in_filter(c))
 		return 0;
 	nr = seccomp_syscall_resolve_name(rule->name);
 	if (nr == __NR_SCMP_ERROR)
 		return add_warning(c, rule->name);
+	r = rule->n_args ? count_filters(c, nr, rule->n_args) : 0;
+	if (r < 0)
+		return r;
 	for (unsigned i = 0; i < rule->n_args; i++) {
 		const struct sc_arg *a = &rule->args[i];
 
@@ -234,8 +271,6 @@ static int add_rule(struct compiler *c, const struct sc_rule *rule)
 	}
 	/* Syscall numbers are native ones; libseccomp translates them for the other tables. */
 	for (size_t i = 0; i < c->n_arches; i++) {
-		int r;
-
 		if (c->section != SC_ARCH_ALL && c->section != c->arches[i])
 			continue;
 		r = seccomp_rule_add_array(c->ctxs[i], rule->action, nr, rule->n_args, cmp);

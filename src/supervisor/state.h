@@ -14,6 +14,8 @@ enum ct_event {
 	CT_EV_UNDELIVERABLE, /* the shutdown method cannot reach init */
 	CT_EV_INIT_EXITED,  /* init has been reaped */
 	CT_EV_INIT_REBOOT,  /* init has been reaped, killed by SIGHUP: reboot(2) restart */
+	CT_EV_FREEZE,       /* a FREEZE request */
+	CT_EV_THAW,         /* a THAW request */
 	CT_EV_COUNT_,
 };
 
@@ -25,6 +27,8 @@ enum ct_action {
 	CT_ACT_DISPATCH,       /* run the shutdown method and arm the deadline */
 	CT_ACT_JOIN,           /* a stop is already under way: wait for it (maybe tighten it) */
 	CT_ACT_RESTART,        /* init asked for a reboot: start it again in place */
+	CT_ACT_FREEZE,         /* freeze the cgroup; answer once it is frozen */
+	CT_ACT_THAW,           /* thaw the cgroup */
 	CT_ACT_FINISH,         /* the container is gone: reply to waiters, clean up, exit */
 	CT_ACT_REFUSE,         /* the request makes no sense in this state */
 	CT_ACT_COUNT_,

@@ -64,6 +64,8 @@ static void print_json(const struct ct_info *i, const char *started)
 	json_string("config", i->config_path, false);
 	json_string("rootfs", i->rootfs, false);
 	printf("  \"reboots\": %u,\n", i->reboots);
+	printf("  \"memory_bytes\": %lld,\n  \"tasks\": %lld,\n  \"cpu_usec\": %lld,\n",
+	       (long long)i->memory_bytes, (long long)i->tasks, (long long)i->cpu_usec);
 	printf("  \"start_time_ms\": %llu,\n", (unsigned long long)i->start_time_ms);
 	json_string("started", started, true);
 	printf("}\n");
@@ -81,6 +83,12 @@ static void print_text(const struct ct_info *i, const char *started)
 	printf("rootfs:          %s\n", i->rootfs);
 	printf("started:         %s\n", started);
 	printf("reboots:         %u\n", i->reboots);
+	if (i->memory_bytes >= 0)
+		printf("memory:          %.1f MiB\n", (double)i->memory_bytes / (1 << 20));
+	if (i->tasks >= 0)
+		printf("tasks:           %lld\n", (long long)i->tasks);
+	if (i->cpu_usec >= 0)
+		printf("cpu time:        %.3f s\n", (double)i->cpu_usec / 1e6);
 }
 
 int main(int argc, char **argv)

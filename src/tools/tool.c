@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 
 void ct_tool_init(struct ct_tool *t, const char *prog)
@@ -47,4 +48,40 @@ int ct_tool_call_failed(const struct ct_tool *t, int r)
 	else
 		log_error_errno(r, "container '%s': request to the monitor failed", t->name);
 	return CT_EXIT_ERROR;
+}
+
+static void usage_simple(const struct ct_tool *t, const char *description)
+{
+	printf("Usage: %s -n NAME [--rundir DIR]\n%s\n\n"
+	       "  -n, --name NAME      container name\n"
+	       "      --rundir DIR     run directory (default %s)\n"
+	       "  -h, --help           show this help\n"
+	       "  -V, --version        show the version\n\n"
+	       "Exit status: 0 done, 2 not running, 1 error.\n",
+	       t->prog, description, CT_RUNDIR_DEFAULT);
+}
+
+int ct_tool_parse_simple(struct ct_tool *t, int argc, char **argv, const char *description)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' }, { "rundir", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
+		{}
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': t->name = optarg; break;
+		case 'R': t->rundir = optarg; break;
+		case 'h': usage_simple(t, description); return CT_EXIT_OK;
+		case 'V': return ct_tool_version(t);
+		default: return CT_EXIT_ERROR;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s' (see --help)", argv[optind]);
+		return CT_EXIT_ERROR;
+	}
+	return ct_tool_check(t) ? -1 : CT_EXIT_ERROR;
 }

@@ -51,6 +51,7 @@ struct options {
 	bool sleep_child;
 	const char *initctl;	/* a sysvinit-style request FIFO to serve */
 	const char *reboot_file; /* --reboot-until FILE:N: a boot counter */
+	int spawn;		/* --spawn N: children to try to fork (a fork loop) */
 	int reboot_until;
 	struct rule rules[MAX_RULES];
 	size_t n_rules;
@@ -94,6 +95,7 @@ static int usage(FILE *f, int code)
 	      "  --hostname-to PATH  write the hostname to PATH\n"
 	      "  --sleep-child       keep a child process running forever\n"
 	      "  --reboot-until FILE:N  count boots in FILE; reboot(2) at once until N boots\n"
+	      "  --spawn N           try to fork N sleeping children; log how many forks worked\n"
 	      "  --initctl PATH      serve a sysvinit initctl FIFO at PATH: a valid runlevel-0\n"
 	      "                      request halts (logged as \"initctl runlevel 0\")\n"
 	      "  --help              show this help\n", f);
@@ -224,6 +226,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "sleep-child", no_argument, NULL, 's' },
 		{ "initctl", required_argument, NULL, 'I' },
 		{ "reboot-until", required_argument, NULL, 'B' },
+		{ "spawn", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -238,6 +241,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'i': o->ignore_all = true; break;
 		case 's': o->sleep_child = true; break;
 		case 'I': o->initctl = optarg; break;
+		case 'S':
+			if (parse_int(optarg, 1, 100000, &o->spawn) < 0)
+				return usage_error("bad --spawn '%s'", optarg);
+			break;
 		case 'B': {
 			char *colon = strrchr(optarg, ':');
 			if (!colon || parse_int(colon + 1, 1, 1000000, &o->reboot_until) < 0)
@@ -475,6 +482,25 @@ static void setup(const struct options *o)
 		fail(r, "cannot create '%s'", o->ready);
 }
 
+/* A fork loop that survives its forks failing (at pids.max): children just sleep. */
+static void spawn_children(int n)
+{
+	int ok = 0, failed = 0;
+
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			for (;;)
+				pause();
+		}
+		if (pid > 0)
+			ok++;
+		else
+			failed++;
+	}
+	log_line("spawned %d failed %d\n", ok, failed);
+}
+
 /* Counts this boot in the file; reboots at once while fewer than N boots have been counted. */
 static void count_boot(const struct options *o)
 {
@@ -551,6 +577,8 @@ int main(int argc, char **argv)
 	setup(&o);
 	if (o.reboot_file)
 		count_boot(&o);
+	if (o.spawn)
+		spawn_children(o.spawn);
 	if (o.exit_code >= 0)
 		finish(o.exit_code);
 

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Freezing and thawing the container's cgroup. A FREEZE is answered only once the kernel reports
+ * every process frozen; the monitor checks on a short timer (v1's freezer has no notification)
+ * until then or until the deadline, when it thaws again and says so. */
+#include "monitor-internal.h"
+
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+
+#define FREEZE_POLL_MS 10
+#define FREEZE_TIMEOUT_MS 10000
+
+static void reply_freezers(struct ct_monitor *m, int result)
+{
+	struct ct_frame f;
+
+	ct_proto_reply_error(&f, CT_CMD_FREEZE, result);
+	if (result == 0) {
+		ct_frame_begin(&f, CT_CMD_FREEZE | CT_MSG_REPLY);
+		ct_frame_put_u32(&f, 0);
+		ct_frame_finish(&f);
+	}
+	ct_server_reply_deferred(m->server, CT_CMD_FREEZE, &f);
+}
+
+int ct_monitor_freeze(struct ct_monitor *m)
+{
+	int r;
+
+	if (!m->frozen) {
+		r = ct_cgroup_set_frozen(&m->cgroup, true);
+		if (r < 0) {
+			m->state = CT_STATE_RUNNING;
+			return log_error_errno(r, "container '%s': freezing failed", m->o->name);
+		}
+		m->frozen = true;
+		m->freeze_confirmed = false;
+		m->freeze_deadline_ms = ct_now_ms() + FREEZE_TIMEOUT_MS;
+		log_info("container '%s': freezing", m->o->name);
+	}
+	return ct_monitor_freeze_check(m);
+}
+
+int ct_monitor_freeze_check(struct ct_monitor *m)
+{
+	int r;
+
+	if (!m->frozen || m->freeze_confirmed)
+		return CT_LOOP_CONTINUE;
+	r = ct_cgroup_is_frozen(&m->cgroup);
+	if (r > 0) {
+		m->freeze_confirmed = true;
+		log_info("container '%s': frozen", m->o->name);
+		reply_freezers(m, 0);
+		return CT_LOOP_CONTINUE;
+	}
+	if (r == 0 && ct_now_ms() < m->freeze_deadline_ms)
+		return ct_timerfd_arm(m->freeze_fd, FREEZE_POLL_MS) < 0 ? -EIO : CT_LOOP_CONTINUE;
+	/* Not frozen in time (a task in uninterruptible sleep, say): leave it running. */
+	log_warning("container '%s': not frozen within %d s; thawing", m->o->name,
+		    FREEZE_TIMEOUT_MS / 1000);
+	ct_cgroup_set_frozen(&m->cgroup, false);
+	m->frozen = false;
+	m->state = CT_STATE_RUNNING;
+	reply_freezers(m, r < 0 ? r : -ETIMEDOUT);
+	return CT_LOOP_CONTINUE;
+}
+
+int ct_monitor_thaw(struct ct_monitor *m)
+{
+	int r = ct_cgroup_set_frozen(&m->cgroup, false);
+
+	if (r < 0) {
+		m->state = CT_STATE_FROZEN;
+		return log_error_errno(r, "container '%s': thawing failed", m->o->name);
+	}
+	ct_timerfd_arm(m->freeze_fd, 0);
+	if (!m->freeze_confirmed)
+		reply_freezers(m, -ECANCELED); /* a pending freeze was overtaken */
+	m->frozen = m->freeze_confirmed = false;
+	log_info("container '%s': thawed", m->o->name);
+	return CT_LOOP_CONTINUE;
+}
+
+void ct_monitor_unfreeze_for_stop(struct ct_monitor *m)
+{
+	if (!m->frozen)
+		return;
+	ct_timerfd_arm(m->freeze_fd, 0);
+	if (ct_cgroup_set_frozen(&m->cgroup, false) < 0)
+		log_warning("container '%s': thawing for the stop failed", m->o->name);
+	if (!m->freeze_confirmed)
+		reply_freezers(m, -ECANCELED);
+	m->frozen = m->freeze_confirmed = false;
+}
