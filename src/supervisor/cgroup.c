@@ -267,6 +267,13 @@ int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	/* Init was cloned into its cgroup2 cgroup (moving it there again changes nothing); a helper
+	 * forked from the monitor is moved. */
+	if (cg->v2[0]) {
+		int r = ct_cg_write(cg->v2, "cgroup.procs", buf);
+		if (r < 0)
+			return r;
+	}
 	for (int c = 0; c < CT_CG_COUNT_; c++) {
 		int r = cg->v1[c][0] ? ct_cg_write(cg->v1[c], "cgroup.procs", buf) : 0;
 		if (r < 0)

@@ -5,6 +5,8 @@
 
 #include "caps.h"
 
+#include <linux/capability.h>
+
 #include "macro.h"
 #include "util.h"
 
@@ -350,7 +352,7 @@ static int parse_caps(struct parser *p, const char *value, uint64_t *mask)
 		int cap = ct_cap_from_name(w);
 		if (cap < 0)
 			return ct_config_fail(p, "unknown capability '%s' (names like sys_admin, "
-					      "or numbers 0-%d)", w, CT_CAP_MAX);
+					      "or numbers 0-%d)", w, CAP_LAST_CAP);
 		*mask |= UINT64_C(1) << cap;
 	}
 	return 0;

@@ -44,10 +44,13 @@ static bool settling(const struct ct_monitor *m)
 	return ct_now_ms() - m->running_ms < SETTLE_MS;
 }
 
+/* Init may still be coming up: the failure is not final, and must not be reported as one if init
+ * ends by itself before the retry. */
 static int retry_later(struct ct_monitor *m, uint64_t ms)
 {
 	int r = ct_timerfd_arm(m->retry_fd, ms);
 
+	m->dispatch_error = 0;
 	return r < 0 ? log_error_errno(r, "Failed to arm the retry timer") : CT_LOOP_CONTINUE;
 }
 
@@ -142,6 +145,9 @@ static int start_helper(struct ct_monitor *m)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* Every process of the container is in its cgroups, the helper included. */
+		if (ct_cgroup_attach(&m->cgroup, getpid()) < 0)
+			_exit(125);
 		if (c->shutdown_method == CT_SHUTDOWN_EXEC)
 			ct_helper_exec(m->pidfd, c->namespaces, &confine, c->shutdown_command, env,
 				       &m->saved_mask);

@@ -129,7 +129,7 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	if (r < 0)
 		return r;
 	plan.cgroup_fd = m->cgroup.v2_fd;
-	plan.wait_go = ct_cgroup_needs_attach(&m->cgroup);
+	plan.wait_go = ct_cgroup_needs_attach(&m->cgroup); /* v1 hierarchies to join */
 	if (isatty(STDIN_FILENO) && ttyname_r(STDIN_FILENO, console, sizeof(console)) == 0)
 		plan.console = console;
 	plan.argv = argv;

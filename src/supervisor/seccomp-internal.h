@@ -13,7 +13,7 @@
 #define SC_WORDS_MAX 16      /* NAME errno N and six filters fit with room for a clear error */
 #define SC_NAME_MAX 64       /* longer syscall names do not exist */
 #define SC_ARCH_ALL 0        /* the section token of [all] (SCMP_ARCH_NATIVE is never a section) */
-#define SC_ERRNO_MAX 4095    /* the kernel's MAX_ERRNO */
+#define SC_ERRNO_MAX 4094    /* the kernel takes up to 4095, libseccomp 2.5 one less */
 
 /* One argument filter, `[INDEX,VALUE,OP]` or `[INDEX,VALUE,OP,MASK]`. */
 struct sc_arg {

@@ -8,7 +8,7 @@
  *     denylist [ACTION]                   or allowlist (blacklist/whitelist are old names)
  *     [x86_64]                            optional architecture sections; [all] is the default
  *     NAME [ACTION] [FILTER...]           one rule per line
- * ACTION is kill, errno N (0..4095), allow or trap; notify is refused (we run no notifier).
+ * ACTION is kill, errno N (0..4094), allow or trap; notify is refused (we run no notifier).
  * FILTER is [INDEX,VALUE,OP] or [INDEX,VALUE,SCMP_CMP_MASKED_EQ,MASK], OP one of SCMP_CMP_NE,
  * _LT, _LE, _EQ, _GE, _GT, _MASKED_EQ or !=, <, <=, ==, >=, >, &=; all filters of a rule must match.
  * As in LXC, a denylist allows by default and kills on a rule without an action, an allowlist the
@@ -43,9 +43,11 @@
 
 #define ARCHES_MAX 3
 #define MSG_MAX 256
-/* libseccomp's time to build a syscall's argument tree grows steeply with the number of
- * comparisons (64 rules of 3 filters on one syscall take half a minute); real profiles use a few. */
+/* libseccomp's time to compile argument filters grows steeply with their number: 64 rules of 3
+ * filters on one syscall take half a minute to add, 23 syscalls with 24 rules of 2 filters seven
+ * seconds to export. Real profiles use a few dozen at most (Docker's default: about 20). */
 #define FILTERS_PER_SYSCALL_MAX 48
+#define FILTERS_MAX 256
 
 struct filter_count {
 	int nr;         /* the syscall, as resolved for the native architecture */
@@ -75,8 +77,9 @@ struct compiler {
 	size_t n_rule_lines;
 	size_t n_rules;
 	char **warnings;
-	struct filter_count *filters;
+	struct filter_count *filters;   /* per syscall */
 	size_t n_filters;
+	unsigned n_filters_total;
 };
 
 uint32_t sc_action_kill(void)
@@ -212,6 +215,11 @@ static int rule_refused(struct compiler *c, int r)
 		return r;
 	if (r == -EACCES)
 		return fail(c, "the rule's action is the policy's default action");
+	/* On x86, libseccomp turns socket() and friends into socketcall() rules, which cannot see
+	 * the arguments: rules that differ only in filters then collide. */
+	if (r == -EEXIST)
+		return fail(c, "an earlier rule has the same syscall and filters but another action "
+			    "(on x86, socket call filters are lost to socketcall)");
 	return fail(c, "libseccomp refused the rule: %s", strerror(-r));
 }
 
@@ -224,7 +232,7 @@ static bool section_in_filter(const struct compiler *c)
 	return false;
 }
 
-/* Counts n more argument filters for syscall nr; -EINVAL past FILTERS_PER_SYSCALL_MAX. */
+/* Counts n more argument filters for syscall nr; -EINVAL past the limits. */
 static int count_filters(struct compiler *c, int nr, unsigned n)
 {
 	struct filter_count *fc = NULL;
@@ -241,9 +249,12 @@ static int count_filters(struct compiler *c, int nr, unsigned n)
 		*fc = (struct filter_count){ .nr = nr };
 	}
 	fc->count += n;
+	c->n_filters_total += n;
 	if (fc->count > FILTERS_PER_SYSCALL_MAX)
 		return fail(c, "more than %d argument filters for this syscall",
 			    FILTERS_PER_SYSCALL_MAX);
+	if (c->n_filters_total > FILTERS_MAX)
+		return fail(c, "more than %d argument filters in the profile", FILTERS_MAX);
 	return 0;
 }
 

@@ -212,7 +212,36 @@ static int run_daemon(struct ct_monitor_options *mo, const struct ct_start_optio
 	return pid;
 }
 
-int ct_start(const struct ct_start_options *o)
+static int start(const struct ct_start_options *o);
+
+/* The daemon leaves the working directory: a relative run dir must not depend on it. */
+static int absolute_rundir(const char *rundir, char *buf, size_t size)
+{
+	char cwd[PATH_MAX];
+
+	if (rundir[0] == '/') {
+		snprintf(buf, size, "%s", rundir);
+		return 0;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return log_error_errno(-errno, "Failed to resolve the run dir '%s'", rundir);
+	if (snprintf(buf, size, "%s/%s", cwd, rundir) >= (int)size)
+		return log_error_errno(-ENAMETOOLONG, "Run dir '%s/%s'", cwd, rundir);
+	return 0;
+}
+
+int ct_start(const struct ct_start_options *o_in)
+{
+	struct ct_start_options so = *o_in, *o = &so;
+	char rundir[PATH_MAX];
+
+	if (absolute_rundir(o_in->rundir, rundir, sizeof(rundir)) < 0)
+		return CT_EXIT_START_FAILED;
+	so.rundir = rundir;
+	return start(o);
+}
+
+static int start(const struct ct_start_options *o)
 {
 	struct ct_config c;
 	struct ct_rundir run = { .lock_fd = -1 };

@@ -140,8 +140,9 @@ tweak_sysvinit() {
 	# sysvinit 3.06 reads /etc/inittab.d/ too and says "No inittab.d directory found" without it.
 	mkdir -p "$d/etc/inittab.d"
 	# Boot and halt scripts that act on the machine rather than on the container. The container
-	# has all capabilities in the host's user namespace, a rw /proc/sys and a rootfs that is a bind
-	# mount of a directory of a host filesystem, so each of these would reach the host:
+	# runs in the host's user namespace with most capabilities (ct drops sys_time, sys_module,
+	# sys_rawio and the MAC ones; /proc/sys is read-only), and its rootfs is a bind mount of a
+	# host directory, so each of these would reach the host or just fail noisily:
 	stub_initscript "$d" hwclock.sh "hwclock --hctosys at boot would set the host's clock" \
 		"(CAP_SYS_TIME; time is not namespaced), --systohc at halt writes the RTC"
 	stub_initscript "$d" checkroot.sh "remounts / (the host filesystem's superblock: the root is" \
@@ -186,9 +187,9 @@ tweak_systemd() {
 	#   -d /dev/console is the host's /dev/null: agetty fails "Inappropriate ioctl for device",
 	#   hits its start limit, and the system ends "degraded" instead of "running".
 	mask_unit "$d" console-getty.service
-	# - units that reach the host, because the container runs with all capabilities in the host's
-	#   user namespace and a rw /proc/sys: systemd-sysctl writes the rootfs's sysctl.d into the
-	#   host's kernel (every key that is not namespaced); the /sys/kernel/{debug,tracing,config}
+	# - units that reach the host or fail, because the container runs in the host's user namespace:
+	#   systemd-sysctl would write the rootfs's sysctl.d into the host's kernel (ct makes
+	#   /proc/sys read-only, so it would only fail); the /sys/kernel/{debug,tracing,config}
 	#   and fusectl mounts are the host kernel's debugfs, tracefs, configfs and fuse control;
 	#   binfmt_misc (init user namespace) is the host's (its automount only prints UNSUPP).
 	for u in systemd-sysctl.service sys-kernel-debug.mount sys-kernel-tracing.mount \

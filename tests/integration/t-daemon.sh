@@ -46,6 +46,12 @@ ct ctstart -n app -f "$conf" -d -- sh -c 'sleep 0.2'
 wait_for 20 test ! -e "$RUNDIR/app" || fail "run dir of an exited container stays"
 ok "an exited daemon cleans up"
 
+# A relative run dir works with -d too (the daemon leaves the working directory).
+( cd "$T" && "$CT_BINDIR/ctstart" --rundir relrun -n rel -f "$conf" -d &&
+	"$CT_BINDIR/ctinfo" --rundir relrun -n rel >/dev/null &&
+	"$CT_BINDIR/ctstop" --rundir relrun -n rel --force 2>/dev/null ) || fail "relative --rundir with -d"
+ok "a relative --rundir works with -d"
+
 # --logfile keeps the log elsewhere, and it survives the stop.
 ct ctstart -n logged -f "$conf" -d -o "$T/logged.log"
 ct ctstop -n logged --force >/dev/null 2>&1

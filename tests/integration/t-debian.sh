@@ -17,7 +17,7 @@ build() {
 	[ "$rc" = 0 ] || fail "building the $1 rootfs: $(tail -n 5 "$T/build-$1.log")"
 }
 
-# booted NAME CMD...: runs CMD inside the container's namespaces (as its root).
+# inside NAME CMD...: runs CMD inside the container's namespaces (as its root).
 inside() {
 	local pid
 	pid=$(ct ctinfo -n "$1" --json | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p')

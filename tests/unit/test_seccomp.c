@@ -127,7 +127,8 @@ static void test_policies(void **state)
 	expect_rules("2\nallowlist trap\nread\n", 1);
 	expect_rules("2\ndenylist errno 1\ngetpid allow\ngetppid kill\n", 2);
 	expect_rules("2\ndenylist kill\ngetpid errno 0\ngetppid trap\n", 2);
-	expect_rules(DENY "getpid errno 4095\n", 1);
+	expect_rules(DENY "getpid errno 4094\n", 1);
+	expect_rules("2\nallowlist errno 4094\nread\n", 1);
 	/* errno 0 on allow-by-default: LXC's own example ("mknod errno 0": pretend success) */
 	expect_rules(DENY "mknod errno 0\n", 1);
 }
@@ -162,7 +163,13 @@ static void test_arg_filters(void **state)
 	/* without an action before them, filters take the policy's rule action */
 	expect_rules(DENY "socket [0,17,==]\n", 1);
 	/* several rules for one syscall add up */
-	expect_rules(DENY "socket errno 1 [0,17,==]\nsocket errno 2 [0,16,==]\n", 2);
+	expect_rules(DENY "socket errno 1 [0,17,==]\nsocket errno 1 [0,16,==]\n", 2);
+	expect_rules(DENY "getpid errno 1 [0,17,==]\ngetpid errno 2 [0,16,==]\ngetpid kill\n", 3);
+	/* but not to two actions for the same case; x86's socketcall cannot see the domain */
+	expect_error(DENY "getpid errno 1 [0,17,==]\ngetpid errno 2 [0,17,==]\n", 4, "getpid",
+		     "same syscall and filters but another action");
+	expect_error(DENY "socket errno 1 [0,17,==]\nsocket errno 2 [0,16,==]\n", 4, "socket",
+		     "lost to socketcall");
 }
 
 static void test_arch_sections(void **state)
@@ -227,7 +234,9 @@ static void test_rule_errors(void **state)
 	expect_error(DENY "ioctl notify\n", 3, "ioctl", "action 'notify' is not supported");
 	expect_error(DENY "getpid errno\n", 3, "getpid", "'errno' needs a number");
 	expect_error(DENY "getpid errno [0,1,==]\n", 3, "getpid", "'errno' needs a number");
-	expect_error(DENY "getpid errno 4096\n", 3, "getpid", "bad errno number '4096'");
+	expect_error(DENY "getpid errno 4095\n", 3, "getpid", "bad errno number '4095' (expected "
+		     "0..4094)");
+	expect_error("2\nallowlist errno 4095\n", 2, "policy", "bad errno number '4095'");
 	expect_error(DENY "getpid errno -1\n", 3, "getpid", "bad errno number '-1'");
 	expect_error(DENY "getpid errno EPERM\n", 3, "getpid", "bad errno number 'EPERM'");
 	expect_error(DENY "getpid errno 1x\n", 3, "getpid", "bad errno number '1x'");
@@ -330,11 +339,9 @@ static void test_limits(void **state)
 	cleanup_free char *filters = make_profile(49, "getpid errno 1 [0,", ",==]\n");
 	cleanup_free char *multi = make_profile(64, "getpid errno 1 [0,",
 							  ",==] [1,1,==] [2,2,==]\n");
-	cleanup_free char *big = NULL;
-	static const char *const calls[] = { "read", "write", "close", "lseek", "mmap", "mprotect",
-		"munmap", "brk", "ioctl", "pread64", "pwrite64", "readv", "writev", "access", "pipe",
-		"dup", "dup2", "nanosleep", "getitimer", "alarm", "setitimer", "socket", "connect" };
-	size_t len = 0, size = 256 * 1024;
+	cleanup_free char *total = NULL;
+	static const char *const calls[] = { "read", "write", "close", "lseek", "mmap", "ioctl" };
+	size_t len = 0, size = 16 * 1024;
 
 	expect_rules(max, CT_SECCOMP_RULES_MAX);
 	expect_error(over, CT_SECCOMP_RULES_MAX + 3, "getpid", "more than 4096 rules");
@@ -342,15 +349,16 @@ static void test_limits(void **state)
 	expect_error(filters, 51, "getpid", "more than 48 argument filters for this syscall");
 	expect_error(multi, 19, "getpid", "more than 48 argument filters");
 
-	/* many cheap filters over many syscalls: more BPF than the kernel takes */
-	big = malloc(size);
-	assert_non_null(big);
-	len = (size_t)snprintf(big, size, DENY);
+	total = malloc(size);
+	assert_non_null(total);
+	len = (size_t)snprintf(total, size, DENY);
 	for (size_t i = 0; i < ARRAY_SIZE(calls); i++)
-		for (size_t v = 0; v < 48; v++)
-			len += (size_t)snprintf(big + len, size - len, "%s errno 1 [0,%zu,==]\n",
-						calls[i], v * 1000 + i);
-	expect_error(big, 0, "", "instructions, more than the kernel's 4096");
+		for (size_t v = 0; v < 48 && len < size; v++)
+			len += (size_t)snprintf(total + len, size - len, "%s errno 1 [0,%zu,==]\n",
+						calls[i], v);
+	/* five syscalls with 48 filters each, then the 17th ioctl rule is the 257th filter */
+	expect_error(total, 2 + 5 * 48 + 17, "ioctl", "more than 256 argument filters in the "
+		     "profile");
 }
 
 static void write_file(const char *path, const char *text, size_t len)
@@ -408,12 +416,14 @@ static void test_no_name_no_err(void **state)
 	assert_null(f);
 }
 
+#define EXIT_NO_SECCOMP 77
+
 /* Forks a child that sets no_new_privs, installs the filter compiled from text and exits with
  * what check() returns (0: all as expected, else which step was not); returns the wait status. */
 static int run_filtered(const char *text, int (*check)(void))
 {
 	cleanup_seccomp struct ct_seccomp *f = compile(text);
-	int status;
+	int status, r;
 	pid_t pid = fork();
 
 	assert_true(pid >= 0);
@@ -422,11 +432,17 @@ static int run_filtered(const char *text, int (*check)(void))
 
 		/* SIGSYS dumps core by default; the kill tests must not leave core files. */
 		(void)setrlimit(RLIMIT_CORE, &no_core);
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || ct_seccomp_install(f) < 0)
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			_exit(100);
-		_exit(check());
+		r = ct_seccomp_install(f);
+		if (r == -ENOSYS)
+			_exit(EXIT_NO_SECCOMP);
+		_exit(r < 0 ? 101 : check());
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	/* valgrind 3.19 does not know seccomp() (nor do kernels without CONFIG_SECCOMP) */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_NO_SECCOMP)
+		skip();
 	return status;
 }
 
