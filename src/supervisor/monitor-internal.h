@@ -87,7 +87,7 @@ void ct_shutdown_helper_collect(struct ct_monitor *m);
 void ct_monitor_broadcast(struct ct_monitor *m, enum ct_progress_kind kind);
 
 /* How the container's processes are confined. */
-struct ct_confine ct_monitor_confine(const struct ct_config *c);
+struct ct_confine ct_monitor_confine(const struct ct_monitor *m);
 /* Freezing (monitor-freeze.c). */
 int ct_monitor_freeze(struct ct_monitor *m);
 int ct_monitor_thaw(struct ct_monitor *m);

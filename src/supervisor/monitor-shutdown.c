@@ -134,7 +134,7 @@ int ct_shutdown_retry(struct ct_monitor *m)
 static int start_helper(struct ct_monitor *m)
 {
 	const struct ct_config *c = m->o->config;
-	struct ct_confine confine = ct_monitor_confine(c);
+	struct ct_confine confine = ct_monitor_confine(m);
 	cleanup_strv char **env = NULL;
 	int r = c->shutdown_method == CT_SHUTDOWN_EXEC ? ct_monitor_build_env(c, &env) : 0;
 	pid_t pid;

@@ -55,9 +55,12 @@ int ct_monitor_build_env(const struct ct_config *c, char ***ret)
 	return 0;
 }
 
-struct ct_confine ct_monitor_confine(const struct ct_config *c)
+struct ct_confine ct_monitor_confine(const struct ct_monitor *m)
 {
-	return (struct ct_confine){ .caps_keep = ct_caps_keep(c), .no_new_privs = c->no_new_privs };
+	const struct ct_config *c = m->o->config;
+
+	return (struct ct_confine){ .seccomp = m->o->seccomp, .caps_keep = ct_caps_keep(c),
+				    .no_new_privs = c->no_new_privs };
 }
 
 static int on_sync_readable(int fd, uint32_t events, void *data)
@@ -117,7 +120,7 @@ int ct_monitor_spawn(struct ct_monitor *m)
 		.hostname = o->config->hostname ? o->config->hostname : o->name,
 		.exec_fd = o->config->command ? o->ctinit_fd : -1,
 		.child_mask = m->saved_mask,
-		.confine = ct_monitor_confine(o->config),
+		.confine = ct_monitor_confine(m),
 	};
 	int r = build_argv(o->config, &argv);
 

@@ -22,6 +22,7 @@ struct ct_monitor_options {
 	const struct ct_config *config; /* borrowed, finalized */
 	struct ct_rundir *run;          /* borrowed, acquired; the monitor releases it on exit */
 	int ctinit_fd;                  /* borrowed; ctinit for application containers, else -1 */
+	const struct ct_seccomp *seccomp; /* borrowed; the compiled filter, or NULL */
 	int notify_fd;                  /* borrowed; the daemon's notify pipe, or -1 */
 };
 

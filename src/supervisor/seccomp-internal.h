@@ -3,9 +3,9 @@
  * (seccomp.c, structs to libseccomp to BPF) share. */
 #pragma once
 
-#include "seccomp.h"
+#include "seccomp-profile.h"
 
-#include <seccomp-lib.h> /* libseccomp, see there */
+#include <seccomp.h> /* libseccomp */
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Seccomp profiles: compiles LXC's profile format with libseccomp in the parent and keeps the
  * resulting BPF program, so that the child installs it with one seccomp() call and no allocation.
- * Lines are parsed in seccomp-parse.c; this file drives libseccomp.
- *
- * The format (LXC's version 2; '#' starts a comment anywhere a word may start; blank lines pass):
+ * Lines are parsed in seccomp-parse.c; this file drives libseccomp. */
+
+/* The format (LXC's version 2; '#' starts a comment wherever a word may start; blank lines pass):
  *     2                                   the version, first line
  *     denylist [ACTION]                   or allowlist (blacklist/whitelist are old names)
  *     [x86_64]                            optional architecture sections; [all] is the default
  *     NAME [ACTION] [FILTER...]           one rule per line
  * ACTION is kill, errno N (0..4094), allow or trap; notify is refused (we run no notifier).
  * FILTER is [INDEX,VALUE,OP] or [INDEX,VALUE,SCMP_CMP_MASKED_EQ,MASK], OP one of SCMP_CMP_NE,
- * _LT, _LE, _EQ, _GE, _GT, _MASKED_EQ or !=, <, <=, ==, >=, >, &=; all filters of a rule must match.
- * As in LXC, a denylist allows by default and kills on a rule without an action, an allowlist the
- * reverse; the special rule reject_force_umount makes umount2(MNT_FORCE) fail with EACCES.
- * Version 1 is "1", "allowlist", then native syscall numbers, allowed; all else is killed.
+ * _LT, _LE, _EQ, _GE, _GT, _MASKED_EQ or !=, <, <=, ==, >=, >, &=; all filters of a rule must
+ * match. As in LXC, a denylist allows by default and kills on a rule without an action, an
+ * allowlist the reverse; the special rule reject_force_umount makes umount2(MNT_FORCE) fail with
+ * EACCES. Version 1 is "1", "allowlist", then native syscall numbers, allowed; all else is killed.
  *
  * Decisions: "kill" kills the whole process where the kernel can, not only the thread. A syscall
  * name libseccomp does not know is skipped with a warning (ct_seccomp_warnings()), as LXC does,
@@ -22,7 +22,7 @@
  * aarch64: arm), as LXC's does, so 32-bit programs get the same rules instead of being killed by
  * the bad-architecture action; [all] rules go to every one, [x86]/[i386], [x32], [x86_64]
  * rules to theirs only (LXC adds them everywhere). Sections of other architectures are checked
- * and ignored. */
+ * and ignored. Where LXC ignores junk (trailing words, a mask on '=='), we refuse it. */
 #include "seccomp-internal.h"
 
 #include "macro.h"
@@ -275,10 +275,11 @@ static int add_rule(struct compiler *c, const struct sc_rule *rule)
 		const struct sc_arg *a = &rule->args[i];
 
 		/* SCMP_CMP_MASKED_EQ takes the mask first, then the value it must equal. */
-		if (a->op == SCMP_CMP_MASKED_EQ)
-			cmp[i] = SCMP_CMP64(a->index, a->op, a->mask, a->value);
-		else
-			cmp[i] = SCMP_CMP64(a->index, a->op, a->value);
+		cmp[i] = (struct scmp_arg_cmp){ .arg = a->index, .op = a->op, .datum_a = a->value };
+		if (a->op == SCMP_CMP_MASKED_EQ) {
+			cmp[i].datum_a = a->mask;
+			cmp[i].datum_b = a->value;
+		}
 	}
 	/* Syscall numbers are native ones; libseccomp translates them for the other tables. */
 	for (size_t i = 0; i < c->n_arches; i++) {
@@ -423,6 +424,8 @@ static int finish(struct compiler *c, struct ct_seccomp **ret)
 	for (size_t i = 1; i < c->n_arches; i++) {
 		int r = seccomp_merge(c->ctxs[0], c->ctxs[i]);
 
+		if (r == -ENOMEM)
+			return r;
 		if (r < 0)
 			return fail(c, "cannot merge the architectures' filters: %s", strerror(-r));
 		c->ctxs[i] = NULL; /* the merge released it */

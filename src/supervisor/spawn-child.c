@@ -5,6 +5,7 @@
 #include "spawn.h"
 
 #include "caps.h"
+#include "seccomp-profile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,10 +118,15 @@ static int do_exec(const struct ct_spawn_plan *p)
 			return r;                                                                  \
 	} while (0)
 
+/* The filter goes first, while CAP_SYS_ADMIN still lets it load without no_new_privs; a profile
+ * that forbids capset or prctl would make the next steps fail, and says so by their name. */
 int ct_confine_apply(const struct ct_confine *c, enum ct_step *ret_step)
 {
 	int r;
 
+	*ret_step = CT_STEP_SECCOMP;
+	if (c->seccomp && (r = ct_seccomp_install(c->seccomp)) < 0)
+		return r;
 	*ret_step = CT_STEP_CAPS;
 	r = ct_caps_apply(c->caps_keep);
 	if (r < 0)

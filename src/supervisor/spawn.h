@@ -35,8 +35,11 @@ enum ct_step {
 	CT_STEP_COUNT_,
 };
 
+struct ct_seccomp;
+
 /* What confines the container's processes (init and the exec shutdown helper alike). */
 struct ct_confine {
+	const struct ct_seccomp *seccomp; /* borrowed; NULL: no filter */
 	uint64_t caps_keep; /* capabilities kept (ct_caps_keep()) */
 	bool no_new_privs;
 };

@@ -9,6 +9,7 @@
 #include "macro.h"
 #include "monitor.h"
 #include "rundir.h"
+#include "seccomp-profile.h"
 #include "util.h"
 
 #include <errno.h>
@@ -47,6 +48,37 @@ static int load_config(const struct ct_start_options *o, struct ct_config *c)
 	} else if (r < 0)
 		log_error_errno(r, "Failed to load config '%s'", file);
 	return r;
+}
+
+/* The filter is compiled before anything exists, so a bad profile fails the start cleanly. The
+ * shipped default is looked up next to our binary first, like ctinit. */
+static int load_seccomp(const struct ct_config *c, struct ct_seccomp **ret)
+{
+	struct ct_config_error err = { 0 };
+	char exe[PATH_MAX], path[PATH_MAX + 64], msg[1024];
+	const char *file = c->seccomp_profile;
+	ssize_t n;
+	int r;
+
+	*ret = NULL;
+	if (file && strcmp(file, "none") == 0)
+		return 0;
+	if (!file) {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		snprintf(path, sizeof(path), "%s/../share/ct/default.seccomp", dirname(exe));
+		if (access(path, R_OK) < 0)
+			snprintf(path, sizeof(path), "%s/default.seccomp", CT_PKGDATADIR);
+		file = path;
+	}
+	r = ct_seccomp_load(file, ret, &err);
+	if (r < 0) {
+		ct_config_error_format(&err, msg, sizeof(msg));
+		return log_error_errno(r, "seccomp profile: %s", msg);
+	}
+	for (char *const *w = ct_seccomp_warnings(*ret); w && *w; w++)
+		log_warning("%s", *w);
+	return 0;
 }
 
 /* sysvinit and systemd guests halt by calling reboot(2), which needs CAP_SYS_BOOT. */
@@ -246,6 +278,7 @@ static int start(const struct ct_start_options *o)
 	struct ct_config c;
 	struct ct_rundir run = { .lock_fd = -1 };
 	cleanup_close int ctinit_fd = -1;
+	cleanup_seccomp struct ct_seccomp *filter = NULL;
 	struct ct_monitor_options mo = { .name = o->name, .rundir = o->rundir, .config = &c,
 					 .run = &run, .ctinit_fd = -1, .notify_fd = -1 };
 	int code = CT_EXIT_START_FAILED;
@@ -254,6 +287,9 @@ static int start(const struct ct_start_options *o)
 	if (load_config(o, &c) < 0 || check_rootfs(&c) < 0)
 		goto out;
 	warn_about_caps(&c);
+	if (load_seccomp(&c, &filter) < 0)
+		goto out;
+	mo.seccomp = filter;
 	if (c.command && (ctinit_fd = open_ctinit()) < 0)
 		goto out;
 	mo.ctinit_fd = ctinit_fd;

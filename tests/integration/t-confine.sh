@@ -93,6 +93,42 @@ append-refused
 write-refused" "$out"
 expect_eq "the host's ctinit is unchanged" "$sum" "$(sha256sum <"$ctinit")"
 
+# ---- seccomp: the shipped default, a profile of one's own, LXC's, none, and a malformed one
+conf=$(write_conf sec0)
+expect_eq "the default profile is loaded" "Seccomp:	2" "$(ct ctstart -n sec -f "$conf" -- grep 'Seccomp:' /proc/self/status)"
+printf '2\ndenylist\n[all]\nmkdir errno 13\nrmdir kill\n' >"$T/mine.seccomp"
+conf=$(write_conf sec1 "seccomp.profile = $T/mine.seccomp")
+expect_match "a profile's errno action" "Permission denied" \
+	"$(ct ctstart -n sec -f "$conf" -- mkdir /nope 2>&1 || true)"
+mkdir -p "$ROOTFS/gone"
+run_rc rc ct ctstart -n sec -f "$conf" -- sh -c 'rmdir /gone'
+expect_eq "a profile's kill action: SIGSYS (128+31)" 159 "$rc"
+[ -d "$ROOTFS/gone" ] || fail "rmdir ran despite the kill rule"
+rmdir "$ROOTFS/gone"
+conf=$(write_conf sec2 "seccomp.profile = $CT_SRCDIR/tests/unit/data/lxc-common.seccomp")
+expect_eq "LXC's common.seccomp works unchanged" "Seccomp:	2" \
+	"$(ct ctstart -n sec -f "$conf" -- grep 'Seccomp:' /proc/self/status)"
+conf=$(write_conf sec3 "seccomp.profile = none")
+expect_eq "seccomp.profile = none: no filter" "Seccomp:	0" \
+	"$(ct ctstart -n sec -f "$conf" -- grep 'Seccomp:' /proc/self/status)"
+printf '2\ndenylist\nmkdir errno banana\n' >"$T/bad.seccomp"
+conf=$(write_conf sec4 "seccomp.profile = $T/bad.seccomp")
+run_rc rc ct ctstart -n sec4 -f "$conf" -- true 2>"$T/err"
+expect_eq "a malformed profile fails the start" 125 "$rc"
+expect_match "naming the profile and line" "$T/bad.seccomp:3" "$(cat "$T/err")"
+[ ! -e "$RUNDIR/sec4" ] || fail "a malformed profile created the run dir"
+ok "before anything was created"
+# The exec shutdown helper runs under the filter as well.
+conf=$(write_conf sec5 "init = /sbin/testinit --on TERM=exit:0 --ready /ready" "shutdown_method = exec" \
+	"seccomp.profile = $T/mine.seccomp" \
+	"shutdown_command = /bin/sh -c 'mkdir /helper-dir 2>/helper.err; kill -TERM 1'")
+ct ctstart -n sec5 -f "$conf" -d
+wait_for 10 test -e "$ROOTFS/ready" || fail "sec5 did not start"
+ct ctstop -n sec5 -t 10 2>/dev/null
+[ ! -e "$ROOTFS/helper-dir" ] || fail "the shutdown_command was not filtered"
+expect_match "the shutdown_command is filtered too" "Permission denied" "$(cat "$ROOTFS/helper.err")"
+rm -f "$ROOTFS/ready" "$ROOTFS/helper.err"
+
 printf 'rootfs = %s\ncap.drop = sys_bogus\n' "$ROOTFS" >"$T/badcap.conf"
 run_rc rc ct ctstart -n bad -f "$T/badcap.conf" -- true 2>"$T/err"
 expect_eq "unknown capability: start fails" 125 "$rc"
