@@ -11,6 +11,7 @@
 static const char *program = "ct";
 static enum ct_log_level max_level = CT_LOG_INFO;
 static int timestamps;
+static char last_error[512];
 
 void ct_log_set_program(const char *name)
 {
@@ -48,6 +49,14 @@ static void log_va(enum ct_log_level level, int r, const char *fmt, va_list ap)
 {
 	int saved = errno;
 
+	if (level == CT_LOG_ERROR) {
+		va_list copy;
+		va_copy(copy, ap);
+		int n = vsnprintf(last_error, sizeof(last_error), fmt, copy);
+		va_end(copy);
+		if (r < 0 && n >= 0 && (size_t)n < sizeof(last_error))
+			snprintf(last_error + n, sizeof(last_error) - (size_t)n, ": %s", strerror(-r));
+	}
 	if (level > max_level)
 		return;
 	log_prefix(level);
@@ -57,6 +66,11 @@ static void log_va(enum ct_log_level level, int r, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 	fflush(stderr);
 	errno = saved;
+}
+
+const char *ct_log_last_error(void)
+{
+	return last_error;
 }
 
 void ct_log(enum ct_log_level level, const char *fmt, ...)

@@ -18,6 +18,10 @@ void ct_log(enum ct_log_level level, const char *fmt, ...) __attribute__((format
 int ct_log_errno(enum ct_log_level level, int r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The text of the last error logged (without prefix), "" if none: a daemon passes it on to the
+ * ctstart that waits for it, whose terminal shows nothing of the daemon's log. */
+const char *ct_log_last_error(void);
+
 #define log_error(...) ct_log(CT_LOG_ERROR, __VA_ARGS__)
 #define log_warning(...) ct_log(CT_LOG_WARNING, __VA_ARGS__)
 #define log_info(...) ct_log(CT_LOG_INFO, __VA_ARGS__)

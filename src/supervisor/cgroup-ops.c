@@ -124,30 +124,19 @@ int ct_cgroup_is_frozen(const struct ct_cgroup *cg)
 	return r < 0 ? r : strncmp(buf, "FROZEN", 6) == 0;
 }
 
-int ct_cgroup_events_fd(const struct ct_cgroup *cg)
+/* A v1 cgroup that lists the container's processes (when there is no cgroup2). */
+static const char *v1_procs_dir(const struct ct_cgroup *cg)
 {
-	char path[PATH_MAX];
-
-	if (!cg->v2[0] || snprintf(path, sizeof(path), "%s/cgroup.events", cg->v2) >= (int)sizeof(path))
-		return -1;
-	return open(path, O_RDONLY | O_CLOEXEC);
-}
-
-/* The cgroup whose cgroup.procs lists every process of the container. */
-static const char *procs_dir(const struct ct_cgroup *cg)
-{
-	for (int c = -1; c < CT_CG_COUNT_; c++) {
-		const char *d = c < 0 ? cg->v2 : cg->v1[c];
-		if (d[0])
-			return d;
-	}
+	for (int c = 0; c < CT_CG_COUNT_; c++)
+		if (cg->v1[c][0])
+			return cg->v1[c];
 	return NULL;
 }
 
 /* Calls fn on each pid in cgroup.procs; returns how many there were. */
 static int each_pid(const struct ct_cgroup *cg, void (*fn)(pid_t))
 {
-	const char *dir = procs_dir(cg);
+	const char *dir = v1_procs_dir(cg);
 	char path[PATH_MAX];
 	cleanup_fclose FILE *f = NULL;
 	int pid, n = 0;
@@ -168,19 +157,40 @@ static void kill_pid(pid_t pid)
 	kill(pid, SIGKILL);
 }
 
-int ct_cgroup_count(const struct ct_cgroup *cg)
+bool ct_cgroup_populated(const struct ct_cgroup *cg)
 {
-	return each_pid(cg, NULL);
+	char buf[512];
+
+	if (cg->v2[0] && ct_cg_read(cg->v2, "cgroup.events", buf, sizeof(buf)) == 0)
+		return strstr(buf, "populated 1") != NULL; /* subgroups included */
+	return each_pid(cg, NULL) > 0;
+}
+
+static int count_tasks(const struct ct_cgroup *cg)
+{
+	char path[PATH_MAX];
+	cleanup_fclose FILE *f = NULL;
+	int pid, n = 0;
+
+	if (!cg->payload[0])
+		return each_pid(cg, NULL);
+	if (snprintf(path, sizeof(path), "%s/cgroup.procs", cg->payload) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	while (f && fscanf(f, "%d", &pid) == 1)
+		n++;
+	return n;
 }
 
 int ct_cgroup_kill(const struct ct_cgroup *cg)
 {
 	int r;
 
+	/* cgroup.kill takes the whole subtree, subgroups a guest made included. */
 	if (cg->v2[0] && ct_cg_write(cg->v2, "cgroup.kill", "1") == 0)
 		return 0;
 	/* Without cgroup.kill (before 5.14): freeze so nothing forks while we kill, then thaw so
-	 * the signals are acted on (a frozen task does not die until thawed). */
+	 * the signals are acted on (a task frozen by v1's freezer does not die until thawed). */
 	r = ct_cgroup_set_frozen(cg, true);
 	each_pid(cg, kill_pid);
 	if (r == 0)
@@ -212,9 +222,11 @@ int ct_cgroup_usage(const struct ct_cgroup *cg, struct ct_cgroup_usage *ret)
 
 	ret->memory_bytes = read_number(mem, v2 ? "memory.current" : "memory.usage_in_bytes", NULL);
 	pids = dir_for(cg, CT_CG_PIDS, &pids_v2);
-	ret->tasks = pids ? read_number(pids, "pids.current", NULL) : ct_cgroup_count(cg);
+	ret->tasks = pids ? read_number(pids, "pids.current", NULL) : count_tasks(cg);
 	cpu = dir_for(cg, CT_CG_CPUACCT, &cpu_v2);
-	ret->cpu_usec = cpu_v2 ? read_number(cpu, "cpu.stat", "usage_usec ")
-			       : read_number(cpu, "cpuacct.usage", NULL) / 1000;
+	if (cpu_v2)
+		ret->cpu_usec = read_number(cpu, "cpu.stat", "usage_usec ");
+	else if ((ret->cpu_usec = read_number(cpu, "cpuacct.usage", NULL)) > 0)
+		ret->cpu_usec /= 1000;
 	return 0;
 }

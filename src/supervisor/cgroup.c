@@ -244,7 +244,11 @@ int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struc
 		if (r < 0)
 			return r;
 		enable_v2(ret, root, parent);
-		ret->v2_fd = open(ret->v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (snprintf(ret->payload, sizeof(ret->payload), "%s/payload", ret->v2) >=
+			    (int)sizeof(ret->payload) ||
+		    mkdir(ret->payload, 0755) < 0)
+			return errno ? -errno : -ENAMETOOLONG;
+		ret->v2_fd = open(ret->payload, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (ret->v2_fd < 0)
 			return -errno;
 	}
@@ -267,10 +271,10 @@ int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	/* Init was cloned into its cgroup2 cgroup (moving it there again changes nothing); a helper
+	/* Init was cloned into the payload cgroup (moving it there again changes nothing); a helper
 	 * forked from the monitor is moved. */
-	if (cg->v2[0]) {
-		int r = ct_cg_write(cg->v2, "cgroup.procs", buf);
+	if (cg->payload[0]) {
+		int r = ct_cg_write(cg->payload, "cgroup.procs", buf);
 		if (r < 0)
 			return r;
 	}
@@ -289,7 +293,7 @@ int ct_cgroup_remove(struct ct_cgroup *cg)
 	ct_close_fd(&cg->v2_fd);
 	if (cg->v2[0])
 		r = remove_tree(AT_FDCWD, cg->v2);
-	cg->v2[0] = '\0';
+	cg->v2[0] = cg->payload[0] = '\0';
 	for (int c = 0; c < CT_CG_COUNT_; c++) {
 		if (cg->v1[c][0] && (q = remove_tree(AT_FDCWD, cg->v1[c])) < 0 && r == 0)
 			r = q;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container's own cgroup, on a pure cgroup2 host or a hybrid one. Init is cloned straight into
- * its cgroup2 cgroup (so a cgroup namespace is rooted there); controllers that cgroup2 lacks on a
- * hybrid host (memory, pids, cpu, freezer) are taken from their v1 hierarchies, where the monitor
- * places init before it execs. Freezing and killing use cgroup2's core files when they exist. */
+ * a "payload" child of its cgroup2 cgroup: a cgroup namespace is rooted there, so a guest manages
+ * its subtree but cannot reach the limits, which sit one level up. Controllers that cgroup2 lacks
+ * on a hybrid host (memory, pids, cpu, freezer) are taken from their v1 hierarchies, where the
+ * monitor places init before it execs. Freezing and killing use cgroup2's core files. */
 #pragma once
 
 #include "config.h"
@@ -18,8 +19,9 @@
 enum ct_cg_ctrl { CT_CG_MEMORY, CT_CG_PIDS, CT_CG_CPU, CT_CG_CPUACCT, CT_CG_FREEZER, CT_CG_COUNT_ };
 
 struct ct_cgroup {
-	char v2[PATH_MAX];               /* the cgroup2 cgroup; "" when there is none */
-	int v2_fd;                       /* for clone3's CLONE_INTO_CGROUP; -1 when none */
+	char v2[PATH_MAX];               /* the cgroup2 cgroup, with the limits; "" when none */
+	char payload[PATH_MAX];          /* v2/payload: where the processes are */
+	int v2_fd;                       /* payload, for clone3's CLONE_INTO_CGROUP; -1 when none */
 	bool on_v2[CT_CG_COUNT_];        /* the controller is enabled for us on cgroup2 */
 	char v1[CT_CG_COUNT_][PATH_MAX]; /* the v1 cgroup that carries the controller, or "" */
 };
@@ -46,12 +48,10 @@ int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid);
 int ct_cgroup_set_frozen(const struct ct_cgroup *cg, bool frozen);
 /* 1 if every process is frozen, 0 if not (yet), -errno. */
 int ct_cgroup_is_frozen(const struct ct_cgroup *cg);
-/* The file whose changes say the freezer state changed (cgroup.events, for epoll), or -1. */
-int ct_cgroup_events_fd(const struct ct_cgroup *cg);
 /* SIGKILLs every process in the cgroup (cgroup.kill; else freeze, kill each, thaw). */
 int ct_cgroup_kill(const struct ct_cgroup *cg);
-/* Number of processes in the cgroup (0 when empty). */
-int ct_cgroup_count(const struct ct_cgroup *cg);
+/* Whether any process is left in the cgroup or a subgroup a guest made. */
+bool ct_cgroup_populated(const struct ct_cgroup *cg);
 int ct_cgroup_usage(const struct ct_cgroup *cg, struct ct_cgroup_usage *ret);
 /* Removes the cgroups and whatever empty subgroups a guest left in them, deepest first. */
 int ct_cgroup_remove(struct ct_cgroup *cg);

@@ -77,12 +77,12 @@ static void empty_cgroup(struct ct_monitor *m)
 	uint64_t deadline = ct_now_ms() + EMPTY_TIMEOUT_MS;
 
 	ct_monitor_unfreeze_for_stop(m);
-	if (ct_cgroup_count(&m->cgroup) == 0)
+	if (!ct_cgroup_populated(&m->cgroup))
 		return;
 	ct_cgroup_kill(&m->cgroup);
-	while (ct_cgroup_count(&m->cgroup) > 0 && ct_now_ms() < deadline)
+	while (ct_cgroup_populated(&m->cgroup) && ct_now_ms() < deadline)
 		usleep(5000); /* the container is gone: nothing else is waiting on the loop */
-	if (ct_cgroup_count(&m->cgroup) > 0)
+	if (ct_cgroup_populated(&m->cgroup))
 		log_warning("container '%s': processes left in its cgroup after %d s", m->o->name,
 			    EMPTY_TIMEOUT_MS / 1000);
 }
@@ -141,7 +141,7 @@ static int kill_init(struct ct_monitor *m, enum ct_event ev)
 		 ct_kill_reason_to_string(m->kill_reason));
 	if (pidfd_send_signal(m->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
 		return log_error_errno(-errno, "Failed to kill init");
-	/* Everything in the cgroup goes too; a frozen task acts on SIGKILL only once thawed. */
+	/* Everything in the cgroup goes too; a task frozen by v1's freezer dies only once thawed. */
 	ct_cgroup_kill(&m->cgroup);
 	ct_monitor_unfreeze_for_stop(m);
 	return CT_LOOP_CONTINUE;

@@ -263,6 +263,8 @@ static void kill_init(struct ct_monitor *m)
 	if (m->pidfd < 0 || m->state == CT_STATE_STOPPED)
 		return;
 	pidfd_send_signal(m->pidfd, SIGKILL, NULL, 0);
+	ct_cgroup_kill(&m->cgroup);
+	ct_monitor_unfreeze_for_stop(m);
 	while (waitpid(m->init_pid, &m->init_status, 0) < 0 && errno == EINTR)
 		;
 	m->state = CT_STATE_STOPPED;
@@ -291,7 +293,7 @@ int ct_monitor_run(const struct ct_monitor_options *o)
 		r = ct_loop_run(m.loop);
 	if (r < 0) {
 		kill_init(&m);
-		ct_monitor_notify(&m, r, strerror(-r));
+		ct_monitor_notify(&m, r, *ct_log_last_error() ? ct_log_last_error() : strerror(-r));
 	}
 	r = exit_code(&m, r);
 	monitor_teardown(&m);

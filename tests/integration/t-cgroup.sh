@@ -30,9 +30,11 @@ ct ctstart -n cg -f "$conf" -d
 wait_for 10 test -e "$ROOTFS/ready" || fail "cg did not start"
 pid=$(json cg init_pid)
 dir=$(cgdir "$pid" "")
-expect_match "init is in a cgroup of its own on cgroup2" "^$CG2/ct/cg-[0-9a-f]{8}$" "$dir"
+expect_match "init is in a cgroup of its own on cgroup2 (its payload part)" \
+	"^$CG2/ct/cg-[0-9a-f]{8}/payload$" "$dir"
 expect_eq "init is its only process" "$pid" "$(cat "$dir/cgroup.procs")"
 ct ctstop -n cg -t 10 2>/dev/null
+dir=${dir%/payload}
 [ -e "$dir" ] && fail "cgroup $dir left behind"
 ok "the cgroup is removed after the stop"
 rm -f "$ROOTFS/ready"
@@ -104,12 +106,25 @@ dir=$(cgdir "$pid" "")
 sleep 1000 &
 stray=$!
 echo "$stray" >"$dir/cgroup.procs"
+# ... and one hidden in a subgroup, as a guest's own manager would make.
+mkdir "$dir/sub"
+sleep 1000 &
+hidden=$!
+echo "$hidden" >"$dir/sub/cgroup.procs"
 run_rc rc ct ctstop -n stray -t 10 2>/dev/null
-expect_eq "graceful stop with a stray process in the cgroup" 0 "$rc"
-wait $stray 2>/dev/null || true
+expect_eq "graceful stop with stray processes in the cgroup" 0 "$rc"
+wait $stray $hidden 2>/dev/null || true
 kill -0 $stray 2>/dev/null && fail "the stray process survived"
-[ -e "$dir" ] && fail "cgroup left behind"
-ok "the stray process was killed and the cgroup removed"
+kill -0 $hidden 2>/dev/null && fail "the process in a subgroup survived"
+[ -e "${dir%/payload}" ] && fail "cgroup left behind"
+ok "stray processes (a subgroup's too) were killed and the cgroup removed"
+
+# ---- with a cgroup namespace the guest sees its payload as the root, not the limits above it
+conf=$(write_conf ns "namespaces = pid mount uts ipc net cgroup")
+out=$(ct ctstart -n ns -f "$conf" -- sh -c \
+	'grep "^0::" /proc/self/cgroup; ls /sys/fs/cgroup | grep -c "^payload$" || true')
+expect_eq "the guest's cgroup root is its payload cgroup" "0::/
+0" "$out"
 
 # ---- limits (where this host has the controllers)
 if [ "$V1" = yes ] || grep -qw pids "$CG2/cgroup.controllers"; then
@@ -135,6 +150,15 @@ if [ "$V1" = yes ] || grep -qw pids "$CG2/cgroup.controllers"; then
 	run_rc rc ct ctstop -n lim -t 10 2>"$T/err"
 	expect_eq "and stops normally" 0 "$rc"
 	rm -f "$ROOTFS/ready" "$ROOTFS/lim.log"
+fi
+
+# A limit this host cannot enforce fails the start, and ctstart -d says which and why.
+if ! grep -q " - cgroup .*hugetlb" /proc/self/mountinfo && [ "$V1" = no ] &&
+	! grep -qw memory "$CG2/cgroup.controllers"; then
+	conf=$(write_conf nomem "cgroup.memory.max = 64M")
+	run_rc rc ct ctstart -n nomem -f "$conf" -d -- true 2>"$T/err"
+	expect_eq "a limit without its controller fails the start" 125 "$rc"
+	expect_match "ctstart -d names the controller" "memory controller \(not available" "$(cat "$T/err")"
 fi
 
 printf 'rootfs = %s\ncgroup.memory.max = lots\n' "$ROOTFS" >"$T/bad.conf"
