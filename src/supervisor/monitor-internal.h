@@ -31,6 +31,8 @@ struct ct_monitor {
 	struct ct_setup_report setup;
 	sigset_t saved_mask;
 	struct ct_cgroup cgroup;
+	bool draining;           /* init is gone; waiting for the rest of the cgroup to die */
+	uint64_t drain_deadline_ms;
 	bool frozen;             /* the cgroup was asked to freeze (and not thawed since) */
 	bool freeze_confirmed;   /* ... and the kernel says it is frozen */
 	int freeze_fd;           /* timerfd: polls the freezer until frozen or the deadline */
@@ -62,6 +64,9 @@ int ct_monitor_event(struct ct_monitor *m, enum ct_event ev);
 int ct_monitor_spawn(struct ct_monitor *m);
 /* Reads the child's setup outcome from the sync socket and feeds it to the state machine. */
 int ct_monitor_sync(struct ct_monitor *m);
+
+/* The drain timer fired: is the cgroup empty (or out of time)? Returns a CT_LOOP_* code. */
+int ct_monitor_drain_check(struct ct_monitor *m);
 
 /* Sends the notice a waiting `ctstart -d` reads, once. */
 void ct_monitor_notify(struct ct_monitor *m, int result, const char *message);

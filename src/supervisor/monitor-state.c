@@ -68,23 +68,33 @@ static void log_end(const struct ct_monitor *m, const struct ct_stop_result *res
 		 res->kill_reason ? ct_kill_reason_to_string(res->kill_reason) : "");
 }
 
-#define EMPTY_TIMEOUT_MS 2000
+#define DRAIN_TIMEOUT_MS 2000
+#define DRAIN_POLL_MS 10
 
-/* After init, anything still in the cgroup (a process that joined it from outside the pid
- * namespace) is killed, and the cgroup given a bounded time to empty, so it can be removed. */
-static void empty_cgroup(struct ct_monitor *m)
+static int finish(struct ct_monitor *m);
+
+/* Init is gone; anything still in the cgroup (a process that joined it from outside the pid
+ * namespace, or hid in a subgroup) is killed, and the cgroup gets a bounded time to empty before
+ * the monitor finishes. The loop keeps serving clients meanwhile. */
+static int drain(struct ct_monitor *m)
 {
-	uint64_t deadline = ct_now_ms() + EMPTY_TIMEOUT_MS;
-
+	ct_timerfd_arm(m->timer_fd, 0);
+	/* A shutdown helper is in the cgroup too: hear its report before anything is killed. */
+	ct_shutdown_helper_collect(m);
 	ct_monitor_unfreeze_for_stop(m);
 	if (!ct_cgroup_populated(&m->cgroup))
-		return;
+		return finish(m);
 	ct_cgroup_kill(&m->cgroup);
-	while (ct_cgroup_populated(&m->cgroup) && ct_now_ms() < deadline)
-		usleep(5000); /* the container is gone: nothing else is waiting on the loop */
-	if (ct_cgroup_populated(&m->cgroup))
-		log_warning("container '%s': processes left in its cgroup after %d s", m->o->name,
-			    EMPTY_TIMEOUT_MS / 1000);
+	m->draining = true;
+	m->drain_deadline_ms = ct_now_ms() + DRAIN_TIMEOUT_MS;
+	return ct_timerfd_arm(m->timer_fd, DRAIN_POLL_MS) < 0 ? finish(m) : CT_LOOP_CONTINUE;
+}
+
+int ct_monitor_drain_check(struct ct_monitor *m)
+{
+	if (ct_cgroup_populated(&m->cgroup) && ct_now_ms() < m->drain_deadline_ms)
+		return ct_timerfd_arm(m->timer_fd, DRAIN_POLL_MS) < 0 ? finish(m) : CT_LOOP_CONTINUE;
+	return finish(m);
 }
 
 static int finish(struct ct_monitor *m)
@@ -95,7 +105,9 @@ static int finish(struct ct_monitor *m)
 
 	ct_timerfd_arm(m->timer_fd, 0);
 	ct_shutdown_helper_collect(m);
-	empty_cgroup(m);
+	if (ct_cgroup_populated(&m->cgroup))
+		log_warning("container '%s': processes left in its cgroup after %d s", m->o->name,
+			    DRAIN_TIMEOUT_MS / 1000);
 	if (m->setup_failed && m->kill_reason == CT_KILL_NONE) {
 		/* Waiting stop requests learn that the container never ran. */
 		format_setup_error(m, m->dispatch_detail, sizeof(m->dispatch_detail));
@@ -248,7 +260,7 @@ int ct_monitor_event(struct ct_monitor *m, enum ct_event ev)
 	case CT_ACT_RESTART: return restart(m);
 	case CT_ACT_FREEZE: return ct_monitor_freeze(m);
 	case CT_ACT_THAW: return ct_monitor_thaw(m);
-	case CT_ACT_FINISH: return finish(m);
+	case CT_ACT_FINISH: return drain(m);
 	default: return CT_LOOP_CONTINUE;
 	}
 }

@@ -144,6 +144,9 @@ static int on_deadline(int fd, uint32_t events, void *data)
 
 	if (read(fd, &expirations, sizeof(expirations)) < 0)
 		return CT_LOOP_CONTINUE;
+	/* After init, the same timer paces the wait for the rest of the cgroup. */
+	if (m->draining)
+		return ct_monitor_drain_check(m);
 	m->deadline_ms = 0;
 	log_info("container '%s': stop timeout reached", m->o->name);
 	int r = ct_monitor_event(m, CT_EV_TIMEOUT);
