@@ -26,7 +26,9 @@ for h in $harnesses; do
 	mkdir -p "$out/corpus_$h"
 	cp "$src"/tests/fuzz/corpus/"$h"/* "$out/corpus_$h/"
 	echo "== fuzz_$h: $secs s"
-	if ! "$out/fuzz_$h" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
+	supp=""
+	[ "$h" = seccomp ] && supp="suppressions=$src/tests/fuzz/lsan-libseccomp.supp"
+	if ! LSAN_OPTIONS="$supp" "$out/fuzz_$h" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
 		-rss_limit_mb=2048 -artifact_prefix="$out/$h-" "$out/corpus_$h" >"$out/$h.log" 2>&1; then
 		status=1
 		tail -n 40 "$out/$h.log"
