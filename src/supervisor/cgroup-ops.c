@@ -5,6 +5,7 @@
 
 #include "macro.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -166,20 +167,33 @@ bool ct_cgroup_populated(const struct ct_cgroup *cg)
 	return each_pid(cg, NULL) > 0;
 }
 
-static int count_tasks(const struct ct_cgroup *cg)
+/* Processes in dir and every subgroup below it (a guest's manager makes its own). */
+static int count_tree(const char *dir)
 {
 	char path[PATH_MAX];
 	cleanup_fclose FILE *f = NULL;
+	DIR *d;
+	struct dirent *e;
 	int pid, n = 0;
 
-	if (!cg->payload[0])
-		return each_pid(cg, NULL);
-	if (snprintf(path, sizeof(path), "%s/cgroup.procs", cg->payload) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
+	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= (int)sizeof(path))
+		return 0;
 	f = fopen(path, "re");
 	while (f && fscanf(f, "%d", &pid) == 1)
 		n++;
+	d = opendir(dir);
+	while (d && (e = readdir(d)))
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+			n += count_tree(path);
+	if (d)
+		closedir(d);
 	return n;
+}
+
+static int count_tasks(const struct ct_cgroup *cg)
+{
+	return cg->payload[0] ? count_tree(cg->payload) : each_pid(cg, NULL);
 }
 
 int ct_cgroup_kill(const struct ct_cgroup *cg)

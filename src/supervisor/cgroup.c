@@ -200,6 +200,13 @@ static void enable_v2(struct ct_cgroup *cg, const char *root, const char *parent
 	for (int c = 0; c < CT_CG_COUNT_; c++)
 		cg->on_v2[c] = has_word(avail, ctrl_names[c]) &&
 			       enable_along(root, parent, ctrl_names[c]) == 0;
+	/* Our cgroup passes them on to payload, the guest's root, to hand out in its subtree. */
+	for (int c = 0; c < CT_CG_COUNT_; c++) {
+		char op[32];
+		snprintf(op, sizeof(op), "+%s", ctrl_names[c]);
+		if (cg->on_v2[c])
+			ct_cg_write(cg->v2, "cgroup.subtree_control", op);
+	}
 	/* cpu usage (cpu.stat) and the freezer are cgroup2 core features. */
 	cg->on_v2[CT_CG_CPUACCT] = cg->on_v2[CT_CG_FREEZER] = true;
 }
@@ -245,9 +252,10 @@ int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struc
 			return r;
 		enable_v2(ret, root, parent);
 		if (snprintf(ret->payload, sizeof(ret->payload), "%s/payload", ret->v2) >=
-			    (int)sizeof(ret->payload) ||
-		    mkdir(ret->payload, 0755) < 0)
-			return errno ? -errno : -ENAMETOOLONG;
+		    (int)sizeof(ret->payload))
+			return -ENAMETOOLONG;
+		if (mkdir(ret->payload, 0755) < 0)
+			return -errno;
 		ret->v2_fd = open(ret->payload, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (ret->v2_fd < 0)
 			return -errno;

@@ -160,7 +160,9 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 	/* "About to exec": EOF after this means exec succeeded; EOF without it means the child
 	 * died during setup (killed from outside, say), which must not pass for a start. */
 	report_step(rep, CT_STEP_EXEC, p->argv[0]);
-	send(sync_fd, rep, sizeof(*rep), MSG_NOSIGNAL);
+	/* write(), not send(): a seccomp profile may deny sendto, and this runs under it. */
+	if (write(sync_fd, rep, sizeof(*rep)) < 0)
+		return -errno;
 	STEP(CT_STEP_EXEC, p->argv[0], do_exec(p));
 	return 0;
 }
@@ -171,6 +173,7 @@ _Noreturn void ct_child_run(const struct ct_spawn_plan *p, int sync_fd)
 	int r = child_setup(p, sync_fd, &rep);
 
 	rep.error = r < 0 ? r : -EIO;
-	send(sync_fd, &rep, sizeof(rep), MSG_NOSIGNAL);
+	if (write(sync_fd, &rep, sizeof(rep)) < 0)
+		_exit(125);
 	_exit(rep.step == CT_STEP_EXEC ? (r == -ENOENT ? 127 : 126) : 125);
 }

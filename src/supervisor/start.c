@@ -74,7 +74,8 @@ static int load_seccomp(const struct ct_config *c, struct ct_seccomp **ret)
 	r = ct_seccomp_load(file, ret, &err);
 	if (r < 0) {
 		ct_config_error_format(&err, msg, sizeof(msg));
-		return log_error_errno(r, "seccomp profile: %s", msg);
+		log_error("seccomp profile: %s", msg); /* the message says why; no errno to add */
+		return r;
 	}
 	for (char *const *w = ct_seccomp_warnings(*ret); w && *w; w++)
 		log_warning("%s", *w);

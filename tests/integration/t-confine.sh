@@ -111,6 +111,10 @@ expect_eq "LXC's common.seccomp works unchanged" "Seccomp:	2" \
 conf=$(write_conf sec3 "seccomp.profile = none")
 expect_eq "seccomp.profile = none: no filter" "Seccomp:	0" \
 	"$(ct ctstart -n sec -f "$conf" -- grep 'Seccomp:' /proc/self/status)"
+printf '2\ndenylist\nsendto errno 1\nsendmsg errno 1\n' >"$T/nosend.seccomp"
+conf=$(write_conf sec6 "seccomp.profile = $T/nosend.seccomp")
+expect_eq "a profile that denies sendto does not break the start" ran \
+	"$(ct ctstart -n sec -f "$conf" -- echo ran)"
 printf '2\ndenylist\nmkdir errno banana\n' >"$T/bad.seccomp"
 conf=$(write_conf sec4 "seccomp.profile = $T/bad.seccomp")
 run_rc rc ct ctstart -n sec4 -f "$conf" -- true 2>"$T/err"
