@@ -322,3 +322,42 @@ int ct_proc_starttime(pid_t pid, uint64_t *ret)
 	*ret = v;
 	return 0;
 }
+
+int ct_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	cleanup_free char *buf = NULL;
+	size_t len = 0, size = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (len == size) {
+			/* Grow by doubling, up to one byte past max: reading it means too big. */
+			size_t want = size ? size * 2 : 16384;
+			char *b = realloc(buf, (want > max + 1 ? max + 1 : want) + 1);
+			if (!b)
+				return -ENOMEM;
+			buf = b;
+			size = want > max + 1 ? max + 1 : want;
+		}
+		n = read(fd, buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return -EFBIG;
+	}
+	if (!buf && !(buf = malloc(1)))
+		return -ENOMEM;
+	buf[len] = '\0';
+	*ret = steal_ptr(&buf);
+	*ret_len = len;
+	return 0;
+}

@@ -142,51 +142,6 @@ int ct_config_parse_string(struct ct_config *c, const char *text, size_t len, co
 }
 
 /* Doubles *buf up to one byte more than CT_CONFIG_FILE_MAX, enough to see that a file is too big. */
-static int buf_grow(char **buf, size_t *size)
-{
-	size_t new_size = *size ? *size * 2 : 16384;
-	char *b;
-
-	if (new_size > CT_CONFIG_FILE_MAX + 1)
-		new_size = CT_CONFIG_FILE_MAX + 1;
-	b = realloc(*buf, new_size);
-	if (!b)
-		return -ENOMEM;
-	*buf = b;
-	*size = new_size;
-	return 0;
-}
-
-/* Reads a whole file of at most CT_CONFIG_FILE_MAX bytes; -EFBIG for a larger one. */
-static int read_file(const char *path, char **ret, size_t *ret_len)
-{
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	cleanup_free char *buf = NULL;
-	size_t len = 0, size = 0;
-
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n;
-
-		if (len == size && buf_grow(&buf, &size) < 0)
-			return -ENOMEM;
-		n = read(fd, buf + len, size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > CT_CONFIG_FILE_MAX)
-			return -EFBIG;
-	}
-	*ret = steal_ptr(&buf);
-	*ret_len = len;
-	return 0;
-}
-
 int ct_config_load(struct ct_config *c, const char *path, struct ct_config_error *err)
 {
 	struct ct_config_error unused;
@@ -197,7 +152,7 @@ int ct_config_load(struct ct_config *c, const char *path, struct ct_config_error
 
 	if (!err)
 		err = &unused;
-	r = read_file(path, &text, &len);
+	r = ct_read_file(path, CT_CONFIG_FILE_MAX, &text, &len);
 	if (r == -EFBIG)
 		error_set(err, path, 0, "", "file is larger than %d bytes", CT_CONFIG_FILE_MAX);
 	else if (r < 0)

@@ -457,43 +457,13 @@ int ct_seccomp_parse(const char *text, size_t len, const char *name, struct ct_s
 	return r;
 }
 
-/* Reads a whole file of at most CT_SECCOMP_FILE_MAX bytes; -EFBIG for a larger one. */
-static int read_profile(const char *path, char **ret, size_t *ret_len)
-{
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	cleanup_free char *buf = NULL;
-	size_t len = 0;
-
-	if (fd < 0)
-		return -errno;
-	buf = malloc(CT_SECCOMP_FILE_MAX + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (len <= CT_SECCOMP_FILE_MAX) {
-		ssize_t n = read(fd, buf + len, CT_SECCOMP_FILE_MAX + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > CT_SECCOMP_FILE_MAX)
-		return -EFBIG;
-	*ret = steal_ptr(&buf);
-	*ret_len = len;
-	return 0;
-}
-
 int ct_seccomp_load(const char *path, struct ct_seccomp **ret, struct ct_config_error *err)
 {
 	cleanup_free char *text = NULL;
 	size_t len = 0;
 	int r;
 
-	r = read_profile(path, &text, &len);
+	r = ct_read_file(path, CT_SECCOMP_FILE_MAX, &text, &len);
 	if (r < 0 && err) {
 		*err = (struct ct_config_error){ .line = 0 };
 		snprintf(err->file, sizeof(err->file), "%s", path);
