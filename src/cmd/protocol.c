@@ -190,6 +190,12 @@ int ct_proto_reply_error(struct ct_frame *f, uint16_t request, int error)
 	return ct_frame_finish(f);
 }
 
+int ct_proto_reply_ok(struct ct_frame *f, uint16_t request)
+{
+	begin_reply(f, request, 0);
+	return ct_frame_finish(f);
+}
+
 int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info)
 {
 	begin_reply(f, CT_CMD_INFO, 0);

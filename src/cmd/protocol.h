@@ -146,6 +146,8 @@ int ct_cursor_end(const struct ct_cursor *c);
  * body follows only when it is 0. */
 int ct_proto_request(struct ct_frame *f, uint16_t type);
 int ct_proto_reply_error(struct ct_frame *f, uint16_t request, int error);
+/* A reply that is just "done" (result 0, no body). */
+int ct_proto_reply_ok(struct ct_frame *f, uint16_t request);
 int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info);
 /* The reply to STOP or SHUTDOWN (request says which): the same body. */
 int ct_proto_reply_stop(struct ct_frame *f, uint16_t request, const struct ct_stop_result *res);

@@ -12,6 +12,9 @@
 /* Parses a whole decimal integer within [min, max]. -EINVAL for junk, -ERANGE out of range. */
 int ct_parse_long(const char *s, long min, long max, long *ret);
 
+/* Formats a reason into msg and returns -EINVAL: for parsers that report why a value is bad. */
+int ct_fail_msg(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Milliseconds on CLOCK_MONOTONIC / CLOCK_REALTIME. */
 uint64_t ct_now_ms(void);
 uint64_t ct_realtime_ms(void);

@@ -59,17 +59,6 @@ static const struct {
 	{ "runbindable", MS_UNBINDABLE | MS_REC, MS_PROPAGATION },
 };
 
-__attribute__((format(printf, 3, 4)))
-static int mount_fail(char *msg, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 void ct_mount_entry_done(struct ct_mount_entry *m)
 {
 	free(m->source);
@@ -117,9 +106,9 @@ static int mount_special_apply(const char *opt, struct ct_mount_entry *m, bool *
 	else if (strcmp(opt + 7, "file") == 0)
 		m->create_file = true;
 	else
-		return mount_fail(msg, size, "unknown option '%s' (create=dir or create=file)", opt);
+		return ct_fail_msg(msg, size, "unknown option '%s' (create=dir or create=file)", opt);
 	if (m->create_dir && m->create_file)
-		return mount_fail(msg, size, "create=dir and create=file exclude each other");
+		return ct_fail_msg(msg, size, "create=dir and create=file exclude each other");
 	return 0;
 }
 
@@ -186,18 +175,18 @@ static int mount_fields_check(char **f, size_t n, char *msg, size_t size)
 	long v;
 
 	if (n < 3 || n > 6)
-		return mount_fail(msg, size, "expected SOURCE TARGET FSTYPE [OPTIONS [DUMP [PASS]]], "
+		return ct_fail_msg(msg, size, "expected SOURCE TARGET FSTYPE [OPTIONS [DUMP [PASS]]], "
 					     "got %zu fields", n);
 	for (size_t i = 0; i < 3; i++)
 		if (!f[i][0])
-			return mount_fail(msg, size, "empty field %zu", i + 1);
+			return ct_fail_msg(msg, size, "empty field %zu", i + 1);
 	if (f[1][0] != '/')
-		return mount_fail(msg, size, "target '%s' is not an absolute path", f[1]);
+		return ct_fail_msg(msg, size, "target '%s' is not an absolute path", f[1]);
 	if (has_dotdot(f[1]))
-		return mount_fail(msg, size, "target '%s' contains '..'", f[1]);
+		return ct_fail_msg(msg, size, "target '%s' contains '..'", f[1]);
 	for (size_t i = 4; i < n; i++)
 		if (ct_parse_long(f[i], 0, INT_MAX, &v) < 0)
-			return mount_fail(msg, size, "%s '%s' is not a number",
+			return ct_fail_msg(msg, size, "%s '%s' is not a number",
 					  i == 4 ? "dump" : "pass", f[i]);
 	return 0;
 }
@@ -210,7 +199,7 @@ int ct_mount_entry_parse(const char *value, struct ct_mount_entry *ret, char *ms
 	int r = ct_strv_split_quoted(value, &f);
 
 	if (r == -EINVAL)
-		return mount_fail(msg, msg_size, "unterminated quote or trailing backslash");
+		return ct_fail_msg(msg, msg_size, "unterminated quote or trailing backslash");
 	if (r < 0)
 		return r;
 	n = ct_strv_length(f);

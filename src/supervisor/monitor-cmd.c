@@ -103,10 +103,7 @@ static int cmd_freeze(struct ct_conn *c, const struct ct_msg *msg, void *userdat
 		ct_conn_defer(c, CT_CMD_FREEZE);
 		return 0;
 	}
-	ct_proto_reply_error(&f, CT_CMD_FREEZE, 0);
-	ct_frame_begin(&f, CT_CMD_FREEZE | CT_MSG_REPLY);
-	ct_frame_put_u32(&f, 0);
-	ct_frame_finish(&f);
+	ct_proto_reply_ok(&f, CT_CMD_FREEZE);
 	ct_conn_reply(c, &f);
 	return 0;
 }
@@ -126,9 +123,7 @@ static int cmd_thaw(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
 	r = ct_monitor_event(m, CT_EV_THAW);
 	if (r < 0)
 		return r;
-	ct_frame_begin(&f, CT_CMD_THAW | CT_MSG_REPLY);
-	ct_frame_put_u32(&f, 0);
-	ct_frame_finish(&f);
+	ct_proto_reply_ok(&f, CT_CMD_THAW);
 	ct_conn_reply(c, &f);
 	return 0;
 }

@@ -16,12 +16,10 @@ static void reply_freezers(struct ct_monitor *m, int result)
 {
 	struct ct_frame f;
 
-	ct_proto_reply_error(&f, CT_CMD_FREEZE, result);
-	if (result == 0) {
-		ct_frame_begin(&f, CT_CMD_FREEZE | CT_MSG_REPLY);
-		ct_frame_put_u32(&f, 0);
-		ct_frame_finish(&f);
-	}
+	if (result == 0)
+		ct_proto_reply_ok(&f, CT_CMD_FREEZE);
+	else
+		ct_proto_reply_error(&f, CT_CMD_FREEZE, result);
 	ct_server_reply_deferred(m->server, CT_CMD_FREEZE, &f);
 }
 

@@ -58,17 +58,6 @@ size_t sc_split(char *s, char **words, size_t max)
 	}
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *msg, size_t msg_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, msg_size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 int sc_parse_version(char **words, size_t n, int *ret, char *msg, size_t msg_size)
 {
 	if (n == 1 && strcmp(words[0], "1") == 0)
@@ -76,7 +65,7 @@ int sc_parse_version(char **words, size_t n, int *ret, char *msg, size_t msg_siz
 	else if (n == 1 && strcmp(words[0], "2") == 0)
 		*ret = 2;
 	else
-		return fail(msg, msg_size, "expected the profile version, '1' or '2', got '%.64s'",
+		return ct_fail_msg(msg, msg_size, "expected the profile version, '1' or '2', got '%.64s'",
 			    words[0]);
 	return 0;
 }
@@ -95,14 +84,14 @@ static int parse_action(char **words, size_t n, size_t *pos, uint32_t *ret, char
 	else if (strcmp(a, "trap") == 0)
 		*ret = SCMP_ACT_TRAP;
 	else if (strcmp(a, "notify") == 0)
-		return fail(msg, msg_size, "action 'notify' is not supported (no seccomp notifier)");
+		return ct_fail_msg(msg, msg_size, "action 'notify' is not supported (no seccomp notifier)");
 	else if (strcmp(a, "errno") != 0)
-		return fail(msg, msg_size, "unknown action '%.64s' (expected kill, errno N, allow or "
+		return ct_fail_msg(msg, msg_size, "unknown action '%.64s' (expected kill, errno N, allow or "
 			    "trap)", a);
 	else if (*pos + 1 >= n || words[*pos + 1][0] == '[')
-		return fail(msg, msg_size, "action 'errno' needs a number");
+		return ct_fail_msg(msg, msg_size, "action 'errno' needs a number");
 	else if (ct_parse_long(words[++*pos], 0, SC_ERRNO_MAX, &e) < 0)
-		return fail(msg, msg_size, "bad errno number '%.64s' (expected 0..%d)", words[*pos],
+		return ct_fail_msg(msg, msg_size, "bad errno number '%.64s' (expected 0..%d)", words[*pos],
 			    SC_ERRNO_MAX);
 	else
 		*ret = SCMP_ACT_ERRNO((uint32_t)e);
@@ -120,14 +109,14 @@ int sc_parse_policy(char **words, size_t n, int version, bool *ret_allowlist,
 	size_t pos = 1;
 
 	if (!deny && !allow)
-		return fail(msg, msg_size, "expected the policy, 'denylist' or 'allowlist', got "
+		return ct_fail_msg(msg, msg_size, "expected the policy, 'denylist' or 'allowlist', got "
 			    "'%.64s'", words[0]);
 	if (version == 1 && (deny || n > 1))
-		return fail(msg, msg_size, "a version 1 profile is a plain 'allowlist'");
+		return ct_fail_msg(msg, msg_size, "a version 1 profile is a plain 'allowlist'");
 	if (pos < n && parse_action(words, n, &pos, &action, msg, msg_size) < 0)
 		return -EINVAL;
 	if (pos < n)
-		return fail(msg, msg_size, "unexpected '%.64s' after the default action", words[pos]);
+		return ct_fail_msg(msg, msg_size, "unexpected '%.64s' after the default action", words[pos]);
 	*ret_allowlist = allow;
 	*ret_has_default = n > 1;
 	*ret_default = action;
@@ -160,7 +149,7 @@ int sc_parse_section(char **words, size_t n, uint32_t *ret, char *msg, size_t ms
 	size_t len = strlen(w);
 
 	if (n > 1 || w[len - 1] != ']')
-		return fail(msg, msg_size, "an architecture section is '[NAME]' alone on its line");
+		return ct_fail_msg(msg, msg_size, "an architecture section is '[NAME]' alone on its line");
 	/* LXC takes "[x86_64]" and "[X86_64]"; any case is as clear. */
 	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
 		if (strlen(sections[i].name) == len - 2 &&
@@ -168,7 +157,7 @@ int sc_parse_section(char **words, size_t n, uint32_t *ret, char *msg, size_t ms
 			*ret = sections[i].token;
 			return 0;
 		}
-	return fail(msg, msg_size, "unknown architecture section");
+	return ct_fail_msg(msg, msg_size, "unknown architecture section");
 }
 
 static bool name_valid(const char *s)
@@ -251,28 +240,28 @@ static int parse_arg(const char *w, struct sc_arg *ret, char *msg, size_t msg_si
 	long index;
 
 	if (len < 2 || w[len - 1] != ']')
-		return fail(msg, msg_size, "argument filter '%.64s' does not end with ']'", w);
+		return ct_fail_msg(msg, msg_size, "argument filter '%.64s' does not end with ']'", w);
 	if (len - 2 >= sizeof(buf))
-		return fail(msg, msg_size, "argument filter '%.64s...' is too long", w);
+		return ct_fail_msg(msg, msg_size, "argument filter '%.64s...' is too long", w);
 	memcpy(buf, w + 1, len - 2);
 	buf[len - 2] = '\0';
 	n = split_fields(buf, f, ARRAY_SIZE(f));
 	if (n < 3 || n > 4)
-		return fail(msg, msg_size, "argument filter '%.64s' is not [INDEX,VALUE,OP] or "
+		return ct_fail_msg(msg, msg_size, "argument filter '%.64s' is not [INDEX,VALUE,OP] or "
 			    "[INDEX,VALUE,OP,MASK]", w);
 	if (ct_parse_long(f[0], 0, SC_ARGS_MAX - 1, &index) < 0)
-		return fail(msg, msg_size, "bad argument index '%.64s' (expected 0..5)", f[0]);
+		return ct_fail_msg(msg, msg_size, "bad argument index '%.64s' (expected 0..5)", f[0]);
 	if (!parse_u64(f[1], &ret->value))
-		return fail(msg, msg_size, "bad argument value '%.64s' (expected an unsigned 64-bit "
+		return ct_fail_msg(msg, msg_size, "bad argument value '%.64s' (expected an unsigned 64-bit "
 			    "number)", f[1]);
 	if (!parse_op(f[2], &ret->op))
-		return fail(msg, msg_size, "unknown comparison operator '%.64s'", f[2]);
+		return ct_fail_msg(msg, msg_size, "unknown comparison operator '%.64s'", f[2]);
 	if (ret->op == SCMP_CMP_MASKED_EQ && n != 4)
-		return fail(msg, msg_size, "SCMP_CMP_MASKED_EQ needs a mask: [INDEX,VALUE,OP,MASK]");
+		return ct_fail_msg(msg, msg_size, "SCMP_CMP_MASKED_EQ needs a mask: [INDEX,VALUE,OP,MASK]");
 	if (ret->op != SCMP_CMP_MASKED_EQ && n != 3)
-		return fail(msg, msg_size, "only SCMP_CMP_MASKED_EQ takes a mask");
+		return ct_fail_msg(msg, msg_size, "only SCMP_CMP_MASKED_EQ takes a mask");
 	if (n == 4 && !parse_u64(f[3], &ret->mask))
-		return fail(msg, msg_size, "bad argument mask '%.64s'", f[3]);
+		return ct_fail_msg(msg, msg_size, "bad argument mask '%.64s'", f[3]);
 	ret->index = (unsigned)index;
 	return 0;
 }
@@ -284,16 +273,16 @@ static int parse_args(char **words, size_t n, size_t pos, struct sc_rule *r, cha
 		struct sc_arg *a = &r->args[r->n_args];
 
 		if (words[pos][0] != '[')
-			return fail(msg, msg_size, "unexpected '%.64s' (expected an argument filter "
+			return ct_fail_msg(msg, msg_size, "unexpected '%.64s' (expected an argument filter "
 				    "like [0,1,SCMP_CMP_EQ])", words[pos]);
 		if (r->n_args == SC_ARGS_MAX)
-			return fail(msg, msg_size, "more than %d argument filters", SC_ARGS_MAX);
+			return ct_fail_msg(msg, msg_size, "more than %d argument filters", SC_ARGS_MAX);
 		if (parse_arg(words[pos], a, msg, msg_size) < 0)
 			return -EINVAL;
 		/* libseccomp refuses two comparisons of one argument in a rule; say it plainly. */
 		for (unsigned i = 0; i < r->n_args; i++)
 			if (r->args[i].index == a->index)
-				return fail(msg, msg_size, "argument %u is filtered twice", a->index);
+				return ct_fail_msg(msg, msg_size, "argument %u is filtered twice", a->index);
 		r->n_args++;
 	}
 	return 0;
@@ -305,7 +294,7 @@ int sc_parse_rule(char **words, size_t n, struct sc_rule *ret, char *msg, size_t
 	size_t pos = 1;
 
 	if (!name_valid(words[0]))
-		return fail(msg, msg_size, "invalid syscall name (expected lower case letters, digits "
+		return ct_fail_msg(msg, msg_size, "invalid syscall name (expected lower case letters, digits "
 			    "and '_')");
 	if (pos < n && words[pos][0] != '[') {
 		if (parse_action(words, n, &pos, &r.action, msg, msg_size) < 0)
@@ -324,7 +313,7 @@ int sc_parse_number(char **words, size_t n, int *ret, char *msg, size_t msg_size
 
 	/* 65535 is far above any architecture's last syscall and keeps the number an int. */
 	if (n != 1 || ct_parse_long(words[0], 0, 65535, &nr) < 0)
-		return fail(msg, msg_size, "expected one syscall number (a version 1 profile lists "
+		return ct_fail_msg(msg, msg_size, "expected one syscall number (a version 1 profile lists "
 			    "numbers)");
 	*ret = (int)nr;
 	return 0;

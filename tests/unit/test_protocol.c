@@ -142,6 +142,20 @@ static void test_error_reply(void **state)
 	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_INFO, &c), -EBADMSG);
 }
 
+static void test_ok_reply(void **state)
+{
+	struct ct_frame f;
+	struct ct_msg m;
+	struct ct_cursor c;
+
+	assert_int_equal(ct_proto_reply_ok(&f, CT_CMD_THAW), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(m.type, CT_CMD_THAW | CT_MSG_REPLY);
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_THAW, &c), 0);
+	assert_int_equal(ct_cursor_end(&c), 0); /* result only, no body */
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_FREEZE, &c), -EBADMSG);
+}
+
 static void test_wire_bytes(void **state)
 {
 	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 2, 0, 2, 0, 0, 0, 0, 0 };
@@ -270,7 +284,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_info_round_trip), cmocka_unit_test(test_stop_round_trip),
-		cmocka_unit_test(test_error_reply),     cmocka_unit_test(test_wire_bytes),
+		cmocka_unit_test(test_error_reply),     cmocka_unit_test(test_ok_reply),     cmocka_unit_test(test_wire_bytes),
 		cmocka_unit_test(test_truncated),       cmocka_unit_test(test_bad_magic_and_version),
 		cmocka_unit_test(test_oversized),       cmocka_unit_test(test_malformed_body),
 		cmocka_unit_test(test_string_with_nul), cmocka_unit_test(test_names),

@@ -79,6 +79,25 @@ static void test_late_sync_events(void **state)
 	expect(CT_STATE_RUNNING, CT_EV_EXECED, CT_STATE_RUNNING, CT_ACT_REFUSE);
 }
 
+static void test_freeze(void **state)
+{
+	expect(CT_STATE_RUNNING, CT_EV_FREEZE, CT_STATE_FROZEN, CT_ACT_FREEZE);
+	expect(CT_STATE_FROZEN, CT_EV_FREEZE, CT_STATE_FROZEN, CT_ACT_FREEZE);
+	expect(CT_STATE_FROZEN, CT_EV_THAW, CT_STATE_RUNNING, CT_ACT_THAW);
+	expect(CT_STATE_RUNNING, CT_EV_THAW, CT_STATE_RUNNING, CT_ACT_REFUSE);
+	/* Only a running container freezes. */
+	expect(CT_STATE_STARTING, CT_EV_FREEZE, CT_STATE_STARTING, CT_ACT_REFUSE);
+	expect(CT_STATE_STOPPING, CT_EV_FREEZE, CT_STATE_STOPPING, CT_ACT_REFUSE);
+	expect(CT_STATE_STOPPED, CT_EV_FREEZE, CT_STATE_STOPPED, CT_ACT_REFUSE);
+	/* A frozen container is stopped: gracefully (thawed by the dispatch) or by force. */
+	expect(CT_STATE_FROZEN, CT_EV_SHUTDOWN, CT_STATE_STOPPING, CT_ACT_DISPATCH);
+	expect(CT_STATE_FROZEN, CT_EV_KILL, CT_STATE_STOPPING, CT_ACT_KILL);
+	expect(CT_STATE_FROZEN, CT_EV_INIT_EXITED, CT_STATE_STOPPED, CT_ACT_FINISH);
+	/* No stop is under way while frozen: timers and method outcomes change nothing. */
+	expect(CT_STATE_FROZEN, CT_EV_TIMEOUT, CT_STATE_FROZEN, CT_ACT_REFUSE);
+	expect(CT_STATE_FROZEN, CT_EV_UNDELIVERABLE, CT_STATE_FROZEN, CT_ACT_REFUSE);
+}
+
 static void test_out_of_range(void **state)
 {
 	expect(CT_STATE_COUNT_, CT_EV_KILL, CT_STATE_STOPPED, CT_ACT_REFUSE);
@@ -104,7 +123,7 @@ int main(void)
 		cmocka_unit_test(test_exit),        cmocka_unit_test(test_late_sync_events),
 		cmocka_unit_test(test_out_of_range), cmocka_unit_test(test_finish_only_in_stopped),
 		cmocka_unit_test(test_shutdown),    cmocka_unit_test(test_escalation),
-		cmocka_unit_test(test_reboot),
+		cmocka_unit_test(test_reboot),      cmocka_unit_test(test_freeze),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
