@@ -211,14 +211,36 @@ static void enable_v2(struct ct_cgroup *cg, const char *root, const char *parent
 	cg->on_v2[CT_CG_CPUACCT] = cg->on_v2[CT_CG_FREEZER] = true;
 }
 
-static int create_v1(struct ct_cgroup *cg, const char *parent, const char *leaf, char *what,
-		     size_t what_size)
+/* Whether the container joins the v1 hierarchy of ctrl (when cgroup2 lacks it). Without cgroup2
+ * every v1 hierarchy is joined: freezing, killing and usage need them. With cgroup2 only those a
+ * limit needs, unless cgroup.v1 = all: moving init into any v1 cgroup costs the start an RCU
+ * grace period, as cgroup2's CLONE_INTO_CGROUP does not. */
+static bool v1_wanted(const struct ct_cgroup *cg, const struct ct_cgroup_config *cfg,
+		      enum ct_cg_ctrl c)
+{
+	if (!cg->v2[0] || cfg->v1_all)
+		return true;
+	switch (c) {
+	case CT_CG_MEMORY:
+		return cfg->memory_max != 0;
+	case CT_CG_PIDS:
+		return cfg->pids_max != 0;
+	case CT_CG_CPU:
+		return cfg->cpu_weight != 0 || cfg->cpu_quota_us != 0;
+	default:
+		return false;
+	}
+}
+
+static int create_v1(struct ct_cgroup *cg, const struct ct_cgroup_config *cfg, const char *parent,
+		     const char *leaf, char *what, size_t what_size)
 {
 	for (int c = 0; c < CT_CG_COUNT_; c++) {
 		char mnt[PATH_MAX];
 		int r;
 
-		if ((cg->v2[0] && cg->on_v2[c]) || v1_mount(c, mnt, sizeof(mnt)) < 0)
+		if ((cg->v2[0] && cg->on_v2[c]) || !v1_wanted(cg, cfg, c) ||
+		    v1_mount(c, mnt, sizeof(mnt)) < 0)
 			continue;
 		/* cpu and cpuacct often share one hierarchy: one cgroup serves both. */
 		for (int d = 0; d < c; d++)
@@ -260,7 +282,7 @@ int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struc
 		if (ret->v2_fd < 0)
 			return -errno;
 	}
-	r = create_v1(ret, parent, leaf, what, what_size);
+	r = create_v1(ret, cfg, parent, leaf, what, what_size);
 	if (r < 0)
 		return r;
 	return ct_cg_apply_limits(ret, cfg, what, what_size);
@@ -274,14 +296,14 @@ bool ct_cgroup_needs_attach(const struct ct_cgroup *cg)
 	return false;
 }
 
-int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid)
+int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid, bool v2_too)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	/* Init was cloned into the payload cgroup (moving it there again changes nothing); a helper
-	 * forked from the monitor is moved. */
-	if (cg->payload[0]) {
+	/* Init was cloned into the payload cgroup: moving it there again would change nothing but
+	 * still cost an RCU grace period. A helper forked from the monitor is moved. */
+	if (v2_too && cg->payload[0]) {
 		int r = ct_cg_write(cg->payload, "cgroup.procs", buf);
 		if (r < 0)
 			return r;

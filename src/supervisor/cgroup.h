@@ -41,9 +41,9 @@ int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struc
 		     char *what, size_t what_size);
 /* True when init must be moved into v1 cgroups after clone (a hybrid host). */
 bool ct_cgroup_needs_attach(const struct ct_cgroup *cg);
-/* Moves pid into the container's v1 cgroups, and into its cgroup2 cgroup unless it was cloned
- * there. */
-int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid);
+/* Moves pid into the container's v1 cgroups, and with v2_too into its cgroup2 payload cgroup (a
+ * process not cloned there). */
+int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid, bool v2_too);
 /* Freezes or thaws; does not wait. */
 int ct_cgroup_set_frozen(const struct ct_cgroup *cg, bool frozen);
 /* 1 if every process is frozen, 0 if not (yet), -errno. */

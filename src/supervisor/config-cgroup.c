@@ -126,3 +126,12 @@ int ct_config_parse_cpu_max(struct parser *p, const char *value)
 	p->c->cgroup.cpu_period_us = (uint32_t)per;
 	return 0;
 }
+
+/* "limits" (the default) or "all". */
+int ct_config_parse_cgroup_v1(struct parser *p, const char *value)
+{
+	if (strcmp(value, "limits") && strcmp(value, "all"))
+		return ct_config_fail(p, "invalid value '%s' (limits or all)", value);
+	p->c->cgroup.v1_all = strcmp(value, "all") == 0;
+	return 0;
+}

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#define N_CONFIG_KEYS 20
+#define N_CONFIG_KEYS 21
 
 struct parser {
 	struct ct_config *c;
@@ -36,6 +36,7 @@ int ct_config_parse_memory_max(struct parser *p, const char *value);
 int ct_config_parse_pids_max(struct parser *p, const char *value);
 int ct_config_parse_cpu_weight(struct parser *p, const char *value);
 int ct_config_parse_cpu_max(struct parser *p, const char *value);
+int ct_config_parse_cgroup_v1(struct parser *p, const char *value);
 
 /* Replaces *dst (freed) with src (taken). */
 void ct_config_strv_replace(char ***dst, char **src);

@@ -403,5 +403,6 @@ const struct config_key ct_config_keys[N_CONFIG_KEYS] = {
 	{ "cgroup.pids.max", ct_config_parse_pids_max, false },
 	{ "cgroup.cpu.weight", ct_config_parse_cpu_weight, false },
 	{ "cgroup.cpu.max", ct_config_parse_cpu_max, false },
+	{ "cgroup.v1", ct_config_parse_cgroup_v1, false },
 };
 

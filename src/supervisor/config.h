@@ -46,6 +46,7 @@ struct ct_cgroup_config {
 	uint32_t cpu_weight;   /* 1..10000 */
 	int64_t cpu_quota_us;  /* -1: "max" */
 	uint32_t cpu_period_us; /* with cpu_quota_us; default 100000 */
+	bool v1_all;           /* cgroup.v1 = all: join every v1 hierarchy, not only those limited */
 };
 
 /* Parses "512M", "1G", "4096" (bytes; K, M, G, T are powers of 1024) or "max" (-1). */

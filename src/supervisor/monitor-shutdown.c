@@ -146,7 +146,7 @@ static int start_helper(struct ct_monitor *m)
 		return -errno;
 	if (pid == 0) {
 		/* Every process of the container is in its cgroups, the helper included. */
-		if (ct_cgroup_attach(&m->cgroup, getpid()) < 0)
+		if (ct_cgroup_attach(&m->cgroup, getpid(), true) < 0)
 			_exit(125);
 		if (c->shutdown_method == CT_SHUTDOWN_EXEC)
 			ct_helper_exec(m->pidfd, c->namespaces, &confine, c->shutdown_command, env,

@@ -101,7 +101,7 @@ static int create_cgroup(struct ct_monitor *m)
 /* On a hybrid host the child waits until it is in the v1 cgroups too. */
 static int place_child(struct ct_monitor *m)
 {
-	int r = ct_cgroup_attach(&m->cgroup, m->init_pid);
+	int r = ct_cgroup_attach(&m->cgroup, m->init_pid, false);
 
 	if (r < 0)
 		return log_error_errno(r, "Failed to move init into its cgroups");
