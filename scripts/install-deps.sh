@@ -4,7 +4,7 @@ set -e
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-	gcc make libc6-dev autoconf automake pkg-config \
+	gcc make libc6-dev musl-tools autoconf automake pkg-config \
 	libcap-dev libseccomp-dev libcmocka-dev \
 	busybox-static util-linux procps \
 	clang libclang-rt-14-dev >/dev/null

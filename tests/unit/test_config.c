@@ -699,6 +699,13 @@ static void test_cgroup_keys(void **state)
 	assert_int_equal(c.cgroup.cpu_weight, 50);
 	assert_int_equal(c.cgroup.cpu_quota_us, 50000);
 	assert_int_equal(c.cgroup.cpu_period_us, 100000);
+	assert_false(c.cgroup.v1_all);
+	ct_config_free(&c);
+	assert_int_equal(parse(&c, "rootfs = /r\ncgroup.v1 = all\n", &err), 0);
+	assert_true(c.cgroup.v1_all);
+	ct_config_free(&c);
+	assert_int_equal(parse(&c, "rootfs = /r\ncgroup.v1 = limits\n", &err), 0);
+	assert_false(c.cgroup.v1_all);
 	ct_config_free(&c);
 	assert_int_equal(parse(&c, "rootfs = /r\ncgroup.memory.max = max\ncgroup.pids.max = max\n"
 				   "cgroup.cpu.max = max\n", &err), 0);
@@ -724,6 +731,7 @@ static void test_cgroup_keys(void **state)
 		{ "cgroup.parent = ..", "invalid cgroup path" },
 		{ "cgroup.parent = a//b", "invalid cgroup path" },
 		{ "cgroup.parent = a b", "invalid cgroup path" },
+		{ "cgroup.v1 = some", "invalid value 'some' (limits or all)" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		char text[128];
