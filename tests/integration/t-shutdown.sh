@@ -103,13 +103,13 @@ rm -f "$ROOTFS/ready" "$ROOTFS/who"
 
 # A hanging shutdown_command and an init that ignores everything: killed on time, helper too.
 conf=$(write_conf hang "init = /sbin/testinit --ignore-all --ready /ready" "shutdown_method = exec" \
-	"shutdown_command = /bin/sleep 1000")
+	"shutdown_command = /bin/sleep 1037")
 ct ctstart -n hang -f "$conf" -d
 wait_for 10 test -e "$ROOTFS/ready" || fail "hang did not start"
 stop hang -t 2
 expect_eq "hanging shutdown_command: exit 3 after the timeout" 3 "$rc"
 [ "$secs" -ge 2 ] && [ "$secs" -lt 15 ] || fail "took $secs s"
-pgrep -f "sleep 1000" >/dev/null && fail "the shutdown_command outlived the container"
+pgrep -f "^/bin/sleep 1037$" >/dev/null && fail "the shutdown_command outlived the container"
 ok "the hanging command was killed with the container"
 rm -f "$ROOTFS/ready"
 
