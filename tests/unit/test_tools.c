@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The tools' library logic: how a stop is judged and worded, the exit status and summary of many
- * stops, and the run-dir listing behind --all. */
+ * stops, the run-dir listing behind --all and ctls, and the durations ctls shows. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,6 +8,7 @@
 
 #include "macro.h"
 #include "rundir.h"
+#include "show.h"
 #include "stop-report.h"
 #include "tool.h"
 #include "util.h"
@@ -114,6 +115,26 @@ static void test_summary(void **state)
 				 "0 errors in 0.50 s");
 }
 
+static void test_duration(void **state)
+{
+	char buf[32];
+
+	ct_show_duration(0, buf, sizeof(buf));
+	assert_string_equal(buf, "0s");
+	ct_show_duration(59999, buf, sizeof(buf));
+	assert_string_equal(buf, "59s");
+	ct_show_duration(65000, buf, sizeof(buf));
+	assert_string_equal(buf, "1m05s");
+	ct_show_duration((2 * 3600 + 3 * 60 + 59) * 1000ull, buf, sizeof(buf));
+	assert_string_equal(buf, "2h03m");
+	ct_show_duration((3 * 86400 + 4 * 3600) * 1000ull, buf, sizeof(buf));
+	assert_string_equal(buf, "3d04h");
+	ct_show_time(0, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	ct_show_time(1795399375406ull, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-23T02:02:55Z");
+}
+
 /* DIR/NAME, with a socket file "sock" in it if sock. */
 static void make_entry(const char *dir, const char *name, bool sock)
 {
@@ -175,7 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify),    cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_exit_status), cmocka_unit_test(test_summary),
-		cmocka_unit_test(test_rundir_list),
+		cmocka_unit_test(test_duration),    cmocka_unit_test(test_rundir_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
