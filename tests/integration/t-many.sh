@@ -63,7 +63,7 @@ all=${all# }
 ok "$N containers started"
 pid=$(ct ctinfo -n c01 --json | jq -r .init_pid)
 cg=$(sed -n 's/^0::\(.*\)/\1/p' /proc/"$pid"/cgroup)
-suffix=$(printf '%s' "$cg" | sed -n 's|.*/c01\(-[0-9a-f]\{8\}\)/.*|\1|p')
+suffix=$(printf '%s' "$cg" | sed -n 's|.*/c01\(-[0-9a-f]\{8\}\)\(/.*\)\{0,1\}$|\1|p')
 [ -n "$suffix" ] || fail "no cgroup suffix in '$cg'"
 cgroups() { ls -d "$CG2"/ct/*"$suffix" 2>/dev/null | wc -l; }
 expect_eq "each has a cgroup" "$N" "$(cgroups)"
@@ -134,11 +134,12 @@ for i in $(seq 1 8); do ct ctstart -n "coop$i" -f "$conf" -d; done
 for i in 1 2 3 4; do wait_for 10 test -e "$ROOTFS/ready.$i" || fail "deaf$i did not start"; done
 stop --all -t 3
 expect_eq "some needed SIGKILL: exit 3" 3 "$rc"
+# "At once": well before the deadline (under 3 s, with room for a loaded machine).
 expect_eq "the cooperative ones stopped gracefully at once" 8 \
-	"$(count "^ctstop: container 'coop[0-9]' stopped gracefully in 0\.[0-9]+ s" "$msg")"
+	"$(count "^ctstop: container 'coop[0-9]' stopped gracefully in [0-2]\.[0-9]+ s" "$msg")"
 expect_eq "the deaf ones were killed at the one deadline" 4 \
 	"$(count "^ctstop: container 'deaf[0-9]' killed after the timeout, 3\.[0-9]+ s" "$msg")"
-expect_match "summary" "^ctstop: 8 stopped gracefully, 4 killed, 0 not running, 0 errors in 3\.[0-9]+ s$" \
+expect_match "summary" "^ctstop: 8 stopped gracefully, 4 killed, 0 not running, 0 errors in [3-8]\.[0-9]+ s$" \
 	"$(printf '%s\n' "$msg" | tail -n 1)"
 # One after the other, four timeouts would take 12 s.
 [ "$ms" -ge 3000 ] && [ "$ms" -lt 9000 ] || fail "the shared 3 s deadline took $ms ms"
