@@ -7,5 +7,6 @@ apt-get install -y -qq --no-install-recommends \
 	gcc make libc6-dev musl-tools autoconf automake pkg-config \
 	libcap-dev libseccomp-dev libcmocka-dev \
 	busybox-static util-linux procps \
+	jq \
 	clang libclang-rt-14-dev >/dev/null
 echo "install-deps: build and test dependencies are installed"

@@ -3,6 +3,7 @@
  * safe on NULL / -1 and preserves errno, so it can run on any error path. */
 #pragma once
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,17 @@ static inline void ct_fclosep(FILE **f)
 	}
 }
 
+static inline void ct_closedirp(DIR **d)
+{
+	if (*d) {
+		int saved = errno;
+		closedir(*d);
+		errno = saved;
+	}
+}
+
 #define cleanup_close _cleanup_(ct_closep)
+#define cleanup_closedir _cleanup_(ct_closedirp)
 #define cleanup_fclose _cleanup_(ct_fclosep)
 #define cleanup_free _cleanup_(ct_freep)
 #define cleanup_strv _cleanup_(ct_strv_freep)

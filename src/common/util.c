@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -370,5 +371,22 @@ int ct_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	buf[len] = '\0';
 	*ret = steal_ptr(&buf);
 	*ret_len = len;
+	return 0;
+}
+
+int ct_nofile_raise(size_t want, size_t *ret_limit)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rlim_t cur = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		if (rl.rlim_cur > cur && setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return -errno;
+	}
+	*ret_limit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > SIZE_MAX ? SIZE_MAX
+									      : (size_t)rl.rlim_cur;
 	return 0;
 }

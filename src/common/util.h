@@ -60,3 +60,7 @@ int ct_proc_starttime(pid_t pid, uint64_t *ret);
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer (*ret, the caller's).
  * -EFBIG for a larger one. */
 int ct_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+
+/* Raises the soft RLIMIT_NOFILE to want fds, or as far toward the hard limit as it goes (never
+ * lowers it). *ret_limit is the soft limit now in force. */
+int ct_nofile_raise(size_t want, size_t *ret_limit);

@@ -5,9 +5,11 @@
 #include "macro.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -198,4 +200,53 @@ int ct_rundir_kill_init(const char *rundir, const char *name, pid_t *ret_pid)
 		return -errno;
 	*ret_pid = init;
 	return 0;
+}
+
+/* A container's entry: a directory (not a symlink) NAME holding a socket "sock". */
+static bool is_container(int dfd, const char *name)
+{
+	char sock[CT_NAME_MAX + 16];
+	struct stat st;
+
+	/* A valid name is at most CT_NAME_MAX bytes: "NAME/sock" fits. */
+	if (!ct_name_valid(name) || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISDIR(st.st_mode) || ct_run_path(sock, sizeof(sock), ".", name, "sock") < 0)
+		return false;
+	return fstatat(dfd, sock, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ct_rundir_list(const char *rundir, char ***ret_names)
+{
+	cleanup_closedir DIR *d = opendir(rundir);
+	cleanup_strv char **names = calloc(1, sizeof(char *));
+	struct dirent *de;
+
+	if (!names)
+		return -ENOMEM;
+	if (!d && errno != ENOENT)
+		return -errno;
+	while (d && (errno = 0, de = readdir(d))) {
+		int r = is_container(dirfd(d), de->d_name) ? ct_strv_append(&names, de->d_name) : 0;
+		if (r < 0)
+			return r;
+	}
+	if (d && errno)
+		return -errno;
+	qsort(names, ct_strv_length(names), sizeof(char *), compare_names);
+	*ret_names = steal_ptr(&names);
+	return 0;
+}
+
+bool ct_rundir_has_socket(const char *rundir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	return ct_run_path(path, sizeof(path), rundir, name, "sock") == 0 &&
+	       lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 }

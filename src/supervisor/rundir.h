@@ -5,6 +5,7 @@
 #pragma once
 
 #include <limits.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct ct_rundir {
@@ -25,3 +26,9 @@ int ct_rundir_write_pid(const struct ct_rundir *r, pid_t monitor, pid_t init);
 int ct_rundir_kill_init(const char *rundir, const char *name, pid_t *ret_pid);
 /* DIR/file into buf (PATH_MAX). */
 int ct_rundir_path(const struct ct_rundir *r, const char *file, char *buf);
+/* The containers in rundir, sorted by name: every subdirectory whose name is valid and that holds
+ * a socket "sock", whether or not a monitor still answers there. A missing rundir has none. */
+int ct_rundir_list(const char *rundir, char ***ret_names);
+/* Whether RUNDIR/NAME/sock exists. After a connection to it was refused, it means a stale run
+ * directory: what a killed monitor leaves (the next ctstart of the name recovers it). */
+bool ct_rundir_has_socket(const char *rundir, const char *name);

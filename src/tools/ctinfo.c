@@ -4,13 +4,13 @@
 
 #include "client.h"
 #include "log.h"
+#include "show.h"
 #include "tool.h"
 #include "config.h"
 
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <time.h>
 
 static void usage(void)
 {
@@ -25,54 +25,18 @@ static void usage(void)
 	       CT_RUNDIR_DEFAULT);
 }
 
-static void format_time(uint64_t ms, char *buf, size_t size)
+static void print_json(const struct ct_info *i)
 {
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (!ms) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	gmtime_r(&s, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("{\n  ");
+	ct_show_json_info(i, ",\n  ");
+	printf("\n}\n");
 }
 
-static void json_string(const char *key, const char *s, bool last)
+static void print_text(const struct ct_info *i)
 {
-	printf("  \"%s\": \"", key);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	printf("\"%s\n", last ? "" : ",");
-}
+	char started[64];
 
-static void print_json(const struct ct_info *i, const char *started)
-{
-	printf("{\n");
-	json_string("name", i->name, false);
-	json_string("state", ct_state_to_string(i->state), false);
-	printf("  \"init_pid\": %d,\n  \"monitor_pid\": %d,\n", i->init_pid, i->monitor_pid);
-	json_string("kind", i->application ? "application" : "system", false);
-	json_string("shutdown_method", ct_shutdown_method_to_string(i->shutdown_method), false);
-	json_string("config", i->config_path, false);
-	json_string("rootfs", i->rootfs, false);
-	printf("  \"reboots\": %u,\n", i->reboots);
-	printf("  \"memory_bytes\": %lld,\n  \"tasks\": %lld,\n  \"cpu_usec\": %lld,\n",
-	       (long long)i->memory_bytes, (long long)i->tasks, (long long)i->cpu_usec);
-	printf("  \"start_time_ms\": %llu,\n", (unsigned long long)i->start_time_ms);
-	json_string("started", started, true);
-	printf("}\n");
-}
-
-static void print_text(const struct ct_info *i, const char *started)
-{
+	ct_show_time(i->start_time_ms, started, sizeof(started));
 	printf("name:            %s\n", i->name);
 	printf("state:           %s\n", ct_state_to_string(i->state));
 	printf("init pid:        %d\n", i->init_pid);
@@ -101,7 +65,6 @@ int main(int argc, char **argv)
 	struct ct_info info;
 	struct ct_tool t;
 	bool json = false;
-	char started[64];
 	int c, r;
 
 	ct_tool_init(&t, "ctinfo");
@@ -120,7 +83,6 @@ int main(int argc, char **argv)
 	r = ct_client_info(t.rundir, t.name, &info);
 	if (r < 0)
 		return ct_tool_call_failed(&t, r);
-	format_time(info.start_time_ms, started, sizeof(started));
-	(json ? print_json : print_text)(&info, started);
+	(json ? print_json : print_text)(&info);
 	return CT_EXIT_OK;
 }

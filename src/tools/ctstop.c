@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ctstop: stop a container gracefully (SHUTDOWN with the container's method, SIGKILL only after
- * the timeout) or at once (--force). One line on stderr says how it ended and how long it took. */
+ * the timeout) or at once (--force). One line on stderr says how it ended and how long it took.
+ * Several -n, or --all, stop many containers in parallel under one deadline (stop-many.c). */
 #include "ctbuild.h"
 
 #include "client.h"
 #include "config.h"
 #include "log.h"
+#include "macro.h"
 #include "rundir.h"
+#include "stop-many.h"
+#include "stop-report.h"
 #include "tool.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +23,8 @@
 struct stop {
 	struct ct_tool t;
 	bool force;
+	bool all;
+	char **names; /* every -n, without repeats */
 	int32_t timeout;
 	bool tty;         /* stderr is a terminal: show a countdown */
 	uint64_t deadline; /* for the countdown; 0: none known */
@@ -28,10 +33,13 @@ struct stop {
 
 static void usage(void)
 {
-	printf("Usage: ctstop -n NAME [-t SECONDS] [-k] [--rundir DIR]\n"
+	printf("Usage: ctstop -n NAME [-n NAME...] [-t SECONDS] [-k] [--rundir DIR]\n"
+	       "       ctstop --all [-t SECONDS] [-k] [--rundir DIR]\n"
 	       "Stop a container: ask its init the way it understands (the config's\n"
-	       "shutdown_method), wait, and SIGKILL it only when the timeout runs out.\n\n"
-	       "  -n, --name NAME      container name\n"
+	       "shutdown_method), wait, and SIGKILL it only when the timeout runs out.\n"
+	       "Several containers are stopped in parallel, all under the same deadline.\n\n"
+	       "  -n, --name NAME      container name (repeat it for several)\n"
+	       "  -a, --all            every container in the run directory\n"
 	       "  -t, --timeout SECS   how long to wait before SIGKILL (default: the config's\n"
 	       "                       shutdown_timeout, 30 s unless set; -1 waits forever,\n"
 	       "                       0 kills at once)\n"
@@ -40,7 +48,9 @@ static void usage(void)
 	       "  -h, --help           show this help\n"
 	       "  -V, --version        show the version\n\n"
 	       "Exit status: 0 stopped gracefully (or killed as asked with --force);\n"
-	       "3 stopped, but only by SIGKILL; 2 not running; 1 error.\n",
+	       "3 stopped, but only by SIGKILL; 2 not running; 1 error. With several\n"
+	       "containers: 1 if any error, else 3 if any was killed, else 2 if none was\n"
+	       "running, else 0 (also for --all with no containers).\n",
 	       CT_RUNDIR_DEFAULT);
 }
 
@@ -73,66 +83,13 @@ static void progress(const struct ct_progress *ev, void *userdata)
 	}
 }
 
-static void describe_end(const struct ct_stop_result *res, char *buf, size_t size)
-{
-	if (res->end == CT_END_EXITED)
-		snprintf(buf, size, "init exited with status %d", res->exit_code);
-	else if (res->end == CT_END_HALTED)
-		snprintf(buf, size, "init halted");
-	else
-		snprintf(buf, size, "init %s by %s", res->end == CT_END_KILLED ? "killed" : "ended",
-			 sigabbrev_np(res->signal) ? sigabbrev_np(res->signal) : "a signal");
-}
-
 static int report(const struct stop *s, const struct ct_stop_result *res)
 {
-	double secs = (double)res->elapsed_ms / 1000.0;
-	char end[128];
+	size_t counts[CT_STOP_OUTCOME_COUNT_] = { 0 };
 
 	clear_line(s);
-	describe_end(res, end, sizeof(end));
-	switch (res->kill_reason) {
-	case CT_KILL_NONE:
-		if (res->error < 0) {
-			log_error("container '%s' did not start: %s", s->t.name, res->detail);
-			return CT_EXIT_ERROR;
-		}
-		if (res->end == CT_END_KILLED) {
-			log_info("container '%s' stopped in %.2f s: init was SIGKILLed, not by us "
-				 "(the OOM killer, or someone else)", s->t.name, secs);
-			return CT_EXIT_KILLED;
-		}
-		log_info("container '%s' stopped gracefully in %.2f s: %s%s%s%s", s->t.name, secs,
-			 end, res->detail[0] ? " (" : "", res->detail, res->detail[0] ? ")" : "");
-		return CT_EXIT_OK;
-	case CT_KILL_FORCE:
-		log_info("container '%s' killed in %.2f s%s", s->t.name, secs,
-			 s->force ? "" : " (a forced stop overtook this one)");
-		return s->force ? CT_EXIT_OK : CT_EXIT_KILLED;
-	case CT_KILL_TIMEOUT:
-		log_info("container '%s' killed after the timeout, %.2f s: it did not stop when asked "
-			 "(%s)", s->t.name, secs, res->detail[0] ? res->detail : "no method ran");
-		return CT_EXIT_KILLED;
-	default:
-		log_info("container '%s' killed in %.2f s: %s", s->t.name, secs, res->detail);
-		return CT_EXIT_KILLED;
-	}
-}
-
-/* --force with a monitor that does not answer: kill init as the pid record names it. */
-static int force_without_monitor(const struct stop *s, int error)
-{
-	pid_t pid;
-	int r = ct_rundir_kill_init(s->t.rundir, s->t.name, &pid);
-
-	if (r < 0) {
-		log_error_errno(error, "container '%s': the monitor did not answer, and its init "
-			       "could not be killed directly (%s)", s->t.name, strerror(-r));
-		return CT_EXIT_ERROR;
-	}
-	log_warning("container '%s': the monitor did not answer; killed init (pid %d) directly",
-		    s->t.name, (int)pid);
-	return CT_EXIT_OK;
+	counts[ct_stop_log(s->t.name, res, s->force)] = 1;
+	return ct_stop_exit_status(counts);
 }
 
 static int run(struct stop *s)
@@ -142,8 +99,8 @@ static int run(struct stop *s)
 
 	if (s->force) {
 		r = ct_client_stop(s->t.rundir, s->t.name, &res);
-		if (r == -ETIMEDOUT)
-			return force_without_monitor(s, r);
+		if (r == -ETIMEDOUT) /* --force also when the monitor does not answer */
+			return ct_tool_kill_direct(&s->t, r);
 	} else {
 		r = ct_client_shutdown(s->t.rundir, s->t.name, s->timeout, s->tty ? 250 : 0,
 				       progress, s, &res);
@@ -152,39 +109,113 @@ static int run(struct stop *s)
 	return r < 0 ? ct_tool_call_failed(&s->t, r) : report(s, &res);
 }
 
-int main(int argc, char **argv)
+/* Several containers, or --all: the parallel stop. */
+static int run_many(struct stop *s)
+{
+	cleanup_strv char **found = NULL;
+	int r;
+
+	if (!s->all)
+		return ct_stop_many(s->t.rundir, s->names, ct_strv_length(s->names), s->timeout,
+				    s->force);
+	r = ct_rundir_list(s->t.rundir, &found);
+	if (r < 0) {
+		log_error_errno(r, "Failed to list the containers in '%s'", s->t.rundir);
+		return CT_EXIT_ERROR;
+	}
+	if (!found[0]) {
+		log_info("no containers in %s", s->t.rundir);
+		return CT_EXIT_OK;
+	}
+	return ct_stop_many(s->t.rundir, found, ct_strv_length(found), s->timeout, s->force);
+}
+
+static int add_name(struct stop *s, const char *name)
+{
+	for (char **n = s->names; n && *n; n++)
+		if (strcmp(*n, name) == 0)
+			return 0; /* a repeat: stopped once, reported once */
+	s->t.name = name;
+	if (!ct_tool_check(&s->t))
+		return -EINVAL;
+	if (ct_strv_append(&s->names, name) < 0)
+		return log_error_errno(-ENOMEM, "Failed to add container '%s'", name);
+	return 0;
+}
+
+/* After the options: -n and --all exclude each other, one of them is needed. */
+static bool check_usage(const struct stop *s, int argc, char **argv)
+{
+	if (optind < argc)
+		log_error("unexpected argument '%s' (see --help)", argv[optind]);
+	else if (s->all && s->names)
+		log_error("--all and -n cannot be combined (see --help)");
+	else if (!s->all && !s->names)
+		log_error("missing -n NAME or --all (see --help)");
+	else
+		return true;
+	return false;
+}
+
+static int parse_timeout(const char *arg, int32_t *ret)
+{
+	long v;
+
+	if (ct_parse_long(arg, -1, CT_SHUTDOWN_TIMEOUT_MAX, &v) < 0) {
+		log_error("invalid timeout '%s': seconds from -1 (forever) to %d", arg,
+			  CT_SHUTDOWN_TIMEOUT_MAX);
+		return -EINVAL;
+	}
+	*ret = (int32_t)v;
+	return 0;
+}
+
+/* Returns -1 to go on, or the exit code. */
+static int parse_args(struct stop *s, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' }, { "timeout", required_argument, NULL, 't' },
 		{ "force", no_argument, NULL, 'k' },      { "rundir", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
-		{}
+		{ "all", no_argument, NULL, 'a' },        { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },    {}
 	};
-	struct stop s = { .timeout = CT_TIMEOUT_DEFAULT };
-	long v;
 	int c;
 
-	ct_tool_init(&s.t, "ctstop");
-	while ((c = getopt_long(argc, argv, "n:t:khV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:kahV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': s.t.name = optarg; break;
-		case 't':
-			if (ct_parse_long(optarg, -1, CT_SHUTDOWN_TIMEOUT_MAX, &v) < 0) {
-				log_error("invalid timeout '%s': seconds from -1 (forever) to %d",
-					  optarg, CT_SHUTDOWN_TIMEOUT_MAX);
+		case 'n':
+			if (add_name(s, optarg) < 0)
 				return CT_EXIT_ERROR;
-			}
-			s.timeout = (int32_t)v;
 			break;
-		case 'k': s.force = true; break;
-		case 'R': s.t.rundir = optarg; break;
-		case 'h': usage(); return 0;
-		case 'V': return ct_tool_version(&s.t);
+		case 't':
+			if (parse_timeout(optarg, &s->timeout) < 0)
+				return CT_EXIT_ERROR;
+			break;
+		case 'k': s->force = true; break;
+		case 'a': s->all = true; break;
+		case 'R': s->t.rundir = optarg; break;
+		case 'h': usage(); return CT_EXIT_OK;
+		case 'V': return ct_tool_version(&s->t);
 		default: return CT_EXIT_ERROR;
 		}
 	}
-	if (!ct_tool_check(&s.t))
-		return CT_EXIT_ERROR;
-	s.tty = isatty(STDERR_FILENO);
-	return run(&s);
+	return check_usage(s, argc, argv) ? -1 : CT_EXIT_ERROR;
+}
+
+int main(int argc, char **argv)
+{
+	struct stop s = { .timeout = CT_TIMEOUT_DEFAULT };
+	int r;
+
+	ct_tool_init(&s.t, "ctstop");
+	r = parse_args(&s, argc, argv);
+	if (r < 0 && (s.all || s.names[1]))
+		r = run_many(&s);
+	else if (r < 0) {
+		s.t.name = s.names[0];
+		s.tty = isatty(STDERR_FILENO);
+		r = run(&s);
+	}
+	ct_strv_free(s.names);
+	return r;
 }

@@ -5,11 +5,13 @@
 #include "tool.h"
 
 #include "log.h"
+#include "rundir.h"
 #include "util.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 void ct_tool_init(struct ct_tool *t, const char *prog)
 {
@@ -84,4 +86,19 @@ int ct_tool_parse_simple(struct ct_tool *t, int argc, char **argv, const char *d
 		return CT_EXIT_ERROR;
 	}
 	return ct_tool_check(t) ? -1 : CT_EXIT_ERROR;
+}
+
+int ct_tool_kill_direct(const struct ct_tool *t, int error)
+{
+	pid_t pid;
+	int r = ct_rundir_kill_init(t->rundir, t->name, &pid);
+
+	if (r < 0) {
+		log_error_errno(error, "container '%s': the monitor did not answer, and its init "
+			       "could not be killed directly (%s)", t->name, strerror(-r));
+		return CT_EXIT_ERROR;
+	}
+	log_warning("container '%s': the monitor did not answer; killed init (pid %d) directly",
+		    t->name, (int)pid);
+	return CT_EXIT_OK;
 }

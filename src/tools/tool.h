@@ -29,3 +29,7 @@ bool ct_tool_check(const struct ct_tool *t);
 int ct_tool_parse_simple(struct ct_tool *t, int argc, char **argv, const char *description);
 /* Logs "container 'NAME' is not running" or the error of a failed call; returns the exit code. */
 int ct_tool_call_failed(const struct ct_tool *t, int r);
+/* --force with a monitor that did not answer (error): SIGKILLs init as the run dir's pid record
+ * names it (ct_rundir_kill_init()), and says what happened. Returns the exit code: 0 killed, 1
+ * not. */
+int ct_tool_kill_direct(const struct ct_tool *t, int error);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 static void test_parse_long(void **state)
@@ -126,13 +127,38 @@ static void test_mkdir_p(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+static void test_nofile_raise(void **state)
+{
+	struct rlimit saved, rl;
+	size_t limit = 0;
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 256)
+		skip();
+	rl = (struct rlimit){ .rlim_cur = 64, .rlim_max = saved.rlim_max };
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_int_equal(ct_nofile_raise(200, &limit), 0);
+	assert_int_equal(limit, 200);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_int_equal(rl.rlim_cur, 200);
+	/* Never lowered. */
+	assert_int_equal(ct_nofile_raise(100, &limit), 0);
+	assert_int_equal(limit, 200);
+	/* Beyond the hard limit: as far as it goes. */
+	if (saved.rlim_max != RLIM_INFINITY) {
+		assert_int_equal(ct_nofile_raise((size_t)saved.rlim_max + 1000, &limit), 0);
+		assert_int_equal(limit, (size_t)saved.rlim_max);
+	}
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_long), cmocka_unit_test(test_names),
 		cmocka_unit_test(test_split),      cmocka_unit_test(test_env_set),
 		cmocka_unit_test(test_strv_copy),  cmocka_unit_test(test_run_path),
-		cmocka_unit_test(test_mkdir_p),
+		cmocka_unit_test(test_mkdir_p),    cmocka_unit_test(test_nofile_raise),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

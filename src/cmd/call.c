@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The request/response object behind every client call: connect without blocking, send one
+ * request, consume events and the reply as they arrive, and keep a deadline that the driving loop
+ * enforces, so a stuck or vanished monitor turns into an error instead of a hang. */
+#include "call.h"
+
+#include "macro.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+int ct_client_connect(const char *rundir, const char *name, int *ret_fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	cleanup_close int fd = -1;
+	int r = ct_run_path(sa.sun_path, sizeof(sa.sun_path), rundir, name, "sock");
+
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (errno == ENOENT || errno == ECONNREFUSED || errno == ENOTDIR)
+			return -ESRCH;
+		/* A full backlog: the monitor has not accepted anyone for a long while. Blocking
+		 * would wait without a deadline; this is what the deadline would end with. */
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+	}
+	*ret_fd = steal_fd(&fd);
+	return 0;
+}
+
+void ct_call_init(struct ct_call *c, const char *rundir, const char *name,
+		  const struct ct_frame *req, int reply_timeout_ms, void *out)
+{
+	struct ct_msg m = { 0 };
+
+	/* The request is ours, built by ct_proto_request*(): it decodes. */
+	ct_msg_decode(req->data, req->len, &m);
+	*c = (struct ct_call){ .rundir = rundir, .name = name, .req = req, .out = out,
+			       .reply_timeout_ms = reply_timeout_ms, .type = m.type, .fd = -1 };
+}
+
+void ct_call_reset(struct ct_call *c)
+{
+	ct_close_fd(&c->fd);
+	c->phase = CT_CALL_IDLE;
+	c->answered = false;
+	c->result = 0;
+}
+
+static void finish(struct ct_call *c, int r)
+{
+	ct_close_fd(&c->fd);
+	c->result = r;
+	c->phase = CT_CALL_DONE;
+}
+
+void ct_call_abort(struct ct_call *c, int r)
+{
+	if (!ct_call_done(c))
+		finish(c, r);
+}
+
+static void set_deadline(struct ct_call *c, int64_t ms)
+{
+	c->forever = ms < 0;
+	c->deadline = ct_now_ms() + (uint64_t)(ms < 0 ? 0 : ms);
+}
+
+/* The monitor closes its connections on its way out: waiting for that (briefly) after a stop's
+ * reply means that when the call ends, the monitor has finished its cleanup too. */
+static void replied(struct ct_call *c, int r)
+{
+	if (r < 0 || (c->type != CT_CMD_STOP && c->type != CT_CMD_SHUTDOWN)) {
+		finish(c, r);
+		return;
+	}
+	c->result = r;
+	c->phase = CT_CALL_CLOSING;
+	set_deadline(c, CT_CLIENT_CLOSE_WAIT_MS);
+}
+
+static int parse_body(const struct ct_call *c, const struct ct_msg *m)
+{
+	struct ct_cursor body;
+	int r = ct_proto_parse_reply(m, c->type, &body);
+
+	if (r < 0)
+		return r;
+	switch (c->type) {
+	case CT_CMD_INFO: return ct_proto_parse_info(&body, c->out);
+	case CT_CMD_STOP:
+	case CT_CMD_SHUTDOWN: return ct_proto_parse_stop(&body, c->out);
+	default: return ct_cursor_end(&body);
+	}
+}
+
+/* A SHUTDOWN's event: 1 if m was one (handled), 0 if not. */
+static int on_event(struct ct_call *c, const struct ct_msg *m)
+{
+	struct ct_progress ev;
+
+	if (c->type != CT_CMD_SHUTDOWN || ct_proto_parse_progress(m, &ev) < 0)
+		return 0;
+	if (ev.kind == CT_PROGRESS_ACCEPTED)
+		set_deadline(c, ev.remaining_ms < 0 ? -1 : ev.remaining_ms + CT_CLIENT_STOP_SLACK_MS);
+	if (c->progress)
+		c->progress(&ev, c->userdata);
+	return 1;
+}
+
+static void on_frame(struct ct_call *c, const void *data, size_t n)
+{
+	struct ct_msg m;
+	int r;
+
+	c->answered = true;
+	if (c->phase == CT_CALL_CLOSING)
+		return; /* nothing is expected after the reply; only the hang-up matters */
+	r = ct_msg_decode(data, n, &m);
+	if (r == 0 && on_event(c, &m))
+		return;
+	replied(c, r < 0 ? r : parse_body(c, &m));
+}
+
+/* The connection ended (EOF or an error): a stop that replied is done; anything else means the
+ * monitor went away before answering, i.e. the container is not running. */
+static void on_hangup(struct ct_call *c, int r)
+{
+	if (c->phase == CT_CALL_CLOSING)
+		finish(c, c->result);
+	else
+		finish(c, r == -ECONNRESET ? -ESRCH : r);
+}
+
+void ct_call_readable(struct ct_call *c)
+{
+	struct ct_frame buf;
+
+	while (c->phase == CT_CALL_WAITING || c->phase == CT_CALL_CLOSING) {
+		ssize_t n = recv(c->fd, buf.data, sizeof(buf.data), MSG_TRUNC | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			on_hangup(c, n == 0 ? -ECONNRESET : -errno);
+		else if ((size_t)n > sizeof(buf.data))
+			on_hangup(c, -EMSGSIZE);
+		else
+			on_frame(c, buf.data, (size_t)n);
+	}
+}
+
+void ct_call_start_fd(struct ct_call *c, int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	c->fd = fd;
+	c->phase = CT_CALL_WAITING;
+	set_deadline(c, c->reply_timeout_ms);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		finish(c, -errno);
+		return;
+	}
+	if (send(fd, c->req->data, c->req->len, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+		return;
+	if (errno != EPIPE && errno != ECONNRESET) {
+		finish(c, -errno);
+		return;
+	}
+	/* A server that refuses a connection says why and closes: read its reason. */
+	ct_call_readable(c);
+	if (!ct_call_done(c))
+		finish(c, -ESRCH);
+}
+
+void ct_call_start(struct ct_call *c)
+{
+	int fd = -1;
+	int r = ct_client_connect(c->rundir, c->name, &fd);
+
+	if (r < 0)
+		finish(c, r);
+	else
+		ct_call_start_fd(c, fd);
+}
+
+int ct_call_wait_ms(const struct ct_call *c, uint64_t now)
+{
+	if (ct_call_done(c) || c->forever)
+		return ct_call_done(c) ? 0 : -1;
+	if (now >= c->deadline)
+		return 0;
+	return c->deadline - now > INT32_MAX ? INT32_MAX : (int)(c->deadline - now);
+}
+
+void ct_call_check_deadline(struct ct_call *c, uint64_t now)
+{
+	if (ct_call_done(c) || c->forever || now < c->deadline)
+		return;
+	finish(c, c->phase == CT_CALL_CLOSING ? c->result : -ETIMEDOUT);
+}
