@@ -10,18 +10,39 @@
 #   bench_tmp TAG KEEP [LXCNAME...]
 #                             TMP ROOTFS LXCPATH CTRUN LOGDIR, cleanup traps
 #   make_rootfs DIR           a minimal busybox rootfs
+#   write_myinit ROOTFS [SLEEP]
+#                             ROOTFS/sbin/myinit: an init that exits 0 on SIGTERM
+#   write_lxc_conf FILE ROOTFS [LINE...]
+#                             the LXC config every script compares ct with
 #   setup_timer               TIMEIT (C helper) or $EPOCHREALTIME
 #   timed LOG CMD...          T_NS, T_RC
+#   setup_runner              RUNMANY: C helper running many commands (runmany.c)
 #   stats FILE                "N MEDIAN MIN MAX" in ms
+#   ns_ms NS / ratio A B      formatting: ms with 3 decimals; A/B or n/a
+#   summary KEY VALUE         appends "KEY VALUE" to $SUMMARY (if set)
+#   status_field PID FIELD / alive PID / gone PID / catches_term PID
+#   wait_for SECS CMD...      retries CMD every 10 ms for SECS seconds
+#   json_num KEY / json_str KEY
+#                             a number / string value from the JSON on stdin
+#   smaps_kb PID              "PSS RSS" of PID in KiB
+#   mem_available_kb          MemAvailable of /proc/meminfo
+#   pids_with_arg STR         pids whose command line contains STR
+#   kill_pids PID...          SIGKILL them (by pid) and wait until they are gone
+#   cgroup_dirs PATTERN...    existing cgroups matching PATTERN in any hierarchy
+#   remove_cgroup DIR         kill what is in it, remove it depth-first
 #
 # Cleanup (on EXIT) first calls the function bench_pre_cleanup if the caller
-# defined one (e.g. to stop containers still running), then removes the temp
-# dir (unless KEEP is 1) and what LXC leaves outside its lxcpath, for the
-# container names LXCNAME.
+# defined one (e.g. to stop containers still running), then SIGKILLs every
+# process whose command line still names the temp dir (ct monitors run with
+# --rundir TMP/..., LXC's are "[lxc monitor] TMP/lxcpath NAME"), removes the
+# cgroups matching BENCH_CG_PATTERNS (set by the caller; relative to each
+# hierarchy's root), the temp dir (unless KEEP is 1) and what LXC leaves
+# outside its lxcpath, for the container names LXCNAME.
 
 # Set here, used by the scripts that source this file.
 # shellcheck disable=SC2034
 TIMEIT=
+RUNMANY=
 T_NS=0
 T_RC=0
 
@@ -81,6 +102,7 @@ bench_tmp() {
 	local p d
 	BENCH_KEEP=$2
 	BENCH_LXC_NAMES=("${@:3}")
+	BENCH_CG_PATTERNS=()
 	TMP=$(mktemp -d "${TMPDIR:-/tmp}/ct-bench-$1.XXXXXX")
 	ROOTFS=$TMP/rootfs
 	LXCPATH=$TMP/lxcpath
@@ -114,10 +136,23 @@ bench_tmp() {
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 bench_cleanup() {
-	local rc=$? d p n
+	local rc=$? d p n pids
 	set +e
+	trap '' INT TERM   # a second ^C must not cut the cleanup short
 	if declare -F bench_pre_cleanup >/dev/null; then
 		bench_pre_cleanup
+	fi
+	# Whatever still runs with the temp dir in its command line is ours: a
+	# monitor that did not stop, a tool interrupted mid-way.  Killed by pid.
+	mapfile -t pids < <(pids_with_arg "$TMP")
+	if ((${#pids[@]})); then
+		note "cleanup: killing ${#pids[@]} leftover process(es) of this run: ${pids[*]:0:20}"
+		kill_pids "${pids[@]}"
+	fi
+	if ((${#BENCH_CG_PATTERNS[@]})); then
+		cgroup_dirs "${BENCH_CG_PATTERNS[@]}" | while read -r d; do
+			remove_cgroup "$d" || note "cleanup: could not remove cgroup $d"
+		done
 	fi
 	# Nothing should be mounted under TMP (every tool mounts in its own mount
 	# namespace), but never let rm -rf walk into a leftover mount.
@@ -163,6 +198,61 @@ make_rootfs() {
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
 	printf 'root:x:0:\n' >"$r/etc/group"
 	: >"$r/etc/ct-bench-rootfs"
+}
+
+# write_myinit ROOTFS [SLEEP]: ROOTFS/sbin/myinit, a shell script init that
+# exits 0 on SIGTERM: a container that cooperates with a SIGTERM-based stop.
+# (The kernel delivers to a PID-namespace init only the signals it has a
+# handler for; the trap installs one.)  "sleep SLEEP & wait" so that the
+# signal is handled at once, not after the sleep (default SLEEP 1; a long one
+# keeps a thousand idle containers from forking every second).
+write_myinit() {
+	cat >"$1/sbin/myinit" <<EOF
+#!/bin/sh
+# PID 1 of the ct benchmarks: exits 0 on SIGTERM.
+trap 'exit 0' TERM
+while :; do
+	sleep ${2:-1} &
+	wait \$!
+done
+EOF
+	chmod 0755 "$1/sbin/myinit"
+}
+
+# write_lxc_conf FILE ROOTFS [LINE...]: the LXC config of the benchmarks,
+# made as comparable to ct's as LXC allows, plus the extra LINEs:
+#  - lxc.namespace.clone: exactly mnt pid uts ipc net (ct's default set).
+#    Without it LXC also unshares a cgroup namespace.
+#  - lxc.net.0.type = empty: a new network namespace with only lo in it (no
+#    veth, no lxcbr0, lxc-net not needed).  -f replaces /etc/lxc/default.conf,
+#    whose veth/lxcbr0 network is therefore not used.
+#  - lxc.mount.auto = proc:rw sys:ro: plain /proc and a read-only /sys; ct
+#    mounts /proc and /sys too (DESIGN.md); lxc.autodev (on by default) gives
+#    a minimal tmpfs /dev, like ct's minimal /dev.
+#  - lxc.console.path = none: no console pty and no proxying; stdio is passed
+#    through as ctstart does in the foreground.
+#  - lxc.apparmor.profile = unconfined: no LSM work (AppArmor may not even be
+#    enabled; then LXC uses its "nop" LSM anyway).  No seccomp, no cap.drop,
+#    no hooks, no lxc.include of the distro common.conf.  (ct applies its
+#    default seccomp profile and drops capabilities: that cost is ct's own.)
+#  - No cgroup limits.  LXC cannot be told not to create cgroups: as root it
+#    always creates lxc.monitor.NAME and lxc.payload.NAME in every hierarchy
+#    and migrates the monitor and the payload into them.  That cost is LXC's
+#    own, so it is measured, not configured away.
+write_lxc_conf() {
+	local f=$1 r=$2
+	shift 2
+	{
+		printf '%s\n' \
+			"lxc.uts.name = bench" \
+			"lxc.rootfs.path = dir:$r" \
+			"lxc.namespace.clone = mnt pid uts ipc net" \
+			"lxc.net.0.type = empty" \
+			"lxc.mount.auto = proc:rw sys:ro" \
+			"lxc.console.path = none" \
+			"lxc.apparmor.profile = unconfined"
+		if (($#)); then printf '%s\n' "$@"; fi
+	} >"$f"
 }
 
 # ------------------------------------------------------------ timing helper ---
@@ -243,6 +333,21 @@ EOF
 	[[ -n $TIMEIT || -n ${EPOCHREALTIME:-} ]] || die "no C compiler and no \$EPOCHREALTIME (bash >= 5 needed)"
 }
 
+# setup_runner: compiles runmany.c (next to this file) into TMP and sets
+# RUNMANY; dies without a C compiler (building ct needs one anyway).
+setup_runner() {
+	local cc=${CC:-$(command -v cc || command -v gcc || true)}
+	local src
+	src=$(dirname -- "${BASH_SOURCE[0]}")/runmany.c
+	[[ -n $cc ]] || die "no C compiler (cc or gcc): needed for the runmany helper"
+	[[ -r $src ]] || die "$src not found"
+	if ! "$cc" -O2 -o "$TMP/runmany" "$src" 2>"$LOGDIR/runmany-cc.log"; then
+		cat "$LOGDIR/runmany-cc.log" >&2
+		die "could not compile $src"
+	fi
+	RUNMANY=$TMP/runmany
+}
+
 timer_name() {
 	if [[ -n $TIMEIT ]]; then echo 'CLOCK_MONOTONIC helper'; else echo "\$EPOCHREALTIME"; fi
 }
@@ -274,4 +379,132 @@ stats() {
 			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 			printf "%d %.3f %.3f %.3f\n", NR, m / 1e6, v[1] / 1e6, v[NR] / 1e6
 		}'
+}
+
+# ns_ms NS -> milliseconds with 3 decimals
+ns_ms() { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e6 }'; }
+
+# ratio A B -> A/B with 3 decimals, or n/a if either is empty, "-" or B is 0
+ratio() {
+	awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {
+		if (a == "" || b == "" || a == "-" || b == "-" || b + 0 == 0) print "n/a"
+		else printf "%.3f\n", a / b }'
+}
+
+# summary KEY VALUE: one "KEY VALUE" line for bench/run.sh, if SUMMARY is set.
+SUMMARY=${SUMMARY:-}
+summary() {
+	if [[ -n $SUMMARY ]]; then printf '%s %s\n' "$1" "${2:--}" >>"$SUMMARY"; fi
+}
+
+# ---------------------------------------------------------------- processes ---
+# status_field PID FIELD: a field of /proc/PID/status (fails if PID is gone).
+status_field() {
+	awk -v k="$2:" '$1 == k { print $2; found = 1; exit } END { exit !found }' \
+		"/proc/$1/status" 2>/dev/null
+}
+# alive PID: PID exists and is not a zombie.
+alive() {
+	local st
+	st=$(status_field "$1" State) && [[ $st != Z ]]
+}
+gone() { ! alive "$1"; }
+# catches_term PID: PID has a SIGTERM handler (bit 15 of SigCgt).
+catches_term() {
+	local cgt
+	cgt=$(status_field "$1" SigCgt) && [[ $cgt =~ ^[0-9a-f]+$ ]] && (((16#$cgt >> 14) & 1))
+}
+# wait_for SECS CMD...: runs CMD every 10 ms until it succeeds (true) or SECS
+# have passed (false).
+wait_for() {
+	local n=$(($1 * 100)) i
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.01
+	done
+	"$@"
+}
+
+# json_num KEY: the number value of "KEY" in the JSON on stdin.
+json_num() {
+	sed -n 's/.*"'"$1"'"[[:space:]]*:[[:space:]]*\(-\{0,1\}[0-9][0-9]*\).*/\1/p' | head -n 1
+}
+# json_str KEY: the string value of "KEY" in the JSON on stdin (no escapes).
+json_str() {
+	sed -n 's/.*"'"$1"'"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' | head -n 1
+}
+
+# smaps_kb PID -> "PSS RSS" in KiB
+smaps_kb() {
+	awk '$1 == "Pss:" { p = $2 } $1 == "Rss:" { r = $2 }
+		END { if (p == "" || r == "") exit 1; print p, r }' "/proc/$1/smaps_rollup" 2>/dev/null
+}
+
+mem_available_kb() { awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo; }
+
+# pids_with_arg STR: the pids (one a line) whose command line contains STR,
+# e.g. this run's unique temp dir.  Not this shell, not the grep itself.
+pids_with_arg() {
+	local out pid
+	# grep -z: the NUL-separated arguments are its "lines".  Its own pid
+	# matches too: it has exited (and is filtered out) once $() returns.
+	out=$(grep -lzF -- "$1" /proc/[0-9]*/cmdline 2>/dev/null || true)
+	for pid in $out; do
+		pid=${pid#/proc/}
+		pid=${pid%/cmdline}
+		[[ $pid != "$$" && $pid != "$BASHPID" ]] || continue
+		grep -qzF -- "$1" "/proc/$pid/cmdline" 2>/dev/null || continue
+		echo "$pid"
+	done
+}
+
+# kill_pids PID...: SIGKILL each, then wait up to 5 s until they are gone.
+kill_pids() {
+	local p i
+	for p in "$@"; do kill -KILL "$p" 2>/dev/null || true; done
+	for p in "$@"; do
+		for ((i = 0; i < 500; i++)); do
+			alive "$p" || break
+			sleep 0.01
+		done
+	done
+}
+
+# ------------------------------------------------------------------ cgroups ---
+# cgroup_dirs PATTERN...: the existing cgroup directories matching a glob
+# PATTERN relative to the root of a hierarchy (pure cgroup2: /sys/fs/cgroup;
+# v1 and hybrid: /sys/fs/cgroup/*), one a line.
+cgroup_dirs() {
+	local r pat d
+	for r in /sys/fs/cgroup /sys/fs/cgroup/*; do
+		[[ -d $r && ! -L $r ]] || continue
+		for pat in "$@"; do
+			# shellcheck disable=SC2086  # PATTERN is a glob
+			for d in "$r"/$pat; do
+				if [[ -d $d ]]; then echo "$d"; fi
+			done
+		done
+	done
+}
+
+# remove_cgroup DIR: kill what is in DIR and its subgroups (cgroup.kill, or
+# SIGKILL to the pids of v1 cgroup.procs), remove them depth-first; retried
+# for 5 s.  False if DIR is still there.
+remove_cgroup() {
+	local d=$1 i p
+	for ((i = 0; i < 50; i++)); do
+		[[ -d $d ]] || return 0
+		if [[ -e $d/cgroup.kill ]]; then
+			echo 1 >"$d/cgroup.kill" 2>/dev/null || true
+		else
+			while read -r p; do
+				kill -KILL "$p" 2>/dev/null || true
+			done < <(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null)
+		fi
+		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+		[[ -d $d ]] || return 0
+		sleep 0.1
+	done
+	[[ ! -d $d ]]
 }

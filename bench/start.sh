@@ -32,7 +32,7 @@ RAW=
 
 usage() {
 	cat <<EOF
-Usage: $PROG [-n RUNS] [-w WARMUP] [--raw FILE] [--keep] [-h]
+Usage: $PROG [-n RUNS] [-w WARMUP] [--raw FILE] [--summary FILE] [--keep] [-h]
 
 Start-time benchmark: ctstart vs lxc-execute vs bare unshare+chroot, each
 starting a busybox application container that runs /bin/true.  Needs root.
@@ -41,6 +41,7 @@ Options:
   -n, --runs N      measured runs per tool (default $RUNS)
   -w, --warmup N    warm-up runs per tool, not counted (default $WARMUP)
       --raw FILE    also write every measured run as "tool run ms exit" lines
+      --summary FILE  also write the results as "KEY VALUE" lines (for bench/run.sh)
   -k, --keep        keep the temp dir (rootfs, configs, logs) for inspection
   -h, --help        show this help
 
@@ -68,6 +69,8 @@ while (($#)); do
 	--warmup=*) WARMUP=${1#*=}; shift ;;
 	--raw) (($# >= 2)) || die "$1 needs a value"; RAW=$2; shift 2 ;;
 	--raw=*) RAW=${1#*=}; shift ;;
+	--summary) (($# >= 2)) || die "$1 needs a value"; SUMMARY=$2; shift 2 ;;
+	--summary=*) SUMMARY=${1#*=}; shift ;;
 	-k | --keep) KEEP=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument: $1" ;;
@@ -78,6 +81,8 @@ if ! is_uint "$RUNS" || ((RUNS < 1)); then
 fi
 is_uint "$WARMUP" || die "-w WARMUP must be a non-negative integer, got '$WARMUP'"
 ((EUID == 0)) || die "must run as root (namespaces, chroot, lxc-execute)"
+if [[ -n $RAW ]]; then : >"$RAW" || die "cannot write --raw file $RAW"; fi
+if [[ -n $SUMMARY ]]; then : >"$SUMMARY" || die "cannot write --summary file $SUMMARY"; fi
 
 # ---------------------------------------------------------------- tools ---
 UNSHARE=$(command -v unshare) || die "unshare (util-linux) not found"
@@ -114,33 +119,11 @@ rootfs = $ROOTFS
 hostname = bench
 EOF
 
-# lxc-execute, made as comparable to ctstart as LXC allows:
-#  - lxc.namespace.clone: exactly mnt pid uts ipc net.  Without it LXC also
-#    unshares a cgroup namespace.
-#  - lxc.net.0.type = empty: a new network namespace with only lo in it (no
-#    veth, no lxcbr0, lxc-net not needed).  -f replaces /etc/lxc/default.conf,
-#    whose veth/lxcbr0 network is therefore not used.
-#  - lxc.mount.auto = proc:rw sys:ro: plain /proc and a read-only /sys; ctstart
-#    mounts /proc and /sys too (DESIGN.md); lxc.autodev (on by default) gives
-#    a minimal tmpfs /dev, like ctstart's minimal /dev.
-#  - lxc.console.path = none: no console pty and no proxying; stdio is passed
-#    through as ctstart does in the foreground.
-#  - lxc.apparmor.profile = unconfined: no LSM work (AppArmor may not even be
-#    enabled; then LXC uses its "nop" LSM anyway).  No seccomp, no cap.drop,
-#    no hooks, no lxc.include of the distro common.conf.
-#  - No cgroup limits.  LXC cannot be told not to create cgroups: as root it
-#    always creates lxc.monitor.NAME and lxc.payload.NAME in every hierarchy
-#    and migrates the monitor and the payload into them.  That cost is LXC's
-#    own, so it is measured, not configured away.
-cat >"$TMP/lxc.conf" <<EOF
-lxc.uts.name = bench
-lxc.rootfs.path = dir:$ROOTFS
-lxc.namespace.clone = mnt pid uts ipc net
-lxc.net.0.type = empty
-lxc.mount.auto = proc:rw sys:ro
-lxc.console.path = none
-lxc.apparmor.profile = unconfined
-EOF
+# lxc-execute, made as comparable to ctstart as LXC allows: the settings and
+# why are in lib.sh (write_lxc_conf): namespaces mnt pid uts ipc net, an
+# empty network namespace, proc and sys mounted, no console, AppArmor
+# unconfined, no cgroup limits (LXC's cgroups are its own cost).
+write_lxc_conf "$TMP/lxc.conf" "$ROOTFS"
 
 # ------------------------------------------------------------ timing helper ---
 # timed LOG CMD... (lib.sh): CLOCK_MONOTONIC helper compiled into TMP, else
@@ -200,6 +183,7 @@ printf 'kernel %s; lxc %s; busybox %s; timer: %s\n' "$(uname -r)" \
 	"$([[ -n $LXC_EXECUTE ]] && "$LXC_EXECUTE" --version 2>/dev/null || echo -)" "$BUSYBOX" \
 	"$(timer_name)"
 if [[ -n $CTSTART ]]; then printf 'ctstart: %s\n' "$CTSTART"; fi
+summary warmup "$WARMUP"
 for t in ct lxc bare; do
 	if [[ -n ${SKIP_WHY[$t]:-} ]]; then printf 'NOTE: %s skipped: %s\n' "$t" "${SKIP_WHY[$t]}"; fi
 done
@@ -236,6 +220,11 @@ for t in ct lxc bare; do
 	fi
 	read -r n med min max < <(stats "$TMP/$t.ns")
 	printf '%-6s %5s %6s %11s %11s %11s\n' "$t" "$n" "${FAILS[$t]}" "$med" "$min" "$max"
+	summary "${t}_runs" "$n"
+	summary "${t}_failed" "${FAILS[$t]}"
+	summary "${t}_median_ms" "$med"
+	summary "${t}_min_ms" "$min"
+	summary "${t}_max_ms" "$max"
 	if ((n > 0)); then MED[$t]=$med; fi
 done
 

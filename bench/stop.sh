@@ -76,7 +76,7 @@ SETTLE=0.1
 usage() {
 	cat <<EOF
 Usage: $PROG [-n RUNS] [-w WARMUP] [-t SECONDS] [--settle SECS] [--raw FILE]
-       [--keep] [-h]
+       [--summary FILE] [--keep] [-h]
 
 Graceful stop-latency benchmark: "ctstop --timeout T" vs "lxc-stop -t T" on
 a busybox container whose init exits on SIGTERM, plus the PSS/RSS of the ct
@@ -88,7 +88,9 @@ Options:
   -t, --timeout SECS  stop timeout passed to ctstop and lxc-stop (default $TIMEOUT)
       --settle SECS   pause between a container's start and its timed stop
                       (default $SETTLE)
-      --raw FILE      also write every measured run as "tool run ms exit how" lines
+      --raw FILE      also write every measured run as "tool run ms exit how"
+                      lines (the stop-latency distribution; bench/run.sh plots it)
+      --summary FILE  also write the results as "KEY VALUE" lines (for bench/run.sh)
   -k, --keep          keep the temp dir (rootfs, configs, logs) for inspection
   -h, --help          show this help
 
@@ -122,6 +124,8 @@ while (($#)); do
 	--settle=*) SETTLE=${1#*=}; shift ;;
 	--raw) (($# >= 2)) || die "$1 needs a value"; RAW=$2; shift 2 ;;
 	--raw=*) RAW=${1#*=}; shift ;;
+	--summary) (($# >= 2)) || die "$1 needs a value"; SUMMARY=$2; shift 2 ;;
+	--summary=*) SUMMARY=${1#*=}; shift ;;
 	-k | --keep) KEEP=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument: $1" ;;
@@ -136,6 +140,8 @@ if ! is_uint "$TIMEOUT" || ((TIMEOUT < 1)); then
 fi
 [[ $SETTLE =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--settle SECS must be a number of seconds, got '$SETTLE'"
 ((EUID == 0)) || die "must run as root (namespaces, lxc-start)"
+if [[ -n $RAW ]]; then : >"$RAW" || die "cannot write --raw file $RAW"; fi
+if [[ -n $SUMMARY ]]; then : >"$SUMMARY" || die "cannot write --summary file $SUMMARY"; fi
 
 # ---------------------------------------------------------------- tools ---
 find_busybox
@@ -165,39 +171,6 @@ CT_MON=
 LXC_MON=
 bench_tmp stop "$KEEP" "$NAME_LXC"
 LXCCONF=$LXCPATH/$NAME_LXC/config
-
-# status_field PID FIELD: a field of /proc/PID/status (fails if PID is gone).
-status_field() {
-	awk -v k="$2:" '$1 == k { print $2; found = 1; exit } END { exit !found }' \
-		"/proc/$1/status" 2>/dev/null
-}
-# alive PID: PID exists and is not a zombie.
-alive() {
-	local st
-	st=$(status_field "$1" State) && [[ $st != Z ]]
-}
-gone() { ! alive "$1"; }
-# catches_term PID: PID has a SIGTERM handler (bit 15 of SigCgt).
-catches_term() {
-	local cgt
-	cgt=$(status_field "$1" SigCgt) && [[ $cgt =~ ^[0-9a-f]+$ ]] && (((16#$cgt >> 14) & 1))
-}
-# wait_for SECS CMD...: runs CMD every 10 ms until it succeeds (true) or SECS
-# have passed (false).
-wait_for() {
-	local n=$(($1 * 100)) i
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.01
-	done
-	"$@"
-}
-
-# json_num KEY: the number value of "KEY" in the JSON on stdin.
-json_num() {
-	sed -n 's/.*"'"$1"'"[[:space:]]*:[[:space:]]*\([0-9][0-9]*\).*/\1/p' | head -n 1
-}
 
 # stop_mon MONPID: wait up to 5 s for a monitor to exit after a forced stop,
 # then SIGKILL it (the container dies with its monitor).
@@ -233,18 +206,7 @@ bench_pre_cleanup() {
 
 # ----------------------------------------------------------------- rootfs ---
 make_rootfs "$ROOTFS"
-cat >"$ROOTFS/sbin/myinit" <<'EOF'
-#!/bin/sh
-# PID 1 of the stop benchmark: exits 0 on SIGTERM.  The trap installs a
-# handler; without one the kernel drops SIGTERM sent to a namespace init.
-# "sleep & wait" so that the signal is handled at once, not after a sleep.
-trap 'exit 0' TERM
-while :; do
-	sleep 1 &
-	wait $!
-done
-EOF
-chmod 0755 "$ROOTFS/sbin/myinit"
+write_myinit "$ROOTFS"   # exits 0 on SIGTERM (lib.sh)
 
 # ---------------------------------------------------------------- configs ---
 cat >"$TMP/ct.conf" <<EOF
@@ -256,17 +218,11 @@ EOF
 
 # lxc-stop reads lxc.signal.halt from LXCPATH/NAME/config (see the top).
 mkdir -p "${LXCCONF%/*}"
-cat >"$LXCCONF" <<EOF
-lxc.uts.name = bench
-lxc.rootfs.path = dir:$ROOTFS
-lxc.init.cmd = /sbin/myinit
-lxc.signal.halt = SIGTERM
-lxc.namespace.clone = mnt pid uts ipc net
-lxc.net.0.type = empty
-lxc.mount.auto = proc:rw sys:ro
-lxc.console.path = none
-lxc.apparmor.profile = unconfined
-EOF
+# The settings of bench/start.sh (lib.sh: write_lxc_conf), plus the init and
+# its halt signal.
+write_lxc_conf "$LXCCONF" "$ROOTFS" \
+	"lxc.init.cmd = /sbin/myinit" \
+	"lxc.signal.halt = SIGTERM"
 
 # ------------------------------------------------------------ timing helper ---
 setup_timer
@@ -445,6 +401,9 @@ printf 'stop-time benchmark: %s runs per tool (+%s warm-up), timeout %s s, settl
 printf 'kernel %s; lxc %s; busybox %s; timer: %s\n' "$(uname -r)" \
 	"$([[ -n $LXC_START ]] && "$LXC_START" --version 2>/dev/null || echo -)" "$BUSYBOX" "$(timer_name)"
 if [[ -n $CTSTOP ]]; then printf 'ctstop: %s %s\n' "$CTSTOP" "${CT_STOP_ARGS[*]}"; fi
+summary timeout_s "$TIMEOUT"
+summary settle_s "$SETTLE"
+summary warmup "$WARMUP"
 for t in ct lxc; do
 	if [[ -n ${SKIP_WHY[$t]:-} ]]; then printf 'NOTE: %s skipped: %s\n' "$t" "${SKIP_WHY[$t]}"; fi
 done
@@ -481,6 +440,13 @@ for t in ct lxc; do
 	read -r nk _ <<<"$(wc -w <<<"${KILLED[$t]}")"
 	read -r n med min max < <(stats "$TMP/$t.ns")
 	printf '%-9s %5s %6s %6s %11s %11s %11s\n' "${LABEL[$t]}" "$n" "${FAILS[$t]}" "$nk" "$med" "$min" "$max"
+	summary "${t}_label" "${LABEL[$t]}"
+	summary "${t}_runs" "$n"
+	summary "${t}_failed" "${FAILS[$t]}"
+	summary "${t}_killed" "$nk"
+	summary "${t}_median_ms" "$med"
+	summary "${t}_min_ms" "$min"
+	summary "${t}_max_ms" "$max"
 	if ((n > 0)); then MED[$t]=$med; fi
 done
 echo
@@ -500,11 +466,6 @@ for t in "${TOOLS[@]}"; do
 done
 
 # ------------------------------------------------------------------ memory ---
-# smaps_kb PID -> "PSS RSS" in KiB
-smaps_kb() {
-	awk '$1 == "Pss:" { p = $2 } $1 == "Rss:" { r = $2 }
-		END { if (p == "" || r == "") exit 1; print p, r }' "/proc/$1/smaps_rollup"
-}
 
 echo
 echo "monitor memory (one container of each running; /proc/PID/smaps_rollup):"
@@ -530,6 +491,10 @@ for t in "${!MEM_MON[@]}"; do
 	fi
 done
 printf '%-5s %8s %10s %10s  %s\n' tool pid pss_kib rss_kib process
+for t in "${!MEM_PSS[@]}"; do
+	summary "${t}_pss_kib" "${MEM_PSS[$t]}"
+	summary "${t}_rss_kib" "${MEM_RSS[$t]}"
+done
 for t in ct lxc; do
 	if [[ -n ${MEM_PSS[$t]:-} ]]; then
 		printf '%-5s %8s %10s %10s  %s\n' "$t" "${MEM_MON[$t]}" "${MEM_PSS[$t]}" "${MEM_RSS[$t]}" \
