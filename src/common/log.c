@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *program = "ct";
 static enum ct_log_level max_level = CT_LOG_INFO;
@@ -28,43 +29,67 @@ void ct_log_set_timestamps(int on)
 	timestamps = on;
 }
 
-static void log_prefix(enum ct_log_level level)
+/* "TIMESTAMP PROGRAM: LEVEL" into buf; returns its length. */
+static size_t log_prefix(enum ct_log_level level, char *buf, size_t size)
 {
 	static const char *const names[] = { "error: ", "warning: ", "", "debug: " };
+	size_t n = 0;
 
 	if (timestamps) {
 		struct timespec ts;
 		struct tm tm;
-		char buf[32];
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ldZ ", buf, ts.tv_nsec / 1000000);
+		n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+		n += (size_t)snprintf(buf + n, size - n, ".%03ldZ ", ts.tv_nsec / 1000000);
 	}
-	fprintf(stderr, "%s: %s", program, names[level]);
+	n += (size_t)snprintf(buf + n, size - n, "%s: %s", program, names[level]);
+	return n < size ? n : size - 1;
+}
+
+/* The line goes out in one write(), so that the lines of tools running side by side (ctstop
+ * for many containers into one log) never interleave. A longer line is cut. */
+static void log_write(const char *line, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(STDERR_FILENO, line, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		line += w;
+		len -= (size_t)w;
+	}
 }
 
 static void log_va(enum ct_log_level level, int r, const char *fmt, va_list ap)
 {
 	int saved = errno;
+	char line[2048];
+	size_t n;
+	int k;
 
 	if (level == CT_LOG_ERROR) {
 		va_list copy;
 		va_copy(copy, ap);
-		int n = vsnprintf(last_error, sizeof(last_error), fmt, copy);
+		k = vsnprintf(last_error, sizeof(last_error), fmt, copy);
 		va_end(copy);
-		if (r < 0 && n >= 0 && (size_t)n < sizeof(last_error))
-			snprintf(last_error + n, sizeof(last_error) - (size_t)n, ": %s", strerror(-r));
+		if (r < 0 && k >= 0 && (size_t)k < sizeof(last_error))
+			snprintf(last_error + k, sizeof(last_error) - (size_t)k, ": %s", strerror(-r));
 	}
 	if (level > max_level)
 		return;
-	log_prefix(level);
-	vfprintf(stderr, fmt, ap);
-	if (r < 0)
-		fprintf(stderr, ": %s", strerror(-r));
-	fputc('\n', stderr);
-	fflush(stderr);
+	n = log_prefix(level, line, sizeof(line) - 1);
+	k = vsnprintf(line + n, sizeof(line) - 1 - n, fmt, ap);
+	n = k < 0 ? n : n + (size_t)k < sizeof(line) - 1 ? n + (size_t)k : sizeof(line) - 2;
+	if (r < 0 && n < sizeof(line) - 2) {
+		k = snprintf(line + n, sizeof(line) - 1 - n, ": %s", strerror(-r));
+		n = k < 0 ? n : n + (size_t)k < sizeof(line) - 1 ? n + (size_t)k : sizeof(line) - 2;
+	}
+	line[n++] = '\n';
+	fflush(stderr);	/* whatever a tool printed to stderr with stdio comes first */
+	log_write(line, n);
 	errno = saved;
 }
 
