@@ -50,7 +50,7 @@ void ct_call_reset(struct ct_call *c)
 {
 	ct_close_fd(&c->fd);
 	c->phase = CT_CALL_IDLE;
-	c->answered = false;
+	c->answered = c->accepted = false;
 	c->result = 0;
 }
 
@@ -108,8 +108,14 @@ static int on_event(struct ct_call *c, const struct ct_msg *m)
 
 	if (c->type != CT_CMD_SHUTDOWN || ct_proto_parse_progress(m, &ev) < 0)
 		return 0;
-	if (ev.kind == CT_PROGRESS_ACCEPTED)
-		set_deadline(c, ev.remaining_ms < 0 ? -1 : ev.remaining_ms + CT_CLIENT_STOP_SLACK_MS);
+	/* The first ACCEPTED sets the stop's deadline; a later one (another ctstop tightened it)
+	 * may only bring it forward, so a confused monitor cannot keep a client waiting. */
+	if (ev.kind == CT_PROGRESS_ACCEPTED) {
+		int64_t ms = ev.remaining_ms < 0 ? -1 : ev.remaining_ms + CT_CLIENT_STOP_SLACK_MS;
+		if (!c->accepted || (ms >= 0 && (c->forever || ct_now_ms() + (uint64_t)ms < c->deadline)))
+			set_deadline(c, ms);
+		c->accepted = true;
+	}
 	if (c->progress)
 		c->progress(&ev, c->userdata);
 	return 1;

@@ -38,6 +38,7 @@ struct ct_call {
 	uint16_t type;     /* the request's type */
 	int fd;
 	bool answered;     /* a first frame came */
+	bool accepted;     /* a SHUTDOWN's ACCEPTED event came */
 	bool forever;      /* no deadline (SHUTDOWN without a timeout) */
 	uint64_t deadline; /* CLOCK_MONOTONIC ms */
 	int result;        /* once DONE: 0, or -ESRCH (not running), -ETIMEDOUT, the monitor's -errno */

@@ -245,7 +245,7 @@ int ct_proto_parse_shutdown(const struct ct_msg *m, int32_t *ret_timeout)
 	t = (int32_t)ct_cursor_get_u32(&c);
 	if (ct_cursor_end(&c) < 0)
 		return -EBADMSG;
-	if (t < CT_TIMEOUT_DEFAULT)
+	if (t < CT_TIMEOUT_DEFAULT || t > CT_TIMEOUT_MAX)
 		return -EINVAL;
 	*ret_timeout = t;
 	return 0;
@@ -275,7 +275,8 @@ int ct_proto_parse_progress(const struct ct_msg *m, struct ct_progress *ret)
 	ev.remaining_ms = (int64_t)ct_cursor_get_u64(&c);
 	ev.error = (int32_t)ct_cursor_get_u32(&c);
 	ct_cursor_get_str(&c, ev.detail, sizeof(ev.detail));
-	if (ct_cursor_end(&c) < 0 || ev.kind >= CT_PROGRESS_COUNT_ || ev.error > 0 || ev.error < -4095)
+	if (ct_cursor_end(&c) < 0 || ev.kind >= CT_PROGRESS_COUNT_ || ev.error > 0 || ev.error < -4095 ||
+	    ev.remaining_ms < -1 || ev.remaining_ms > (int64_t)CT_TIMEOUT_MAX * 1000)
 		return -EBADMSG;
 	*ret = ev;
 	return 0;

@@ -29,6 +29,7 @@ enum ct_msg_type {
 /* SHUTDOWN's timeout field: seconds, or one of these. */
 #define CT_TIMEOUT_FOREVER (-1)
 #define CT_TIMEOUT_DEFAULT (-2) /* the container's shutdown_timeout */
+#define CT_TIMEOUT_MAX 86400    /* a day, in seconds: larger timeouts are refused */
 
 enum ct_state {
 	CT_STATE_STARTING,
@@ -115,7 +116,7 @@ struct ct_stop_result {
 struct ct_progress {
 	uint32_t kind;    /* enum ct_progress_kind */
 	uint32_t method;  /* enum ct_shutdown_method */
-	int64_t remaining_ms; /* until the deadline; -1: none */
+	int64_t remaining_ms; /* until the deadline, at most CT_TIMEOUT_MAX s; -1: none */
 	int32_t error;
 	char detail[CT_PROTO_STR_MAX];
 };

@@ -17,7 +17,7 @@ enum ct_shutdown_method {
 };
 
 #define CT_SHUTDOWN_TIMEOUT_DEFAULT 30
-#define CT_SHUTDOWN_TIMEOUT_MAX 86400 /* one day; -1 means wait forever */
+#define CT_SHUTDOWN_TIMEOUT_MAX 86400 /* one day (CT_TIMEOUT_MAX); -1 means wait forever */
 #define CT_CONFIG_LINE_MAX 4096
 #define CT_CONFIG_FILE_MAX (4 * 1024 * 1024) /* ct_config_load() refuses larger files (-EFBIG) */
 

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
+/* The longest shutdown_timeout a config can set is the longest a request can carry. */
+_Static_assert(CT_SHUTDOWN_TIMEOUT_MAX == CT_TIMEOUT_MAX, "config and protocol timeouts differ");
+
 static void fill_info(const struct ct_monitor *m, struct ct_info *info)
 {
 	const struct ct_config *c = m->o->config;

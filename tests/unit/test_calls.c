@@ -162,6 +162,41 @@ static void test_shutdown_forever(void **state)
 	close(peer);
 }
 
+/* The first ACCEPTED sets the deadline; a later one can bring it forward, never push it back, and
+ * an event with an impossible time left ends the call instead of hanging it. */
+static void test_accepted_only_tightens(void **state)
+{
+	struct ct_stop_result got;
+	struct ct_frame req;
+	struct ct_call c;
+	int peer;
+
+	ct_proto_request_shutdown(&req, 30);
+	start_pair(&c, &req, &got, &peer);
+	send_event(peer, CT_PROGRESS_ACCEPTED, 30000);
+	ct_call_readable(&c);
+	uint64_t first = c.deadline;
+	send_event(peer, CT_PROGRESS_ACCEPTED, 86400000);	/* later: ignored */
+	ct_call_readable(&c);
+	assert_true(c.deadline <= first + 5);
+	send_event(peer, CT_PROGRESS_ACCEPTED, -1);		/* "forever": ignored too */
+	ct_call_readable(&c);
+	assert_false(c.forever);
+	send_event(peer, CT_PROGRESS_ACCEPTED, 1000);		/* earlier: taken */
+	ct_call_readable(&c);
+	assert_true(c.deadline < first - 10000);
+	assert_false(ct_call_done(&c));
+	close(peer);
+	ct_call_abort(&c, -ECANCELED);
+
+	start_pair(&c, &req, &got, &peer);
+	send_event(peer, CT_PROGRESS_ACCEPTED, INT64_MAX);
+	ct_call_readable(&c);
+	assert_true(ct_call_done(&c));
+	assert_int_equal(c.result, -EBADMSG);
+	close(peer);
+}
+
 static void test_deadlines(void **state)
 {
 	struct ct_stop_result got;
@@ -448,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_shutdown_events_reply_and_close),
 		cmocka_unit_test(test_shutdown_forever),
 		cmocka_unit_test(test_deadlines),
+		cmocka_unit_test(test_accepted_only_tightens),
 		cmocka_unit_test(test_hangup_error_garbage),
 		cmocka_unit_test(test_refusal_before_send),
 		cmocka_unit_test(test_connect_missing),

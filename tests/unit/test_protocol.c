@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "macro.h"
 #include "protocol.h"
 
 #include <errno.h>
@@ -78,6 +79,9 @@ static void test_shutdown_request(void **state)
 	ct_proto_request_shutdown(&f, -3);
 	ct_msg_decode(f.data, f.len, &m);
 	assert_int_equal(ct_proto_parse_shutdown(&m, &t), -EINVAL);
+	ct_proto_request_shutdown(&f, CT_TIMEOUT_MAX + 1);	/* more than a day */
+	ct_msg_decode(f.data, f.len, &m);
+	assert_int_equal(ct_proto_parse_shutdown(&m, &t), -EINVAL);
 	ct_proto_request(&f, CT_CMD_SHUTDOWN);
 	ct_msg_decode(f.data, f.len, &m);
 	assert_int_equal(ct_proto_parse_shutdown(&m, &t), -EBADMSG);
@@ -108,6 +112,17 @@ static void test_progress(void **state)
 	ct_proto_reply_error(&f, CT_CMD_SHUTDOWN, -ESRCH);
 	ct_msg_decode(f.data, f.len, &m);
 	assert_int_equal(ct_proto_parse_progress(&m, &out), -EBADMSG);
+	/* The time left is -1 (none) or at most a day: anything else would let a confused monitor
+	 * overflow a client's deadline or make it wait forever. */
+	const int64_t remaining[][2] = { { -1, 0 }, { 0, 0 }, { 86400000, 0 }, { 86400001, -EBADMSG },
+					 { -2, -EBADMSG }, { INT64_MAX, -EBADMSG }, { INT64_MIN, -EBADMSG } };
+	in.kind = CT_PROGRESS_ACCEPTED;
+	for (size_t i = 0; i < ARRAY_SIZE(remaining); i++) {
+		in.remaining_ms = remaining[i][0];
+		ct_proto_progress(&f, CT_CMD_SHUTDOWN, &in);
+		ct_msg_decode(f.data, f.len, &m);
+		assert_int_equal(ct_proto_parse_progress(&m, &out), remaining[i][1]);
+	}
 }
 
 static void test_generic_refusal(void **state)
