@@ -27,9 +27,7 @@ int ct_client_connect(const char *rundir, const char *name, int *ret_fd)
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		if (errno == ENOENT || errno == ECONNREFUSED || errno == ENOTDIR)
 			return -ESRCH;
-		/* A full backlog: the monitor has not accepted anyone for a long while. Blocking
-		 * would wait without a deadline; this is what the deadline would end with. */
-		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		return -errno;
 	}
 	*ret_fd = steal_fd(&fd);
 	return 0;
@@ -50,7 +48,7 @@ void ct_call_reset(struct ct_call *c)
 {
 	ct_close_fd(&c->fd);
 	c->phase = CT_CALL_IDLE;
-	c->answered = c->accepted = false;
+	c->answered = c->accepted = c->in_loop = false;
 	c->result = 0;
 }
 
@@ -121,6 +119,21 @@ static int on_event(struct ct_call *c, const struct ct_msg *m)
 	return 1;
 }
 
+/* A monitor at its connection cap turns a newcomer away with a bare EBUSY reply: like a full
+ * backlog, that is not an answer (a burst of clients, or one that was stalled), so the call
+ * connects again until its deadline. */
+static bool turned_away(struct ct_call *c, const struct ct_msg *m)
+{
+	struct ct_cursor body;
+
+	if (m->type != CT_MSG_REPLY || ct_proto_parse_reply(m, c->type, &body) != -EBUSY)
+		return false;
+	ct_close_fd(&c->fd);
+	c->in_loop = c->answered = false;
+	c->phase = CT_CALL_CONNECTING;
+	return true;
+}
+
 static void on_frame(struct ct_call *c, const void *data, size_t n)
 {
 	struct ct_msg m;
@@ -130,7 +143,7 @@ static void on_frame(struct ct_call *c, const void *data, size_t n)
 	if (c->phase == CT_CALL_CLOSING)
 		return; /* nothing is expected after the reply; only the hang-up matters */
 	r = ct_msg_decode(data, n, &m);
-	if (r == 0 && on_event(c, &m))
+	if (r == 0 && (on_event(c, &m) || turned_away(c, &m)))
 		return;
 	replied(c, r < 0 ? r : parse_body(c, &m));
 }
@@ -165,13 +178,13 @@ void ct_call_readable(struct ct_call *c)
 	}
 }
 
-void ct_call_start_fd(struct ct_call *c, int fd)
+/* Sends the request on a connected socket (takes ownership of fd). */
+static void begin(struct ct_call *c, int fd)
 {
 	int flags = fcntl(fd, F_GETFL);
 
 	c->fd = fd;
 	c->phase = CT_CALL_WAITING;
-	set_deadline(c, c->reply_timeout_ms);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
 		finish(c, -errno);
 		return;
@@ -184,33 +197,56 @@ void ct_call_start_fd(struct ct_call *c, int fd)
 	}
 	/* A server that refuses a connection says why and closes: read its reason. */
 	ct_call_readable(c);
-	if (!ct_call_done(c))
+	if (c->phase == CT_CALL_WAITING)
 		finish(c, -ESRCH);
 }
 
-void ct_call_start(struct ct_call *c)
+void ct_call_start_fd(struct ct_call *c, int fd)
+{
+	set_deadline(c, c->reply_timeout_ms);
+	begin(c, fd);
+}
+
+/* A full listen backlog (a monitor that is stopped, or busy with a burst of clients) is not an
+ * answer: the call connects again every CT_CALL_CONNECT_RETRY_MS until its deadline. */
+static void try_connect(struct ct_call *c)
 {
 	int fd = -1;
 	int r = ct_client_connect(c->rundir, c->name, &fd);
 
-	if (r < 0)
+	if (r == -EAGAIN)
+		c->phase = CT_CALL_CONNECTING;
+	else if (r < 0)
 		finish(c, r);
 	else
-		ct_call_start_fd(c, fd);
+		begin(c, fd);
+}
+
+void ct_call_start(struct ct_call *c)
+{
+	set_deadline(c, c->reply_timeout_ms);
+	try_connect(c);
 }
 
 int ct_call_wait_ms(const struct ct_call *c, uint64_t now)
 {
+	int wait;
+
 	if (ct_call_done(c) || c->forever)
 		return ct_call_done(c) ? 0 : -1;
 	if (now >= c->deadline)
 		return 0;
-	return c->deadline - now > INT32_MAX ? INT32_MAX : (int)(c->deadline - now);
+	wait = c->deadline - now > INT32_MAX ? INT32_MAX : (int)(c->deadline - now);
+	return c->phase == CT_CALL_CONNECTING && wait > CT_CALL_CONNECT_RETRY_MS
+		       ? CT_CALL_CONNECT_RETRY_MS : wait;
 }
 
 void ct_call_check_deadline(struct ct_call *c, uint64_t now)
 {
-	if (ct_call_done(c) || c->forever || now < c->deadline)
+	if (ct_call_done(c))
 		return;
-	finish(c, c->phase == CT_CALL_CLOSING ? c->result : -ETIMEDOUT);
+	if (!c->forever && now >= c->deadline)
+		finish(c, c->phase == CT_CALL_CLOSING ? c->result : -ETIMEDOUT);
+	else if (c->phase == CT_CALL_CONNECTING)
+		try_connect(c);
 }

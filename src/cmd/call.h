@@ -12,6 +12,7 @@
 #define CT_CLIENT_TIMEOUT_MS 5000     /* for the first frame; the whole wait for most requests */
 #define CT_CLIENT_STOP_SLACK_MS 10000 /* beyond a stop's deadline: the kill and the reap */
 #define CT_CLIENT_CLOSE_WAIT_MS 2000  /* after a stop's reply, for the monitor's exit */
+#define CT_CALL_CONNECT_RETRY_MS 10   /* between connects while a monitor's backlog is full */
 
 /* Progress of a SHUTDOWN: called with each event, and (by ct_client_shutdown()) with NULL about
  * every tick while waiting, for a countdown display. */
@@ -19,6 +20,7 @@ typedef void (*ct_progress_fn)(const struct ct_progress *ev, void *userdata);
 
 enum ct_call_phase {
 	CT_CALL_IDLE,    /* not started */
+	CT_CALL_CONNECTING, /* the monitor's listen backlog was full: connect again soon (no fd) */
 	CT_CALL_WAITING, /* request sent: waiting for events and the reply */
 	CT_CALL_CLOSING, /* a stop's reply is in: waiting (briefly) for the monitor to hang up */
 	CT_CALL_DONE,    /* result final, connection closed */
@@ -40,6 +42,7 @@ struct ct_call {
 	bool answered;     /* a first frame came */
 	bool accepted;     /* a SHUTDOWN's ACCEPTED event came */
 	bool forever;      /* no deadline (SHUTDOWN without a timeout) */
+	bool in_loop;      /* fd is in the runner's epoll set (ct_calls_run's, not the call's) */
 	uint64_t deadline; /* CLOCK_MONOTONIC ms */
 	int result;        /* once DONE: 0, or -ESRCH (not running), -ETIMEDOUT, the monitor's -errno */
 };
@@ -57,10 +60,12 @@ void ct_call_start_fd(struct ct_call *c, int fd);
 void ct_call_reset(struct ct_call *c);
 /* The connection is readable or hung up: consumes every frame waiting. */
 void ct_call_readable(struct ct_call *c);
-/* Ms from now until the call's deadline (0 when passed), or -1 when it has none. */
+/* Ms from now until the call's deadline (0 when passed) or, while CONNECTING, its next connect;
+ * -1 when it has none. */
 int ct_call_wait_ms(const struct ct_call *c, uint64_t now);
-/* Ends the call if its deadline has passed: -ETIMEDOUT while WAITING; once CLOSING, the reply's
- * result stands. */
+/* Ends the call if its deadline has passed: -ETIMEDOUT while CONNECTING or WAITING; once CLOSING,
+ * the reply's result stands. Before the deadline, a CONNECTING call connects again (and may be
+ * WAITING afterwards, with a new fd). */
 void ct_call_check_deadline(struct ct_call *c, uint64_t now);
 /* Ends an unfinished call with error r (a negative errno), closing its connection. */
 void ct_call_abort(struct ct_call *c, int r);
@@ -70,5 +75,6 @@ static inline bool ct_call_done(const struct ct_call *c)
 	return c->phase == CT_CALL_DONE;
 }
 
-/* Connects to RUNDIR/NAME/sock, non-blocking. -ESRCH when no monitor is listening there. */
+/* Connects to RUNDIR/NAME/sock, non-blocking. -ESRCH when no monitor is listening there, -EAGAIN
+ * when its listen backlog is full (it is busy or stopped: try again). */
 int ct_client_connect(const char *rundir, const char *name, int *ret_fd);

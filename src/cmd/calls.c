@@ -31,12 +31,25 @@ static void ended(struct runner *r, struct ct_call *c, bool was_open)
 		r->done(c, r->userdata);
 }
 
+/* Adds a call's connection to the epoll set once it has one: at its start, or later for a call
+ * that had to connect again (CONNECTING holds no fd). */
+static void watch(struct runner *r, struct ct_call *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+
+	if (ct_call_done(c) || c->fd < 0 || c->in_loop)
+		return;
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+		ct_call_abort(c, -errno);
+	else
+		c->in_loop = true;
+}
+
 /* Starts calls while there are some left and room for their connections. */
 static void start_more(struct runner *r)
 {
 	while (r->started < r->n && r->open < r->cap) {
 		struct ct_call *c = &r->calls[r->started];
-		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 
 		ct_call_start(c);
 		if (ct_call_done(c) && (c->result == -EMFILE || c->result == -ENFILE) && r->open) {
@@ -46,8 +59,7 @@ static void start_more(struct runner *r)
 			return;
 		}
 		r->started++;
-		if (!ct_call_done(c) && epoll_ctl(r->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
-			ct_call_abort(c, -errno);
+		watch(r, c);
 		if (ct_call_done(c)) {
 			ended(r, c, false);
 			continue;
@@ -78,6 +90,7 @@ static void check_deadlines(struct runner *r)
 		if (ct_call_done(c))
 			continue;
 		ct_call_check_deadline(c, now);
+		watch(r, c);
 		if (ct_call_done(c))
 			ended(r, c, true);
 	}

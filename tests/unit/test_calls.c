@@ -240,6 +240,19 @@ static void test_hangup_error_garbage(void **state)
 	ct_call_readable(&c);
 	assert_int_equal(c.result, -ESRCH);
 
+	/* A bare EBUSY refusal (the monitor is at its connection cap) is not an answer: the call
+	 * connects again (here to a run dir that does not exist: not running). */
+	start_pair(&c, &req, &got, &peer);
+	ct_proto_reply_error(&reply, 0, -EBUSY);
+	peer_send(peer, &reply);
+	ct_call_readable(&c);
+	assert_int_equal(c.phase, CT_CALL_CONNECTING);
+	assert_int_equal(c.fd, -1);
+	ct_call_check_deadline(&c, ct_now_ms());
+	assert_true(ct_call_done(&c));
+	assert_int_equal(c.result, -ESRCH);
+	close(peer);
+
 	/* An error reply ends the call at once, stop or not. */
 	start_pair(&c, &req, &got, &peer);
 	ct_proto_reply_error(&reply, CT_CMD_STOP, -EBUSY);
@@ -343,6 +356,55 @@ static _Noreturn void serve(const int *lfds, size_t n)
 			}
 		}
 	}
+}
+
+/* A monitor whose listen backlog is full (stopped, or a burst of clients) is not an answer: the
+ * call connects again until its deadline, and gets through once there is room. */
+static void test_connect_backlog_full(void **state)
+{
+	char dir[] = "/tmp/ct-calls-XXXXXX", cmd[64];
+	int lfd, fill[16], nfill = 0, fd = -1;
+	struct ct_info info;
+	struct ct_frame req;
+	struct ct_call c;
+
+	assert_non_null(mkdtemp(dir));
+	lfd = listen_at(dir, "busy");
+	assert_int_equal(listen(lfd, 0), 0);
+	while (nfill < 16 && ct_client_connect(dir, "busy", &fd) == 0)
+		fill[nfill++] = fd;
+	assert_true(nfill < 16);
+	assert_int_equal(ct_client_connect(dir, "busy", &fd), -EAGAIN);
+
+	ct_proto_request(&req, CT_CMD_INFO);
+	ct_call_init(&c, dir, "busy", &req, CT_CLIENT_TIMEOUT_MS, &info);
+	ct_call_start(&c);
+	assert_int_equal(c.phase, CT_CALL_CONNECTING);
+	assert_int_equal(c.fd, -1);
+	assert_int_equal(ct_call_wait_ms(&c, ct_now_ms()), CT_CALL_CONNECT_RETRY_MS);
+	ct_call_check_deadline(&c, ct_now_ms());
+	assert_int_equal(c.phase, CT_CALL_CONNECTING);	/* still full */
+	close(accept4(lfd, NULL, NULL, SOCK_CLOEXEC));	/* room for one */
+	ct_call_check_deadline(&c, ct_now_ms());
+	assert_int_equal(c.phase, CT_CALL_WAITING);
+	assert_true(c.fd >= 0);
+	ct_call_abort(&c, -ECANCELED);
+
+	/* Full until the deadline: ETIMEDOUT then, not before. */
+	ct_call_init(&c, dir, "busy", &req, CT_CLIENT_TIMEOUT_MS, &info);
+	ct_call_start(&c);
+	assert_int_equal(c.phase, CT_CALL_CONNECTING);
+	ct_call_check_deadline(&c, ct_now_ms() + CT_CLIENT_TIMEOUT_MS - 1000);
+	assert_false(ct_call_done(&c));
+	ct_call_check_deadline(&c, ct_now_ms() + CT_CLIENT_TIMEOUT_MS + 1);
+	assert_true(ct_call_done(&c));
+	assert_int_equal(c.result, -ETIMEDOUT);
+
+	for (int i = 0; i < nfill; i++)
+		close(fill[i]);
+	close(lfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 static int fake_setup(void **state)
@@ -487,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_hangup_error_garbage),
 		cmocka_unit_test(test_refusal_before_send),
 		cmocka_unit_test(test_connect_missing),
+		cmocka_unit_test(test_connect_backlog_full),
 		cmocka_unit_test_setup_teardown(test_runner_sends_all_first, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_runner_batches, fake_setup, fake_teardown),
 		cmocka_unit_test(test_runner_none),
