@@ -185,6 +185,8 @@ static void begin(struct ct_call *c, int fd)
 
 	c->fd = fd;
 	c->phase = CT_CALL_WAITING;
+	if (c->prepare)
+		c->prepare(c, c->prepare_data);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
 		finish(c, -errno);
 		return;

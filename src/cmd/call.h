@@ -35,6 +35,10 @@ struct ct_call {
 	void *out;             /* INFO: struct ct_info; STOP, SHUTDOWN: struct ct_stop_result */
 	ct_progress_fn progress; /* optional, for SHUTDOWN events */
 	void *userdata;
+	/* Optional: called right before the request is sent, which may point req at a fresh frame
+	 * of the same type (a SHUTDOWN started late gets the time left of a shared deadline). */
+	void (*prepare)(struct ct_call *c, void *data);
+	void *prepare_data;
 	/* State. */
 	enum ct_call_phase phase;
 	uint16_t type;     /* the request's type */

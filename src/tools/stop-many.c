@@ -20,6 +20,9 @@
 struct many {
 	const char *rundir;
 	bool force;
+	uint64_t deadline;      /* the shared deadline (CLOCK_MONOTONIC ms); 0: none */
+	int32_t late_timeout;   /* the timeout late_req carries */
+	struct ct_frame late_req;
 	size_t counts[CT_STOP_OUTCOME_COUNT_];
 	struct ct_stop_result *results; /* results[i] belongs to calls[i] */
 	struct ct_call *calls;
@@ -63,6 +66,22 @@ static void on_done(struct ct_call *c, void *userdata)
 		m->counts[report_failed(m, c->name, c->result)]++;
 }
 
+/* Every SHUTDOWN carries the time left until the one deadline, rounded up to whole seconds (so no
+ * container is killed before it): normally the timeout itself, as all are sent at once, but less
+ * for the calls the runner starts late, when there are fewer fds than containers. */
+static void refresh_timeout(struct ct_call *c, void *data)
+{
+	struct many *m = data;
+	uint64_t now = ct_now_ms();
+	int32_t left = now >= m->deadline ? 0 : (int32_t)((m->deadline - now + 999) / 1000);
+
+	if (left != m->late_timeout) {
+		ct_proto_request_shutdown(&m->late_req, left);
+		m->late_timeout = left;
+	}
+	c->req = &m->late_req;
+}
+
 static void init_calls(struct many *m, char *const *names, size_t n, const struct ct_frame *req)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -70,6 +89,10 @@ static void init_calls(struct many *m, char *const *names, size_t n, const struc
 		ct_call_init(c, m->rundir, names[i], req, CT_CLIENT_TIMEOUT_MS, &m->results[i]);
 		c->progress = on_progress;
 		c->userdata = c;
+		if (m->deadline) {
+			c->prepare = refresh_timeout;
+			c->prepare_data = m;
+		}
 	}
 }
 
@@ -89,10 +112,14 @@ int ct_stop_many(const char *rundir, char *const *names, size_t n, int32_t timeo
 	}
 	m.calls = calls;
 	m.results = results;
-	if (force)
+	if (force) {
 		ct_proto_request(&req, CT_CMD_STOP);
-	else
+	} else {
 		ct_proto_request_shutdown(&req, timeout);
+		if (timeout >= 0) /* not forever, not each container's own shutdown_timeout */
+			m.deadline = t0 + (uint64_t)timeout * 1000;
+		m.late_timeout = -3; /* none built yet */
+	}
 	init_calls(&m, names, n, &req);
 	r = ct_calls_run(calls, n, on_done, &m);
 	if (r < 0)

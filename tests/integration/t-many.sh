@@ -147,6 +147,24 @@ ok "one deadline for all: $ms ms"
 assert_clean
 rm -f "$ROOTFS"/ready.*
 
+# ---- still one deadline when there are fewer fds than containers: with a hard limit of 34 open
+# files (32 kept in reserve) ctstop asks two at a time, and each later pair gets the time left.
+for i in 1 2 3 4 5 6; do
+	ct ctstart -n "deaf$i" -f "$conf" -d -- sh -c "trap '' TERM; touch /ready.$i; while :; do sleep 1; done"
+done
+for i in 1 2 3 4 5 6; do wait_for 10 test -e "$ROOTFS/ready.$i" || fail "deaf$i did not start"; done
+(ulimit -n 34 && stop --all -t 3 && echo "$rc $ms" >"$T/batched")
+read -r rc ms <"$T/batched"
+expect_eq "batched: all needed SIGKILL, exit 3" 3 "$rc"
+expect_match "batched: summary" "^ctstop: 0 stopped gracefully, 6 killed, 0 not running, 0 errors" \
+	"$(tail -n 1 "$T/stop.err")"
+# Three pairs with a fresh 3 s each would take 9 s; the time left (rounded up to whole seconds)
+# keeps the end within a second of the one deadline.
+[ "$ms" -ge 3000 ] && [ "$ms" -lt 6500 ] || fail "batched: the shared 3 s deadline took $ms ms"
+ok "batched under a low fd limit, still one deadline: $ms ms"
+assert_clean
+rm -f "$ROOTFS"/ready.*
+
 # ---- --force for several
 ct ctstart -n f1 -f "$conf" -d
 ct ctstart -n f2 -f "$conf" -d
