@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -158,6 +159,17 @@ static void on_hangup(struct ct_call *c, int r)
 		finish(c, r == -ECONNRESET ? -ESRCH : r);
 }
 
+/* On SOCK_SEQPACKET recv() returns 0 for an empty packet as well as at the end: only a hang-up
+ * is the end (an empty packet is a malformed frame). */
+static bool peer_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
+
+	int k = poll(&p, 1, 0);
+
+	return k < 0 || (k == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)));
+}
+
 void ct_call_readable(struct ct_call *c)
 {
 	struct ct_frame buf;
@@ -169,7 +181,7 @@ void ct_call_readable(struct ct_call *c)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
-		if (n <= 0)
+		if (n < 0 || (n == 0 && peer_gone(c->fd)))
 			on_hangup(c, n == 0 ? -ECONNRESET : -errno);
 		else if ((size_t)n > sizeof(buf.data))
 			on_hangup(c, -EMSGSIZE);

@@ -53,9 +53,10 @@ static void start_more(struct runner *r)
 
 		ct_call_start(c);
 		if (ct_call_done(c) && (c->result == -EMFILE || c->result == -ENFILE) && r->open) {
-			/* Fewer fds than we counted on: go on with as many as are open. */
+			/* Fewer fds than we counted on: go on with fewer than are open, so that the
+			 * callbacks of the calls that end have a few fds to work with. */
 			ct_call_reset(c);
-			r->cap = r->open;
+			r->cap = r->open > 4 ? r->open - 4 : 1;
 			return;
 		}
 		r->started++;
@@ -132,13 +133,19 @@ int ct_calls_run(struct ct_call *calls, size_t n, ct_call_done_fn done, void *us
 {
 	struct runner r = { .calls = calls, .n = n, .done = done, .userdata = userdata };
 	cleanup_close int epfd = epoll_create1(EPOLL_CLOEXEC);
-	size_t limit = 0;
-	int e = epfd < 0 ? -errno : ct_nofile_raise(n + CT_CALLS_FD_RESERVE, &limit);
+	size_t limit = 0, used = 0, spare;
+	int e = epfd < 0 ? -errno : 0;
 
+	/* Fds inherited from whoever started us count too: the reserve is on top of them. */
+	if (e == 0 && ct_count_fds(&used) < 0)
+		used = 3;
+	spare = used + CT_CALLS_FD_RESERVE;
+	if (e == 0)
+		e = ct_nofile_raise(n + spare, &limit);
 	if (e < 0)
 		return fail_all(&r, e);
 	r.epfd = epfd;
-	r.cap = limit > CT_CALLS_FD_RESERVE + 1 ? limit - CT_CALLS_FD_RESERVE : 1;
+	r.cap = limit > spare + 1 ? limit - spare : 1;
 	start_more(&r);
 	while (r.finished < n) {
 		e = wait_once(&r);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +375,21 @@ int ct_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
+int ct_count_fds(size_t *ret)
+{
+	cleanup_closedir DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	size_t n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	*ret = n > 0 ? n - 1 : 0; /* not the directory's own fd */
+	return 0;
+}
+
 int ct_nofile_raise(size_t want, size_t *ret_limit)
 {
 	struct rlimit rl;
@@ -384,7 +400,7 @@ int ct_nofile_raise(size_t want, size_t *ret_limit)
 		rlim_t cur = rl.rlim_cur;
 		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
 		if (rl.rlim_cur > cur && setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			return -errno;
+			rl.rlim_cur = cur; /* (a seccomp or LSM denial) the current limit is still ours */
 	}
 	*ret_limit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > SIZE_MAX ? SIZE_MAX
 									      : (size_t)rl.rlim_cur;

@@ -61,6 +61,8 @@ int ct_proc_starttime(pid_t pid, uint64_t *ret);
  * -EFBIG for a larger one. */
 int ct_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 
+/* How many fds this process has open (from /proc/self/fd). */
+int ct_count_fds(size_t *ret);
 /* Raises the soft RLIMIT_NOFILE to want fds, or as far toward the hard limit as it goes (never
- * lowers it). *ret_limit is the soft limit now in force. */
+ * lowers it; a refused raise leaves the current limit). *ret_limit is the soft limit in force. */
 int ct_nofile_raise(size_t want, size_t *ret_limit);

@@ -194,7 +194,10 @@ int ct_rundir_kill_init(const char *rundir, const char *name, pid_t *ret_pid)
 	pidfd = pidfd_open(init, 0);
 	if (pidfd < 0)
 		return errno == ESRCH ? -ESRCH : -errno;
-	if (ct_proc_starttime(init, &now) < 0 || now != start || !is_child_of(init, monitor))
+	e = ct_proc_starttime(init, &now);
+	if (e < 0 && e != -ENOENT && e != -ESRCH)
+		return e; /* (EMFILE...) not a verdict on init */
+	if (e < 0 || now != start || !is_child_of(init, monitor))
 		return -ESRCH;
 	if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0)
 		return -errno;
@@ -212,7 +215,11 @@ static bool is_container(int dfd, const char *name)
 	if (!ct_name_valid(name) || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    !S_ISDIR(st.st_mode) || ct_run_path(sock, sizeof(sock), ".", name, "sock") < 0)
 		return false;
-	return fstatat(dfd, sock, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode);
+	/* A run dir we may not look into (0700, another user's) is listed: asking its monitor then
+	 * says "Permission denied", instead of the container silently not being there. */
+	if (fstatat(dfd, sock, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == EACCES;
+	return S_ISSOCK(st.st_mode);
 }
 
 static int compare_names(const void *a, const void *b)

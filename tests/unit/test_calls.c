@@ -253,6 +253,14 @@ static void test_hangup_error_garbage(void **state)
 	assert_int_equal(c.result, -ESRCH);
 	close(peer);
 
+	/* An empty packet is a malformed frame, not the monitor hanging up ("not running"). */
+	start_pair(&c, &req, &got, &peer);
+	assert_int_equal(send(peer, "", 0, 0), 0);
+	ct_call_readable(&c);
+	assert_true(ct_call_done(&c));
+	assert_int_equal(c.result, -EBADMSG);
+	close(peer);
+
 	/* An error reply ends the call at once, stop or not. */
 	start_pair(&c, &req, &got, &peer);
 	ct_proto_reply_error(&reply, CT_CMD_STOP, -EBUSY);

@@ -9,6 +9,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -127,6 +128,21 @@ static void test_mkdir_p(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+static void test_count_fds(void **state)
+{
+	size_t before, after;
+	int fds[5];
+
+	assert_int_equal(ct_count_fds(&before), 0);
+	assert_true(before >= 3);
+	for (int i = 0; i < 5; i++)
+		fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_int_equal(ct_count_fds(&after), 0);
+	assert_int_equal(after, before + 5);
+	for (int i = 0; i < 5; i++)
+		close(fds[i]);
+}
+
 static void test_nofile_raise(void **state)
 {
 	struct rlimit saved, rl;
@@ -158,7 +174,8 @@ int main(void)
 		cmocka_unit_test(test_parse_long), cmocka_unit_test(test_names),
 		cmocka_unit_test(test_split),      cmocka_unit_test(test_env_set),
 		cmocka_unit_test(test_strv_copy),  cmocka_unit_test(test_run_path),
-		cmocka_unit_test(test_mkdir_p),    cmocka_unit_test(test_nofile_raise),
+		cmocka_unit_test(test_mkdir_p),    cmocka_unit_test(test_count_fds),
+		cmocka_unit_test(test_nofile_raise),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
