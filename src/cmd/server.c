@@ -255,23 +255,27 @@ static int on_listen(int lfd, uint32_t events, void *data)
 	}
 }
 
+/* The socket is bound under PATH.tmp and renamed to PATH once it listens: a client never finds
+ * PATH refusing connections (which means "no monitor", a stale run dir) while we start. */
 static int server_bind(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	cleanup_close int fd = -1;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.tmp", path) >= (int)sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (unlink(path) < 0 && errno != ENOENT)
+	if (unlink(sa.sun_path) < 0 && errno != ENOENT)
 		return -errno;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
-	if (chmod(path, 0600) < 0 || listen(fd, 128) < 0)
-		return -errno;
+	if (chmod(sa.sun_path, 0600) < 0 || listen(fd, 128) < 0 || rename(sa.sun_path, path) < 0) {
+		int r = -errno;
+		unlink(sa.sun_path);
+		return r;
+	}
 	return steal_fd(&fd);
 }
 

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const files[] = { "sock", "pid", "pid.tmp", "log" };
+static const char *const files[] = { "sock", "sock.tmp", "pid", "pid.tmp", "log" };
 
 int ct_rundir_path(const struct ct_rundir *r, const char *file, char *buf)
 {
