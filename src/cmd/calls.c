@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The many-container runner: one non-blocking connection per call, all started before any reply
  * is awaited, then a single epoll loop whose timeout is the earliest deadline of the calls still
- * open. Nothing forks and nothing sleeps. */
+ * open. Nothing forks and nothing sleeps. It is not the monitor's ct_loop (mainloop.c): that one
+ * dispatches fd callbacks and keeps its deadlines in timerfds, while here a thousand calls each
+ * have a deadline of their own, and the earliest one as epoll_wait's timeout needs no fd. */
 #include "calls.h"
 
 #include "macro.h"
