@@ -1,6 +1,6 @@
 #!/bin/sh
 # The demo: builds a throwaway busybox rootfs, starts an application container in the background,
-# shows it with ctinfo, stops it gracefully (the application saves its state), and checks that
+# shows it with ctinfo and ctls, stops it gracefully (the application saves its state), and checks that
 # nothing is left behind.
 # Usage: scripts/demo.sh [BINDIR]   (default: the ct tools on PATH)
 set -eu
@@ -29,6 +29,8 @@ i=0
 while [ ! -e "$dir/rootfs/tmp/ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 echo "== ctinfo"
 ctinfo --rundir "$run" -n demo
+echo "== ctls: every container of the run dir"
+ctls --rundir "$run"
 echo "== ctstop: asks the application to stop (SIGTERM through ctinit), SIGKILL only after 10 s"
 ctstop --rundir "$run" -n demo --timeout 10
 echo "== the container's output and the monitor's log"
