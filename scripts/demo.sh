@@ -1,7 +1,7 @@
 #!/bin/sh
 # The demo: builds a throwaway busybox rootfs, starts an application container in the background,
-# shows it with ctinfo and ctls, stops it gracefully (the application saves its state), and checks that
-# nothing is left behind.
+# shows it with ctinfo and ctls, stops it gracefully (the application saves its state), and
+# checks that nothing is left behind.
 # Usage: scripts/demo.sh [BINDIR]   (default: the ct tools on PATH)
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
