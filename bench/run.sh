@@ -14,8 +14,9 @@
 #   bench/syscalls.sh  strace counts of a start, ct vs lxc-execute
 #
 # Each script alternates the tools run by run after warm-up runs and reports
-# medians, min and max; see each one's --help.  This script installs nothing:
-# it says what is missing (bench/install-deps.sh installs it).
+# medians, min and max; see each one's --help.  This script installs nothing
+# unless asked (--build): it says what is missing (bench/install-deps.sh
+# installs it).
 set -euo pipefail
 export LC_ALL=C
 
@@ -29,12 +30,13 @@ LXC_MAX=1000
 PAR=1
 DO_SCALE=1
 DO_SYSCALLS=1
+BUILD=0
 ARGS=("$@")
 
 usage() {
 	cat <<EOF
-Usage: $PROG [--quick] [--out DIR] [--runs N] [--sizes LIST] [-P PAR]
-       [--lxc-max N] [--no-scale] [--no-syscalls] [-h]
+Usage: $PROG [--build] [--quick] [--out DIR] [--runs N] [--sizes LIST]
+       [-P PAR] [--lxc-max N] [--no-scale] [--no-syscalls] [-h]
 
 Runs every ct-vs-LXC benchmark of bench/ and writes DIR/results.md,
 DIR/stop-latency.png and DIR/scale.png (raw outputs in DIR/data/).  Needs
@@ -43,6 +45,10 @@ gnuplot-nox; what is missing is named (bench/install-deps.sh installs it) and
 the parts that need it are skipped.
 
 Options:
+  -b, --build        first install every dependency (scripts/install-deps.sh,
+                     bench/install-deps.sh), build ct from this tree and stage
+                     it in bench/stage, and benchmark that: from a clean clone,
+                     "bench/run.sh --build" is all it takes
   -q, --quick        fewer runs (10) and small scale sizes ("10 50"): a smoke
                      test of the suite in about a minute
   -o, --out DIR      where results.md, the PNGs and data/ go (default: bench/)
@@ -69,6 +75,7 @@ EOF
 
 while (($#)); do
 	case $1 in
+	-b | --build) BUILD=1; shift ;;
 	-q | --quick) QUICK=1; shift ;;
 	-o | --out) (($# >= 2)) || die "$1 needs a value"; OUT=$2; shift 2 ;;
 	--out=*) OUT=${1#*=}; shift ;;
@@ -106,13 +113,29 @@ DATA=$OUT/data
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# ------------------------------------------------------------------- build ---
+# --build: the dependencies, then ct built from this tree and staged in
+# bench/stage (its log in DATA/build.log).
+if ((BUILD)); then
+	TOP=$(cd -- "$BENCH_DIR/.." && pwd)
+	note "installing dependencies and building ct (log: $DATA/build.log)"
+	if ! (cd -- "$TOP" && ./scripts/install-deps.sh && bench/install-deps.sh && ./autogen.sh &&
+		./configure && make -j"$(nproc)" && rm -rf bench/stage &&
+		make install DESTDIR="$TOP/bench/stage") >"$DATA/build.log" 2>&1; then
+		tail -n 20 -- "$DATA/build.log" >&2
+		die "the build failed (see $DATA/build.log)"
+	fi
+	CT_BINDIR=$TOP/bench/stage/usr/local/bin
+fi
+
 # --------------------------------------------------------- what is missing ---
 MISSING=()    # "what (package)"
 have() { command -v "$1" >/dev/null 2>&1; }
 find_ct_tools ctstart ctstop ctinfo
 if [[ -n $CT_SKIP_WHY ]]; then
 	die "the ct tools are needed: $CT_SKIP_WHY
-  build them: ./autogen.sh && ./configure && make -j2 && make install DESTDIR=\$PWD/tests/stage
+  build and benchmark them in one go: $0 --build
+  or build them: ./autogen.sh && ./configure && make -j2 && make install DESTDIR=\$PWD/tests/stage
   then:       CT_BINDIR=\$PWD/tests/stage/usr/local/bin $0"
 fi
 export CT_BINDIR
@@ -376,6 +399,8 @@ fmt_s() { [[ $1 == - ]] && echo - || echo "$1 s"; }
 	echo "- Raw outputs: data/*.txt (each script's report), data/*.raw (every run), data/*.sum, data/scale.tsv."
 	echo
 	echo "## How to reproduce"
+	echo
+	echo "From a clean clone, as root: \`bench/run.sh --build\` (installs the dependencies, builds ct into bench/stage, runs everything). Step by step:"
 	echo
 	echo '```sh'
 	echo "sudo bench/install-deps.sh            # lxc busybox-static strace gnuplot-nox gcc (scripts/install-deps.sh: ct's build deps)"
