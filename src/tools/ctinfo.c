@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 		default: return CT_EXIT_ERROR;
 		}
 	}
-	if (!ct_tool_check(&t))
+	if (!ct_tool_no_more_args(argc, argv) || !ct_tool_check(&t))
 		return CT_EXIT_ERROR;
 	r = ct_client_info(t.rundir, t.name, &info);
 	if (r < 0)

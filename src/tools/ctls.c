@@ -187,9 +187,7 @@ int main(int argc, char **argv)
 		default: return CT_EXIT_ERROR;
 		}
 	}
-	if (optind < argc) {
-		log_error("unexpected argument '%s' (see --help)", argv[optind]);
+	if (!ct_tool_no_more_args(argc, argv))
 		return CT_EXIT_ERROR;
-	}
 	return list(t.rundir, json) < 0 ? CT_EXIT_ERROR : CT_EXIT_OK;
 }

@@ -146,9 +146,9 @@ static int add_name(struct stop *s, const char *name)
 /* After the options: -n and --all exclude each other, one of them is needed. */
 static bool check_usage(const struct stop *s, int argc, char **argv)
 {
-	if (optind < argc)
-		log_error("unexpected argument '%s' (see --help)", argv[optind]);
-	else if (s->all && s->names)
+	if (!ct_tool_no_more_args(argc, argv))
+		return false;
+	if (s->all && s->names)
 		log_error("--all and -n cannot be combined (see --help)");
 	else if (!s->all && !s->names)
 		log_error("missing -n NAME or --all (see --help)");

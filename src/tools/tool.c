@@ -52,6 +52,14 @@ int ct_tool_call_failed(const struct ct_tool *t, int r)
 	return CT_EXIT_ERROR;
 }
 
+bool ct_tool_no_more_args(int argc, char **argv)
+{
+	if (optind >= argc)
+		return true;
+	log_error("unexpected argument '%s' (see --help)", argv[optind]);
+	return false;
+}
+
 static void usage_simple(const struct ct_tool *t, const char *description)
 {
 	printf("Usage: %s -n NAME [--rundir DIR]\n%s\n\n"
@@ -81,11 +89,7 @@ int ct_tool_parse_simple(struct ct_tool *t, int argc, char **argv, const char *d
 		default: return CT_EXIT_ERROR;
 		}
 	}
-	if (optind < argc) {
-		log_error("unexpected argument '%s' (see --help)", argv[optind]);
-		return CT_EXIT_ERROR;
-	}
-	return ct_tool_check(t) ? -1 : CT_EXIT_ERROR;
+	return ct_tool_no_more_args(argc, argv) && ct_tool_check(t) ? -1 : CT_EXIT_ERROR;
 }
 
 int ct_tool_kill_direct(const struct ct_tool *t, int error)

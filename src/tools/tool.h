@@ -24,6 +24,8 @@ void ct_tool_init(struct ct_tool *t, const char *prog);
 int ct_tool_version(const struct ct_tool *t);
 /* Logs and returns false if -n is missing or the name is invalid. */
 bool ct_tool_check(const struct ct_tool *t);
+/* After getopt: false (with an error) if argv has anything left at optind. */
+bool ct_tool_no_more_args(int argc, char **argv);
 /* Parses the options of a tool that takes only -n, --rundir, --help and --version. Returns -1 to
  * go on, or the exit code to return (help, version, bad usage). */
 int ct_tool_parse_simple(struct ct_tool *t, int argc, char **argv, const char *description);

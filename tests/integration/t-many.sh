@@ -46,8 +46,12 @@ expect_eq "an invalid name among several: exit 1" 1 "$rc"
 expect_match "named" "invalid container name 'bad/name'" "$msg"
 stop -n c01 c02
 expect_eq "a stray argument: exit 1" 1 "$rc"
-run_rc rc ct ctls extra 2>/dev/null
-expect_eq "ctls with a stray argument: exit 1" 1 "$rc"
+for tool in ctls "ctinfo -n c01" "ctfreeze -n c01" "ctunfreeze -n c01"; do
+	# shellcheck disable=SC2086 # the tool and its options
+	run_rc rc ct $tool extra 2>"$T/stray.err"
+	expect_eq "$tool with a stray argument: exit 1" 1 "$rc"
+	expect_match "$tool names it" "unexpected argument 'extra'" "$(cat "$T/stray.err")"
+done
 stop -n nope1 -n nope2
 expect_eq "several names, none running: exit 2" 2 "$rc"
 expect_match "a summary" "0 stopped gracefully, 0 killed, 2 not running, 0 errors in" "$msg"
