@@ -142,14 +142,7 @@ if [[ -z $CT_SKIP_WHY ]]; then
 	CTSTOP=$CT_BINDIR/ctstop
 	CTINFO=$CT_BINDIR/ctinfo
 fi
-LXC_START=$(command -v lxc-start || true)
-LXC_EXECUTE=$(command -v lxc-execute || true)
-LXC_STOP=$(command -v lxc-stop || true)
-LXC_INFO=$(command -v lxc-info || true)
-LXC_SKIP_WHY=
-if [[ -z $LXC_START || -z $LXC_EXECUTE || -z $LXC_STOP || -z $LXC_INFO ]]; then
-	LXC_SKIP_WHY="lxc-start, lxc-execute, lxc-stop or lxc-info not found (apt-get install lxc)"
-fi
+find_lxc_tools lxc-start lxc-execute lxc-stop lxc-info
 
 # ---------------------------------------------------------- temp + cleanup ---
 declare -A NAME=(

@@ -7,6 +7,7 @@
 #   die MSG / note MSG / is_uint STR / show_log_tail FILE
 #   find_busybox              BUSYBOX: a static busybox, or die
 #   find_ct_tools TOOL...     CT_BINDIR holding all TOOLs, or CT_SKIP_WHY
+#   find_lxc_tools TOOL...    LXC_START for lxc-start etc., or LXC_SKIP_WHY
 #   bench_tmp TAG KEEP [LXCNAME...]
 #                             TMP ROOTFS LXCPATH CTRUN LOGDIR, cleanup traps
 #   make_rootfs DIR           a minimal busybox rootfs
@@ -89,6 +90,23 @@ find_ct_tools() {
 		done
 	else
 		CT_SKIP_WHY="$1 not found in PATH (set CT_BINDIR to the directory holding it)"
+	fi
+}
+
+# find_lxc_tools TOOL...: for each lxc-X sets LXC_X (lxc-start -> LXC_START)
+# to its path in PATH, or empty; LXC_SKIP_WHY says which are missing (empty
+# when all are there).
+find_lxc_tools() {
+	local t var missing=()
+	for t in "$@"; do
+		var=LXC_${t#lxc-}
+		var=${var^^}
+		printf -v "$var" '%s' "$(command -v "$t" || true)"
+		[[ -n ${!var} ]] || missing+=("$t")
+	done
+	LXC_SKIP_WHY=
+	if ((${#missing[@]})); then
+		LXC_SKIP_WHY="${missing[*]} not found (apt-get install lxc)"
 	fi
 }
 

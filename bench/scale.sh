@@ -172,13 +172,8 @@ all) ((HAVE_ALL)) || die "--stop-mode all: $CTSTOP has no --all (ctstop --help d
 each) CT_STOP_MODE=each ;;
 esac
 
-LXC_START=$(command -v lxc-start || true)
-LXC_STOP=$(command -v lxc-stop || true)
-LXC_INFO=$(command -v lxc-info || true)
-LXC_SKIP_WHY=
-if [[ -z $LXC_START || -z $LXC_STOP || -z $LXC_INFO ]]; then
-	LXC_SKIP_WHY="lxc-start, lxc-stop or lxc-info not found (apt-get install lxc)"
-elif ((LXC_MAX == 0)); then
+find_lxc_tools lxc-start lxc-stop lxc-info
+if [[ -z $LXC_SKIP_WHY ]] && ((LXC_MAX == 0)); then
 	LXC_SKIP_WHY="--lxc-max 0 / --no-lxc"
 fi
 

@@ -92,9 +92,7 @@ find_ct_tools ctstart
 CTSTART=
 if [[ -z $CT_SKIP_WHY ]]; then CTSTART=$CT_BINDIR/ctstart; fi
 
-LXC_EXECUTE=$(command -v lxc-execute || true)
-LXC_SKIP_WHY=
-[[ -n $LXC_EXECUTE ]] || LXC_SKIP_WHY="lxc-execute not found (apt-get install lxc)"
+find_lxc_tools lxc-execute
 
 # ---------------------------------------------------------- temp + cleanup ---
 # TMP ROOTFS LXCPATH CTRUN LOGDIR, and the cleanup of LXC's leftovers outside

@@ -153,13 +153,7 @@ if [[ -z $CT_SKIP_WHY ]]; then
 	CTINFO=$CT_BINDIR/ctinfo
 fi
 
-LXC_START=$(command -v lxc-start || true)
-LXC_STOP=$(command -v lxc-stop || true)
-LXC_INFO=$(command -v lxc-info || true)
-LXC_SKIP_WHY=
-if [[ -z $LXC_START || -z $LXC_STOP || -z $LXC_INFO ]]; then
-	LXC_SKIP_WHY="lxc-start, lxc-stop or lxc-info not found (apt-get install lxc)"
-fi
+find_lxc_tools lxc-start lxc-stop lxc-info
 
 # ---------------------------------------------------------- temp + cleanup ---
 # TMP ROOTFS LXCPATH CTRUN LOGDIR, and the cleanup of LXC's leftovers outside

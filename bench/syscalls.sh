@@ -105,14 +105,7 @@ find_ct_tools ctstart ctstop ctinfo
 CTSTART=$CT_BINDIR/ctstart
 CTSTOP=$CT_BINDIR/ctstop
 CTINFO=$CT_BINDIR/ctinfo
-LXC_EXECUTE=$(command -v lxc-execute || true)
-LXC_START=$(command -v lxc-start || true)
-LXC_STOP=$(command -v lxc-stop || true)
-LXC_INFO=$(command -v lxc-info || true)
-LXC_SKIP_WHY=
-if [[ -z $LXC_EXECUTE || -z $LXC_START || -z $LXC_STOP || -z $LXC_INFO ]]; then
-	LXC_SKIP_WHY="lxc-execute, lxc-start, lxc-stop or lxc-info not found (apt-get install lxc)"
-fi
+find_lxc_tools lxc-execute lxc-start lxc-stop lxc-info
 
 # ---------------------------------------------------------- temp + cleanup ---
 N_APP_CT=ctbench-sys-app-$$
