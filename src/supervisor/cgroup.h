@@ -2,8 +2,9 @@
 /* The container's own cgroup, on a pure cgroup2 host or a hybrid one. Init is cloned straight into
  * a "payload" child of its cgroup2 cgroup: a cgroup namespace is rooted there, so a guest manages
  * its subtree but cannot reach the limits, which sit one level up. Controllers that cgroup2 lacks
- * on a hybrid host (memory, pids, cpu, freezer) are taken from their v1 hierarchies, where the
- * monitor places init before it execs. Freezing and killing use cgroup2's core files. */
+ * on a hybrid host (memory, pids, cpu) are taken from their v1 hierarchies when a limit needs
+ * them (or cgroup.v1 = all), where the monitor places init before it execs. Freezing and killing
+ * use cgroup2's core files. */
 #pragma once
 
 #include "config.h"
@@ -39,7 +40,8 @@ int ct_cgroup2_root(char *buf, size_t size);
  * monitor, and applies the limits. On failure *ret_what names what failed (a path or a file). */
 int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struct ct_cgroup *ret,
 		     char *what, size_t what_size);
-/* True when init must be moved into v1 cgroups after clone (a hybrid host). */
+/* True when init must be moved into v1 cgroups after clone (a limit on a hybrid host, or no
+ * cgroup2). */
 bool ct_cgroup_needs_attach(const struct ct_cgroup *cg);
 /* Moves pid into the container's v1 cgroups, and with v2_too into its cgroup2 payload cgroup (a
  * process not cloned there). */

@@ -98,7 +98,8 @@ static int create_cgroup(struct ct_monitor *m)
 	return 0;
 }
 
-/* On a hybrid host the child waits until it is in the v1 cgroups too. */
+/* With v1 cgroups to join (a limit on a hybrid host, or no cgroup2) the child waits until it is
+ * in them too. */
 static int place_child(struct ct_monitor *m)
 {
 	int r = ct_cgroup_attach(&m->cgroup, m->init_pid, false);
