@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The device allowlist: parsing and formatting device.allow rules, generating the cgroup2 device
+ * program by hand (raw bpf(2), no libbpf), loading and attaching it, and the cgroup v1 fallback. */
+#include "devices.h"
+
+#include "macro.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define RULE(t, maj, min) { .type = (t), .major = (maj), .minor = (min), .access = CT_DEV_ALL }
+
+const struct ct_device_rule ct_devices_standard[] = {
+	RULE('c', 1, 3),    RULE('c', 1, 5),    RULE('c', 1, 7),    RULE('c', 1, 8),
+	RULE('c', 1, 9),    RULE('c', 5, 0),    RULE('c', 5, 1),    RULE('c', 5, 2),
+	RULE('c', 136, -1), RULE('c', 137, -1), RULE('c', 138, -1), RULE('c', 139, -1),
+	RULE('c', 140, -1), RULE('c', 141, -1), RULE('c', 142, -1), RULE('c', 143, -1),
+};
+const size_t ct_devices_standard_count = ARRAY_SIZE(ct_devices_standard);
+
+/* Registers of the program: the context comes in r1 and is read once into r2..r5; r0 is the
+ * verdict. */
+enum { R0, R1, R_TYPE, R_ACCESS, R_MAJOR, R_MINOR };
+enum { PROLOGUE_LEN = 6, EPILOGUE_LEN = 2 };
+
+static bool rule_valid(const struct ct_device_rule *r)
+{
+	return (r->type == 'c' || r->type == 'b' || r->type == 'a') && r->major >= -1 &&
+	       r->major <= CT_DEV_MAJOR_MAX && r->minor >= -1 && r->minor <= CT_DEV_MINOR_MAX &&
+	       r->access != 0 && (r->access & ~(unsigned)CT_DEV_ALL) == 0;
+}
+
+static bool rule_is_everything(const struct ct_device_rule *r)
+{
+	return r->type == 'a' && r->major < 0 && r->minor < 0 && r->access == CT_DEV_ALL;
+}
+
+/* A number or "*" (-1) within [0, max]. */
+static int parse_number(const char *s, long max, const char *what, int64_t *ret, char *msg,
+			size_t msg_size)
+{
+	long v;
+
+	if (strcmp(s, "*") == 0) {
+		*ret = -1;
+		return 0;
+	}
+	if (ct_parse_long(s, 0, max, &v) < 0)
+		return ct_fail_msg(msg, msg_size, "%s '%s' is not '*' or a number 0..%ld", what, s,
+				   max);
+	*ret = v;
+	return 0;
+}
+
+static int parse_numbers(char *s, struct ct_device_rule *r, char *msg, size_t msg_size)
+{
+	char *colon = strchr(s, ':');
+	int ret;
+
+	if (!colon)
+		return ct_fail_msg(msg, msg_size, "expected MAJOR:MINOR, got '%s'", s);
+	*colon = '\0';
+	ret = parse_number(s, CT_DEV_MAJOR_MAX, "major", &r->major, msg, msg_size);
+	if (ret < 0)
+		return ret;
+	return parse_number(colon + 1, CT_DEV_MINOR_MAX, "minor", &r->minor, msg, msg_size);
+}
+
+/* In the order the kernel lists them. */
+static const struct {
+	char c;
+	unsigned bit;
+} access_chars[] = { { 'r', CT_DEV_READ }, { 'w', CT_DEV_WRITE }, { 'm', CT_DEV_MKNOD } };
+
+static unsigned access_bit(char c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(access_chars); i++)
+		if (access_chars[i].c == c)
+			return access_chars[i].bit;
+	return 0;
+}
+
+static int parse_access(const char *s, unsigned *ret, char *msg, size_t msg_size)
+{
+	unsigned access = 0;
+
+	for (const char *p = s; *p; p++) {
+		unsigned bit = access_bit(*p);
+
+		if (!bit)
+			return ct_fail_msg(msg, msg_size, "access '%s' is not a subset of rwm", s);
+		access |= bit;
+	}
+	*ret = access;
+	return 0;
+}
+
+static int parse_fields(char **f, struct ct_device_rule *r, char *msg, size_t msg_size)
+{
+	int ret;
+
+	if (strlen(f[0]) != 1 || !strchr("abc", f[0][0]))
+		return ct_fail_msg(msg, msg_size, "type '%s' is not c, b or a", f[0]);
+	r->type = f[0][0];
+	ret = parse_numbers(f[1], r, msg, msg_size);
+	if (ret < 0)
+		return ret;
+	return parse_access(f[2], &r->access, msg, msg_size);
+}
+
+int ct_device_rule_parse(const char *value, struct ct_device_rule *ret, char *msg, size_t msg_size)
+{
+	struct ct_device_rule r = { .type = 'a', .major = -1, .minor = -1, .access = CT_DEV_ALL };
+	char buf[64], *save = NULL, *f[4];
+	size_t n = 0;
+	int err;
+
+	if (strlen(value) >= sizeof(buf))
+		return ct_fail_msg(msg, msg_size, "device rule too long");
+	strcpy(buf, value);
+	for (char *t = strtok_r(buf, " \t", &save); t && n < ARRAY_SIZE(f);
+	     t = strtok_r(NULL, " \t", &save))
+		f[n++] = t;
+	if (n == 1 && strcmp(f[0], "a") == 0) {
+		*ret = r;
+		return 0;
+	}
+	if (n != 3)
+		return ct_fail_msg(msg, msg_size, "expected 'TYPE MAJOR:MINOR ACCESS' or 'a'");
+	err = parse_fields(f, &r, msg, msg_size);
+	if (err < 0)
+		return err;
+	*ret = r;
+	return 0;
+}
+
+static void format_number(int64_t v, char *buf, size_t size)
+{
+	if (v < 0)
+		snprintf(buf, size, "*");
+	else
+		snprintf(buf, size, "%u", (unsigned)v); /* parsed: at most CT_DEV_MINOR_MAX */
+}
+
+static void format_access(unsigned access, char buf[static 4])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(access_chars); i++)
+		if (access & access_chars[i].bit)
+			buf[n++] = access_chars[i].c;
+	buf[n] = '\0';
+}
+
+int ct_device_rule_format(const struct ct_device_rule *r, char *buf, size_t size)
+{
+	char major[16], minor[16], access[4], out[48];
+
+	if (!rule_valid(r) || (r->type == 'a' && !rule_is_everything(r)))
+		return -EINVAL;
+	if (rule_is_everything(r))
+		snprintf(out, sizeof(out), "a");
+	else {
+		format_number(r->major, major, sizeof(major));
+		format_number(r->minor, minor, sizeof(minor));
+		format_access(r->access, access);
+		snprintf(out, sizeof(out), "%c %s:%s %s", r->type, major, minor, access);
+	}
+	if (strlen(out) >= size)
+		return -ENOSPC;
+	strcpy(buf, out);
+	return 0;
+}
+
+static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
+{
+	return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off,
+				  .imm = imm };
+}
+
+/* Checks before the verdict, each a jump to the next rule when it fails. */
+static size_t rule_checks(const struct ct_device_rule *r)
+{
+	return (r->type != 'a') + 1 + (r->major >= 0) + (r->minor >= 0);
+}
+
+/* Reads struct bpf_cgroup_dev_ctx: access_type is (access << 16) | device type. */
+static void emit_prologue(struct bpf_insn *out)
+{
+	out[0] = insn(BPF_LDX | BPF_MEM | BPF_W, R_TYPE, R1, 0, 0);
+	out[1] = insn(BPF_ALU64 | BPF_MOV | BPF_X, R_ACCESS, R_TYPE, 0, 0);
+	out[2] = insn(BPF_ALU64 | BPF_AND | BPF_K, R_TYPE, 0, 0, 0xffff);
+	out[3] = insn(BPF_ALU64 | BPF_RSH | BPF_K, R_ACCESS, 0, 0, 16);
+	out[4] = insn(BPF_LDX | BPF_MEM | BPF_W, R_MAJOR, R1, 4, 0);
+	out[5] = insn(BPF_LDX | BPF_MEM | BPF_W, R_MINOR, R1, 8, 0);
+}
+
+static void emit_return(struct bpf_insn *out, int32_t verdict)
+{
+	out[0] = insn(BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, verdict);
+	out[1] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
+/* A check of one rule's block: when it fails, the jump skips the rest of the block (len long). */
+static void emit_check(struct bpf_insn *out, size_t *i, size_t len, uint8_t op, uint8_t reg,
+		       int32_t imm)
+{
+	out[*i] = insn(BPF_JMP | op | BPF_K, reg, 0, (int16_t)(len - *i - 1), imm);
+	(*i)++;
+}
+
+/* One rule: its checks, then "return 1". A request with any bit outside the rule's access fails
+ * the JSET against the complement, even for rwm: a bit the kernel may add one day is denied. */
+static size_t emit_rule(const struct ct_device_rule *r, struct bpf_insn *out)
+{
+	size_t len = rule_checks(r) + 2, i = 0;
+
+	if (r->type != 'a')
+		emit_check(out, &i, len, BPF_JNE, R_TYPE,
+			   r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+	emit_check(out, &i, len, BPF_JSET, R_ACCESS, (int32_t)~r->access);
+	if (r->major >= 0)
+		emit_check(out, &i, len, BPF_JNE, R_MAJOR, (int32_t)r->major);
+	if (r->minor >= 0)
+		emit_check(out, &i, len, BPF_JNE, R_MINOR, (int32_t)r->minor);
+	emit_return(out + i, 1);
+	return len;
+}
+
+int ct_devices_program(const struct ct_device_rule *rules, size_t n, struct bpf_insn *out,
+		       size_t max, size_t *ret_n)
+{
+	size_t len = PROLOGUE_LEN + EPILOGUE_LEN, at = PROLOGUE_LEN;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!rule_valid(&rules[i]))
+			return -EINVAL;
+		len += rule_checks(&rules[i]) + 2;
+	}
+	if (len > max)
+		return -E2BIG;
+	emit_prologue(out);
+	for (size_t i = 0; i < n; i++)
+		at += emit_rule(&rules[i], out + at);
+	emit_return(out + at, 0);
+	*ret_n = len;
+	return 0;
+}
+
+static int bpf(int cmd, union bpf_attr *attr)
+{
+	long r = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+
+	return r < 0 ? -errno : (int)r;
+}
+
+static int load_insns(const struct bpf_insn *insns, size_t n, char *log, size_t log_size)
+{
+	union bpf_attr attr = {
+		.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE,
+		.expected_attach_type = BPF_CGROUP_DEVICE,
+		.insns = (uint64_t)(uintptr_t)insns,
+		.insn_cnt = n,
+		.license = (uint64_t)(uintptr_t)"GPL",
+	};
+
+	snprintf(attr.prog_name, sizeof(attr.prog_name), "ct_devices");
+	if (log) {
+		attr.log_level = 1;
+		attr.log_buf = (uint64_t)(uintptr_t)log;
+		attr.log_size = log_size;
+		log[0] = '\0';
+	}
+	return bpf(BPF_PROG_LOAD, &attr);
+}
+
+int ct_devices_load(const struct ct_device_rule *rules, size_t n, char *log, size_t log_size,
+		    int *ret_fd)
+{
+	struct bpf_insn insns[CT_DEVICES_PROG_MAX];
+	size_t len;
+	int fd, r;
+
+	r = ct_devices_program(rules, n, insns, ARRAY_SIZE(insns), &len);
+	if (r < 0)
+		return r;
+	fd = load_insns(insns, len, NULL, 0);
+	/* Only a failed load is retried with the log: a log too small for a valid program's trace
+	 * would fail the load with -ENOSPC. The kernel wants at least 128 bytes of it. */
+	if (fd < 0 && log && log_size >= 128 && log_size <= UINT32_MAX >> 2) {
+		r = load_insns(insns, len, log, log_size);
+		if (r >= 0)
+			close(r);
+	}
+	if (fd < 0)
+		return fd;
+	*ret_fd = fd;
+	return 0;
+}
+
+int ct_devices_attach(int cgroup_fd, const struct ct_device_rule *extra, size_t n_extra)
+{
+	struct ct_device_rule rules[CT_DEVICES_STANDARD_COUNT + CT_DEVICE_RULES_MAX];
+	cleanup_close int prog_fd = -1;
+	union bpf_attr attr = { 0 };
+	int r;
+
+	if (n_extra > CT_DEVICE_RULES_MAX)
+		return -E2BIG;
+	memcpy(rules, ct_devices_standard, sizeof(ct_devices_standard));
+	if (n_extra > 0)
+		memcpy(rules + ct_devices_standard_count, extra, n_extra * sizeof(*extra));
+	r = ct_devices_load(rules, ct_devices_standard_count + n_extra, NULL, 0, &prog_fd);
+	if (r < 0)
+		return r;
+	attr.target_fd = cgroup_fd;
+	attr.attach_bpf_fd = prog_fd;
+	attr.attach_type = BPF_CGROUP_DEVICE;
+	attr.attach_flags = BPF_F_ALLOW_MULTI;
+	r = bpf(BPF_PROG_ATTACH, &attr);
+	return r < 0 ? r : 0;
+}
+
+/* The kernel parses one rule per write() (a trailing newline is stripped), so each goes whole. */
+static int write_rule(int fd, const char *s)
+{
+	char line[CT_DEVICE_RULE_STRLEN + 1];
+	size_t len = (size_t)snprintf(line, sizeof(line), "%s\n", s);
+	ssize_t n;
+
+	do
+		n = write(fd, line, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int v1_allow(int fd, const struct ct_device_rule *r)
+{
+	struct ct_device_rule split = *r;
+	char s[CT_DEVICE_RULE_STRLEN];
+	int ret;
+
+	if (r->type == 'a' && !rule_is_everything(r)) {
+		split.type = 'c';
+		ret = v1_allow(fd, &split);
+		if (ret < 0)
+			return ret;
+		split.type = 'b';
+	}
+	ret = ct_device_rule_format(&split, s, sizeof(s));
+	if (ret < 0)
+		return ret;
+	return write_rule(fd, s);
+}
+
+static int v1_open(int dir_fd, const char *name, int *ret_fd)
+{
+	int fd = openat(dir_fd, name, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
+int ct_devices_v1_apply(int dir_fd, const struct ct_device_rule *extra, size_t n_extra)
+{
+	cleanup_close int deny_fd = -1, allow_fd = -1;
+	int r;
+
+	for (size_t i = 0; i < n_extra; i++)
+		if (!rule_valid(&extra[i]))
+			return -EINVAL;
+	r = v1_open(dir_fd, "devices.deny", &deny_fd);
+	if (r < 0)
+		return r;
+	r = v1_open(dir_fd, "devices.allow", &allow_fd);
+	if (r < 0)
+		return r;
+	r = write_rule(deny_fd, "a");
+	for (size_t i = 0; r >= 0 && i < ct_devices_standard_count; i++)
+		r = v1_allow(allow_fd, &ct_devices_standard[i]);
+	for (size_t i = 0; r >= 0 && i < n_extra; i++)
+		r = v1_allow(allow_fd, &extra[i]);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The device allowlist every container gets: the standard character devices plus the config's
+ * device.allow lines, default deny. On cgroup2 it is a BPF_CGROUP_DEVICE program attached with
+ * BPF_F_ALLOW_MULTI (a guest can add its own below, only narrowing); without cgroup2 it is written
+ * to the v1 devices controller. */
+#pragma once
+
+#include <linux/bpf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bit values chosen to match BPF_DEVCG_ACC_*. */
+enum { CT_DEV_MKNOD = 1, CT_DEV_READ = 2, CT_DEV_WRITE = 4 };
+#define CT_DEV_ALL (CT_DEV_MKNOD | CT_DEV_READ | CT_DEV_WRITE)
+
+#define CT_DEV_MAJOR_MAX 4095    /* the kernel's dev_t: 12 bits of major, */
+#define CT_DEV_MINOR_MAX 1048575 /* 20 bits of minor */
+
+struct ct_device_rule {
+	char type;            /* 'c', 'b', 'a' (any) */
+	int64_t major, minor; /* -1: any */
+	unsigned access;      /* CT_DEV_* bits, not 0 */
+};
+
+#define CT_DEVICE_RULES_MAX 64 /* device.allow lines per config */
+/* Room for the longest v1 line, "c 4095:1048575 rwm". */
+#define CT_DEVICE_RULE_STRLEN 32
+/* The most instructions a program for n rules needs: a prologue of 6, at most 6 per rule, an
+ * epilogue of 2. */
+#define CT_DEVICES_PROG_LEN(n) (6 + 6 * (size_t)(n) + 2)
+
+/* One device.allow value: "c 10:200 rwm", "b 8:* r", "c *:* m", "a" (= a *:* rwm); blanks
+ * separate the fields. Numbers must be in the kernel's ranges (major <= CT_DEV_MAJOR_MAX, minor
+ * <= CT_DEV_MINOR_MAX) and access a non-empty subset of rwm. -EINVAL with the reason in msg;
+ * *ret untouched then. */
+int ct_device_rule_parse(const char *value, struct ct_device_rule *ret, char *msg, size_t msg_size);
+
+/* The v1 devices.allow form of a rule ("c 1:3 rwm", "c 136:* rw", "a" for a *:* rwm). -EINVAL for
+ * an invalid rule, and for a partial 'a' rule ("a 1:3 r"): the kernel reads any line starting with
+ * 'a' as "everything", so it has no one-line v1 form (ct_devices_v1_apply writes it as a 'c' and a
+ * 'b' line). -ENOSPC if buf is too small (CT_DEVICE_RULE_STRLEN always fits). */
+int ct_device_rule_format(const struct ct_device_rule *r, char *buf, size_t size);
+
+/* The standard set every container gets: null 1:3, zero 1:5, full 1:7, random 1:8, urandom 1:9,
+ * tty 5:0, console 5:1, ptmx 5:2 and the pty slaves (majors 136..143, any minor), all rwm.
+ * Nothing else: no block device, no /dev/mem (1:1), /dev/kmsg (1:11) or /dev/port (1:4). */
+#define CT_DEVICES_STANDARD_COUNT 16
+extern const struct ct_device_rule ct_devices_standard[CT_DEVICES_STANDARD_COUNT];
+extern const size_t ct_devices_standard_count;
+/* The longest program ct_devices_attach makes. */
+#define CT_DEVICES_PROG_MAX CT_DEVICES_PROG_LEN(CT_DEVICES_STANDARD_COUNT + CT_DEVICE_RULES_MAX)
+
+/* Pure: the BPF_PROG_TYPE_CGROUP_DEVICE program allowing exactly rules (default deny) into out,
+ * which holds max instructions. It returns 1 iff a rule matches the type (or is 'a'), the major
+ * and the minor (or has -1 for them) and grants every requested access bit. -EINVAL for an
+ * invalid rule, -E2BIG if the program does not fit (out untouched then). */
+int ct_devices_program(const struct ct_device_rule *rules, size_t n, struct bpf_insn *out,
+		       size_t max, size_t *ret_n);
+
+/* Loads the program for exactly rules (no standard set) and returns its fd in *ret_fd (the
+ * caller's). When log is not NULL (log_size >= 128, as the kernel wants), a refused load is
+ * retried to get the verifier's log there, for debugging; the first load's -errno is returned. */
+int ct_devices_load(const struct ct_device_rule *rules, size_t n, char *log, size_t log_size,
+		    int *ret_fd);
+
+/* Loads the program for the standard set plus extra and attaches it to cgroup_fd (a cgroup2
+ * directory, borrowed) as BPF_CGROUP_DEVICE with BPF_F_ALLOW_MULTI. The attachment keeps the
+ * program alive with the cgroup; no fd stays open. -E2BIG for more than CT_DEVICE_RULES_MAX
+ * extra rules, else 0 or the kernel's -errno (a verifier refusal included). */
+int ct_devices_attach(int cgroup_fd, const struct ct_device_rule *extra, size_t n_extra);
+
+/* cgroup v1: writes "a" to devices.deny, then each standard and extra rule to devices.allow (one
+ * newline-terminated line per write(), as the kernel parses one rule per write), in the devices
+ * cgroup directory dir_fd (borrowed). A partial 'a' rule is written as a 'c' and a 'b' line.
+ * -EINVAL for an invalid extra rule, before anything is written. */
+int ct_devices_v1_apply(int dir_fd, const struct ct_device_rule *extra, size_t n_extra);
