@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for seccomp profiles (seccomp.c, seccomp-parse.c): LXC's shipped profile and ours
  * load, every error comes with its line and key, and compiled filters really act on syscalls in
- * forked children. */
+ * forked children, the privileged containers' filter on mounts in a mount namespace of its own. */
 #include "seccomp-profile.h"
 
 #include "macro.h"
@@ -19,12 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fanotify.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,6 +35,7 @@
 #include <cmocka.h>
 
 #define NAME "/etc/ct/test.seccomp"
+#define SYSLOG_ACTION_SIZE_BUFFER 10 /* the kernel's name; glibc has none for klogctl()'s 10 */
 #define DENY "2\ndenylist\n"
 
 static char tmpdir[64];
@@ -113,8 +117,23 @@ static void test_default_profile(void **state)
 
 	srcdir_path(path, sizeof(path), "config/default.seccomp");
 	assert_int_equal(ct_seccomp_load(path, &f, &err), 0);
-	assert_int_equal(ct_seccomp_rule_count(f), 17);
+	assert_int_equal(ct_seccomp_rule_count(f), 18);
 	assert_null(ct_seccomp_warnings(f)); /* every name is one libseccomp knows */
+}
+
+static void test_privileged_profile(void **state)
+{
+	cleanup_seccomp struct ct_seccomp *f = NULL;
+	struct ct_config_error err = { 0 };
+	char path[PATH_MAX];
+
+	srcdir_path(path, sizeof(path), "config/privileged.seccomp");
+	assert_int_equal(ct_seccomp_load(path, &f, &err), 0);
+	/* 3 mount rules, 2 umounts, 7 new mount API calls and 20 others */
+	assert_int_equal(ct_seccomp_rule_count(f), 32);
+	/* umount is i386 only, but libseccomp knows the name: no warning for it either */
+	assert_null(ct_seccomp_warnings(f));
+	assert_true(ct_seccomp_insn_count(f) > 32 && ct_seccomp_insn_count(f) < 1024);
 }
 
 static void test_policies(void **state)
@@ -640,36 +659,74 @@ static int check_default_profile(void)
 	return 0;
 }
 
-static void test_enforce_default_profile(void **state)
+/* The text of a file of the source tree, NUL-terminated; the caller frees it. */
+static char *read_source(const char *rel)
 {
-	cleanup_free char *text = NULL;
-	char path[PATH_MAX];
+	char path[PATH_MAX], *text;
 	FILE *f;
 	long len;
 
-	require_seccomp();
-	srcdir_path(path, sizeof(path), "config/default.seccomp");
+	srcdir_path(path, sizeof(path), rel);
 	f = fopen(path, "re");
 	assert_non_null(f);
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	len = ftell(f);
+	assert_true(len > 0);
 	rewind(f);
 	text = calloc(1, (size_t)len + 1);
 	assert_non_null(text);
 	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
 	fclose(f);
+	return text;
+}
+
+static void test_enforce_default_profile(void **state)
+{
+	cleanup_free char *text = NULL;
+
+	require_seccomp();
+	text = read_source("config/default.seccomp");
 	assert_exited_ok(run_filtered(text, check_default_profile));
 }
 
+static int check_syslog_denied(void)
+{
+	return failed_with(klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0), EPERM) ? 0 : 1;
+}
+
+static void test_enforce_default_syslog(void **state)
+{
+	cleanup_free char *text = NULL;
+
+	require_seccomp();
+	/* Only a caller that may read the kernel log tells the filter's EPERM from the kernel's
+	 * (root, or anyone with kernel.dmesg_restrict=0). */
+	if (klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0) < 0)
+		skip();
+	text = read_source("config/default.seccomp");
+	assert_exited_ok(run_filtered(text, check_syslog_denied));
+	assert_true(klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0) > 0); /* the parent still can */
+}
+
 #if defined(__x86_64__)
-/* getpid through the i386 syscall table (number 20), as a 32-bit program would call it;
- * returns the raw result, -errno on failure. */
-static long getpid_i386(void)
+/* A syscall through the i386 table, as a 32-bit program would make it; returns the raw result,
+ * -errno on failure. Pointers are cut to 32 bits: the kernel faults on them unless a filter
+ * answers first. */
+static long i386_call(long nr, long a, long b, long c, long d)
 {
 	long r;
 
-	__asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "r8", "r9", "r10", "r11", "memory");
+	__asm__ volatile("int $0x80"
+			 : "=a"(r)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d)
+			 : "r8", "r9", "r10", "r11", "memory");
 	return r;
+}
+
+/* getpid is number 20 on i386. */
+static long getpid_i386(void)
+{
+	return i386_call(20, 0, 0, 0, 0);
 }
 
 static int check_x86_section(void)
@@ -705,6 +762,12 @@ static bool under_valgrind(void)
 	return preload && strstr(preload, "vgpreload");
 }
 
+/* valgrind cannot run int $0x80 in a 64-bit program; kernels may lack IA32 emulation. */
+static bool i386_usable(void)
+{
+	return !under_valgrind() && getpid_i386() == getpid();
+}
+
 static void test_enforce_arch_sections(void **state)
 {
 	require_seccomp();
@@ -712,8 +775,7 @@ static void test_enforce_arch_sections(void **state)
 	assert_exited_ok(run_filtered(DENY "[x86]\ngetpid errno 42\n[x32]\ngetpid errno 42\n",
 				      check_getpid_works));
 	assert_exited_ok(run_filtered(DENY "[x86_64]\ngetpid errno 42\n", check_getpid_errno));
-	/* valgrind cannot run int $0x80 in a 64-bit program; kernels may lack IA32 emulation */
-	if (under_valgrind() || getpid_i386() != getpid())
+	if (!i386_usable())
 		skip();
 	assert_exited_ok(run_filtered(DENY "[x86]\ngetpid errno 42\n", check_x86_section));
 	assert_exited_ok(run_filtered(DENY "[x86_64]\ngetpid errno 42\n", check_x86_64_section));
@@ -721,12 +783,236 @@ static void test_enforce_arch_sections(void **state)
 	/* 32-bit programs are not killed as a foreign architecture: x86 is in the filter */
 	assert_exited_ok(run_filtered(DENY "getppid errno 1\n", check_i386_alive));
 }
+
+/* The privileged filter from a 32-bit program: i386 has a umount of its own (22), and its mount
+ * (21) and fsopen (430) must be filtered like the native ones. The test's paths do not fit in
+ * 32 bits: without the filter, these calls fail with EFAULT. */
+static int check_privileged_i386(const char *dir)
+{
+	long path = (long)(uintptr_t)dir;
+
+	if (!i386_usable())
+		return 0;
+	if (i386_call(22, path, 0, 0, 0) != -EPERM)
+		return 60;
+	if (i386_call(52, path, 0, 0, 0) != -EPERM) /* umount2 */
+		return 61;
+	if (i386_call(21, 0, path, 0, MS_REMOUNT | MS_RDONLY) != -EPERM)
+		return 62;
+	if (i386_call(430, path, 0, 0, 0) != -ENOSYS)
+		return 63;
+	return 0;
+}
 #else
 static void test_enforce_arch_sections(void **state)
 {
 	skip();
 }
+
+static int check_privileged_i386(const char *dir)
+{
+	return 0;
+}
 #endif
+
+/* The real kernel test of config/privileged.seccomp. A forked child gets its own mount
+ * namespace, makes every mount private to it and mounts a tmpfs on a (the mount a container's
+ * guard would be), then installs the filter as a privileged container's init has it: root with
+ * CAP_SYS_ADMIN, no no_new_privs. Whatever the filter lets through stays in that namespace. */
+#define EXIT_NO_NAMESPACE 78
+
+static char priv_a[128], priv_b[128], priv_c[128];
+
+static bool is_read_only(const char *path)
+{
+	struct statvfs st;
+
+	return statvfs(path, &st) == 0 && (st.f_flag & ST_RDONLY);
+}
+
+/* Superblock remounts, writable bind remounts and moves are refused; a read-only bind remount
+ * is not. */
+static int check_privileged_mount_flags(void)
+{
+	if (!failed_with(mount(NULL, priv_a, NULL, MS_REMOUNT | MS_RDONLY, NULL), EPERM))
+		return 10;
+	if (is_read_only(priv_a))
+		return 11;
+	/* the legacy magic in the upper half of the flags does not get past the mask */
+	if (!failed_with(mount(NULL, priv_a, NULL, MS_MGC_VAL | MS_REMOUNT, NULL), EPERM))
+		return 12;
+	if (mount(NULL, priv_a, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0 ||
+	    !is_read_only(priv_a))
+		return 13;
+	if (!failed_with(mount(NULL, priv_a, NULL, MS_REMOUNT | MS_BIND, NULL), EPERM) ||
+	    !is_read_only(priv_a))
+		return 14;
+	if (!failed_with(mount(priv_a, priv_b, NULL, MS_MOVE, NULL), EPERM))
+		return 15;
+	return 0;
+}
+
+static int check_privileged_umount(void)
+{
+	if (!failed_with(umount2(priv_a, 0), EPERM))
+		return 20;
+	if (!failed_with(umount2(priv_a, MNT_DETACH), EPERM))
+		return 21;
+	if (!failed_with(umount2(priv_a, MNT_FORCE), EPERM))
+		return 22;
+	return 0;
+}
+
+/* The new mount API is missing, as on an old kernel; without the filter each of these calls
+ * would work on a, or fail with EBADF. */
+static int check_privileged_mount_api(void)
+{
+	struct mount_attr attr = { .attr_clr = MOUNT_ATTR_RDONLY };
+
+	if (!failed_with(syscall(SYS_fsopen, "tmpfs", 0), ENOSYS))
+		return 30;
+	if (!failed_with(syscall(SYS_fspick, AT_FDCWD, priv_a, 0), ENOSYS))
+		return 31;
+	if (!failed_with(syscall(SYS_fsconfig, -1, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0), ENOSYS))
+		return 32;
+	if (!failed_with(syscall(SYS_fsmount, -1, 0, 0), ENOSYS))
+		return 33;
+	if (!failed_with(syscall(SYS_open_tree, AT_FDCWD, priv_a, OPEN_TREE_CLONE), ENOSYS))
+		return 34;
+	if (!failed_with(syscall(SYS_move_mount, AT_FDCWD, priv_a, AT_FDCWD, priv_b, 0), ENOSYS))
+		return 35;
+	if (!failed_with(syscall(SYS_mount_setattr, AT_FDCWD, priv_a, 0, &attr, sizeof(attr)),
+			 ENOSYS))
+		return 36;
+	return is_read_only(priv_a) ? 0 : 37;
+}
+
+/* Calls on the host's kernel. Without the filter each fails otherwise (bad pointers and
+ * descriptors), so none of them can change the host even then. */
+static int check_privileged_calls(void)
+{
+	if (!failed_with(klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0), EPERM))
+		return 40;
+	if (!failed_with(syscall(SYS_bpf, 12345, NULL, 0), EPERM))
+		return 41;
+	if (!failed_with(syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0), EPERM))
+		return 42;
+	if (!failed_with(syscall(SYS_open_by_handle_at, -1, NULL, 0), EPERM))
+		return 43;
+	if (!failed_with(syscall(SYS_keyctl, 0, -9999, 0), EPERM))
+		return 44;
+	if (!failed_with(syscall(SYS_acct, (char *)1), EPERM))
+		return 45;
+	if (!failed_with(syscall(SYS_quotactl_fd, -1, 0, 0, NULL), EPERM))
+		return 46;
+	if (!failed_with(syscall(SYS_swapon, NULL, 0), EPERM))
+		return 47;
+	/* a whole file system's marks are refused, an inode's are not (EBADF: no fanotify fd) */
+	if (!failed_with(fanotify_mark(-1, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN, AT_FDCWD,
+				       "/"), EPERM))
+		return 48;
+	if (!failed_with(fanotify_mark(-1, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, "/"), EBADF))
+		return 49;
+	return 0;
+}
+
+/* What a guest needs to boot still works: new mounts, bind mounts, a hostname of its own,
+ * pivot_root, then (as systemd does) shared propagation. Last, as pivot_root moves the child's
+ * root, and before it nothing may be shared. */
+static int check_privileged_allowed(void)
+{
+	char old[160];
+
+	if (mount("tmpfs", priv_c, "tmpfs", 0, NULL) < 0)
+		return 50;
+	if (mount(priv_c, priv_b, NULL, MS_BIND, NULL) < 0)
+		return 51;
+	if (unshare(CLONE_NEWUTS) < 0 || sethostname("ct-test", 7) < 0)
+		return 52;
+	snprintf(old, sizeof(old), "%s/old", priv_c);
+	if (mkdir(old, 0700) < 0 || syscall(SYS_pivot_root, priv_c, old) < 0)
+		return 53;
+	if (mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) < 0)
+		return 54;
+	return 0;
+}
+
+static int check_privileged(void)
+{
+	int r = check_privileged_mount_flags();
+
+	if (r == 0)
+		r = check_privileged_umount();
+	if (r == 0)
+		r = check_privileged_mount_api();
+	if (r == 0)
+		r = check_privileged_calls();
+	if (r == 0)
+		r = check_privileged_i386(priv_a);
+	return r ? r : check_privileged_allowed();
+}
+
+/* Forks the child described above; returns its wait status. */
+static int run_privileged(const struct ct_seccomp *f)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("tmpfs", priv_a, "tmpfs", 0, NULL) < 0)
+			_exit(EXIT_NO_NAMESPACE);
+		if (ct_seccomp_install(f) < 0)
+			_exit(101);
+		_exit(check_privileged());
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void make_dir(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", tmpdir, name);
+	assert_true(mkdir(buf, 0700) == 0 || errno == EEXIST);
+}
+
+/* Whether path is on the same file system as tmpdir: nothing is mounted on it. */
+static bool not_mounted(const char *path)
+{
+	struct stat dir, st;
+
+	return stat(tmpdir, &dir) == 0 && stat(path, &st) == 0 && st.st_dev == dir.st_dev;
+}
+
+static void test_enforce_privileged_profile(void **state)
+{
+	struct ct_seccomp *f;
+	char *text, host[256], after[256];
+	int status;
+
+	require_seccomp();
+	if (geteuid() != 0)
+		skip(); /* a privileged container's init is root */
+	make_dir(priv_a, sizeof(priv_a), "a");
+	make_dir(priv_b, sizeof(priv_b), "b");
+	make_dir(priv_c, sizeof(priv_c), "c");
+	assert_int_equal(gethostname(host, sizeof(host)), 0);
+	text = read_source("config/privileged.seccomp");
+	f = compile(text);
+	free(text);
+	status = run_privileged(f);
+	ct_seccomp_free(f); /* by hand: skip() below would jump over a cleanup attribute */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_NO_NAMESPACE)
+		skip(); /* root without CAP_SYS_ADMIN, as in some CI containers */
+	if (status != 0)
+		fail_msg("privileged filter: check %d failed (wait status 0x%x)",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, (unsigned)status);
+	/* nothing reached the host: the mounts and the hostname were the child's own */
+	assert_true(not_mounted(priv_a) && not_mounted(priv_b) && not_mounted(priv_c));
+	assert_int_equal(gethostname(after, sizeof(after)), 0);
+	assert_string_equal(after, host);
+}
 
 static int tmpdir_setup(void **state)
 {
@@ -747,6 +1033,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lxc_common_profile),
 		cmocka_unit_test(test_default_profile),
+		cmocka_unit_test(test_privileged_profile),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_arg_filters),
@@ -768,7 +1055,9 @@ int main(void)
 		cmocka_unit_test(test_enforce_allowlist),
 		cmocka_unit_test(test_enforce_arg_filters),
 		cmocka_unit_test(test_enforce_default_profile),
+		cmocka_unit_test(test_enforce_default_syslog),
 		cmocka_unit_test(test_enforce_arch_sections),
+		cmocka_unit_test(test_enforce_privileged_profile),
 	};
 
 	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
