@@ -6,7 +6,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	gcc make libc6-dev musl-tools autoconf automake pkg-config \
 	libcap-dev libseccomp-dev libcmocka-dev \
-	busybox-static util-linux procps \
+	busybox-static util-linux procps e2fsprogs debootstrap \
 	jq \
 	clang libclang-rt-14-dev >/dev/null
 echo "install-deps: build and test dependencies are installed"

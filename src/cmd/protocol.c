@@ -212,6 +212,7 @@ int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info)
 	ct_frame_put_str(f, info->name);
 	ct_frame_put_str(f, info->config_path);
 	ct_frame_put_str(f, info->rootfs);
+	ct_frame_put_str(f, info->idmap);
 	return ct_frame_finish(f);
 }
 
@@ -315,6 +316,7 @@ int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret)
 	ct_cursor_get_str(c, info.name, sizeof(info.name));
 	ct_cursor_get_str(c, info.config_path, sizeof(info.config_path));
 	ct_cursor_get_str(c, info.rootfs, sizeof(info.rootfs));
+	ct_cursor_get_str(c, info.idmap, sizeof(info.idmap));
 	if (ct_cursor_end(c) < 0 || info.state >= CT_STATE_COUNT_)
 		return -EBADMSG;
 	*ret = info;

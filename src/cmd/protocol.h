@@ -100,6 +100,7 @@ struct ct_info {
 	char name[CT_PROTO_STR_MAX];
 	char config_path[CT_PROTO_STR_MAX]; /* "" when started without a file */
 	char rootfs[CT_PROTO_STR_MAX];
+	char idmap[CT_PROTO_STR_MAX]; /* "u 0 HOST COUNT g 0 HOST COUNT" (a user namespace), "none" */
 };
 
 struct ct_stop_result {

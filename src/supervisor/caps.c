@@ -41,17 +41,31 @@ int ct_cap_from_name(const char *name)
 	return (int)v;
 }
 
-uint64_t ct_caps_default_drop(void)
+uint64_t ct_caps_default_drop(bool privileged)
 {
-	return BIT(CAP_SYS_MODULE) | BIT(CAP_SYS_RAWIO) | BIT(CAP_MAC_ADMIN) |
-	       BIT(CAP_MAC_OVERRIDE) | BIT(CAP_SYS_TIME);
+	uint64_t drop = BIT(CAP_SYS_MODULE) | BIT(CAP_SYS_RAWIO) | BIT(CAP_MAC_ADMIN) |
+			BIT(CAP_MAC_OVERRIDE) | BIT(CAP_SYS_TIME);
+
+	/* With host root's capabilities, ptrace reaches any host process the container can see
+	 * (and the monitor's helpers), and syslog the host's kernel log. */
+	return privileged ? drop | BIT(CAP_SYS_PTRACE) | BIT(CAP_SYSLOG) : drop;
+}
+
+uint64_t ct_caps_bounding(void)
+{
+	uint64_t set = 0;
+
+	for (int cap = 0; cap <= CT_CAP_MAX && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			set |= BIT(cap);
+	return set;
 }
 
 uint64_t ct_caps_keep(const struct ct_config *c)
 {
 	if (c->cap_keep_set)
 		return c->cap_keep;
-	return ~(ct_caps_default_drop() | c->cap_drop);
+	return ~(ct_caps_default_drop(!ct_config_userns(c)) | c->cap_drop);
 }
 
 void ct_caps_format(uint64_t mask, char *buf, size_t size)

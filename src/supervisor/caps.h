@@ -13,7 +13,10 @@
  * headers do not know. */
 int ct_cap_from_name(const char *name);
 /* Dropped unless cap.keep is given: what a container never needs and can abuse the host with. */
-uint64_t ct_caps_default_drop(void);
+uint64_t ct_caps_default_drop(bool privileged);
+/* The calling process's bounding set. A new user namespace starts with every capability: what
+ * the monitor itself lacks is masked out of the container's set with this. */
+uint64_t ct_caps_bounding(void);
 /* What init keeps: exactly cap.keep, or everything but the default drop list and cap.drop. */
 uint64_t ct_caps_keep(const struct ct_config *c);
 /* Lower-case names of the capabilities in mask, space-separated, into buf. */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The directory that carries ctrl: our cgroup2 cgroup if the controller is there, else its v1
  * cgroup, else NULL. */
@@ -243,4 +244,34 @@ int ct_cgroup_usage(const struct ct_cgroup *cg, struct ct_cgroup_usage *ret)
 	else if ((ret->cpu_usec = read_number(cpu, "cpuacct.usage", NULL)) > 0)
 		ret->cpu_usec /= 1000;
 	return 0;
+}
+
+/* chown of one entry of dir, a missing one skipped (a kernel's list may name files of
+ * controllers this cgroup does not have). */
+static int chown_at(int dir, const char *name, uid_t uid, gid_t gid)
+{
+	if (fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int ct_cgroup_delegate(const struct ct_cgroup *cg, uid_t uid, gid_t gid)
+{
+	char list[512];
+	cleanup_close int dir = -1;
+	int r;
+
+	if (!cg->payload[0])
+		return 0;
+	dir = open(cg->payload, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -errno;
+	r = chown_at(dir, ".", uid, gid);
+	/* The files a delegatee may write, as the kernel lists them (cgroup.procs, .threads,
+	 * .subtree_control, ...); the three core ones where the kernel is too old to say. */
+	if (r >= 0 && ct_cg_read("/sys/kernel/cgroup", "delegate", list, sizeof(list)) < 0)
+		snprintf(list, sizeof(list), "cgroup.procs\ncgroup.threads\ncgroup.subtree_control\n");
+	for (char *s = list, *save = NULL, *w; r >= 0 && (w = strtok_r(s, "\n", &save)); s = NULL)
+		r = chown_at(dir, w, uid, gid);
+	return r;
 }

@@ -46,6 +46,9 @@ bool ct_cgroup_needs_attach(const struct ct_cgroup *cg);
 /* Moves pid into the container's v1 cgroups, and with v2_too into its cgroup2 payload cgroup (a
  * process not cloned there). */
 int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid, bool v2_too);
+/* Hands the payload cgroup (where the guest lives, the root of its cgroup namespace) to the
+ * container's root: the directory and the files the kernel lists as delegatable. */
+int ct_cgroup_delegate(const struct ct_cgroup *cg, uid_t uid, gid_t gid);
 /* Freezes or thaws; does not wait. */
 int ct_cgroup_set_frozen(const struct ct_cgroup *cg, bool frozen);
 /* 1 if every process is frozen, 0 if not (yet), -errno. */

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#define N_CONFIG_KEYS 21
+#define N_CONFIG_KEYS 23
 
 struct parser {
 	struct ct_config *c;

@@ -217,6 +217,7 @@ static int parse_namespaces(struct parser *p, const char *value)
 	if (!(flags & CLONE_NEWNS))
 		return ct_config_fail(p, "'mount' is required");
 	p->c->namespaces = flags;
+	p->c->namespaces_set = true;
 	return 0;
 }
 
@@ -290,8 +291,11 @@ static int parse_mount(struct parser *p, const char *value)
 	struct ct_config *c = p->c;
 	struct ct_mount_entry m, *mounts;
 	char msg[sizeof(p->err->message)];
-	int r = ct_mount_entry_parse(value, &m, msg, sizeof(msg));
+	int r;
 
+	if (c->n_mounts >= CT_MOUNTS_MAX)
+		return ct_config_fail(p, "more than %d entries", CT_MOUNTS_MAX);
+	r = ct_mount_entry_parse(value, &m, msg, sizeof(msg));
 	if (r == -EINVAL)
 		return ct_config_fail(p, "%s", msg);
 	if (r < 0)
@@ -382,6 +386,32 @@ static int parse_seccomp_profile(struct parser *p, const char *value)
 	return 0;
 }
 
+static int parse_idmap(struct parser *p, const char *value)
+{
+	char msg[256];
+
+	if (ct_idmap_parse(&p->c->idmap, value, msg, sizeof(msg)) < 0)
+		return ct_config_fail(p, "%s", msg);
+	return 0;
+}
+
+static int parse_device_allow(struct parser *p, const char *value)
+{
+	struct ct_device_rule rule, *grown;
+	char msg[256];
+
+	if (ct_device_rule_parse(value, &rule, msg, sizeof(msg)) < 0)
+		return ct_config_fail(p, "%s", msg);
+	if (p->c->n_devices >= CT_DEVICE_RULES_MAX)
+		return ct_config_fail(p, "more than %d entries", CT_DEVICE_RULES_MAX);
+	grown = realloc(p->c->devices, (p->c->n_devices + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	grown[p->c->n_devices++] = rule;
+	p->c->devices = grown;
+	return 0;
+}
+
 const struct config_key ct_config_keys[N_CONFIG_KEYS] = {
 	{ "rootfs", parse_rootfs, false },
 	{ "hostname", parse_hostname, false },
@@ -404,5 +434,7 @@ const struct config_key ct_config_keys[N_CONFIG_KEYS] = {
 	{ "cgroup.cpu.weight", ct_config_parse_cpu_weight, false },
 	{ "cgroup.cpu.max", ct_config_parse_cpu_max, false },
 	{ "cgroup.v1", ct_config_parse_cgroup_v1, false },
+	{ "idmap", parse_idmap, true },
+	{ "device.allow", parse_device_allow, true },
 };
 

@@ -18,7 +18,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#define NAMESPACES_DEFAULT (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
+#define NAMESPACES_DEFAULT \
+	(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
 
 __attribute__((format(printf, 5, 0)))
 static void error_vset(struct ct_config_error *err, const char *file, unsigned line,
@@ -218,6 +219,7 @@ void ct_config_free(struct ct_config *c)
 		ct_mount_entry_done(&c->mounts[i]);
 	free(c->mounts);
 	ct_strv_free(c->env);
+	free(c->devices);
 	*c = (struct ct_config){ 0 };
 }
 
@@ -260,6 +262,23 @@ static int finalize_shutdown(struct ct_config *c, const char *file, struct ct_co
 	return 0;
 }
 
+/* An explicit map must be whole; a user namespace cannot share the host's root tree. */
+static int finalize_idmap(const struct ct_config *c, const char *file, struct ct_config_error *err)
+{
+	char msg[256];
+
+	if (ct_idmap_check(&c->idmap, msg, sizeof(msg)) < 0) {
+		error_set(err, file, 0, "idmap", "%s", msg);
+		return -EINVAL;
+	}
+	if (ct_config_userns(c) && strcmp(c->rootfs, "/") == 0) {
+		error_set(err, file, 0, "idmap", "rootfs = / shares the host's tree, which cannot be "
+			  "idmapped: set idmap = none for it");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int ct_config_finalize(struct ct_config *c, struct ct_config_error *err)
 {
 	struct ct_config_error unused;
@@ -282,5 +301,7 @@ int ct_config_finalize(struct ct_config *c, struct ct_config_error *err)
 			  "keep lists what stays, drop what goes");
 		return -EINVAL;
 	}
+	if (finalize_idmap(c, file, err) < 0)
+		return -EINVAL;
 	return finalize_shutdown(c, file, err);
 }

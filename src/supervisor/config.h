@@ -4,6 +4,9 @@
  * file, line and key so the tool can print one precise message. */
 #pragma once
 
+#include "devices.h"
+#include "idmap.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +22,7 @@ enum ct_shutdown_method {
 #define CT_SHUTDOWN_TIMEOUT_DEFAULT 30
 #define CT_SHUTDOWN_TIMEOUT_MAX 86400 /* one day (CT_TIMEOUT_MAX); -1 means wait forever */
 #define CT_CONFIG_LINE_MAX 4096
+#define CT_MOUNTS_MAX 128 /* mount entries per config */
 #define CT_CONFIG_FILE_MAX (4 * 1024 * 1024) /* ct_config_load() refuses larger files (-EFBIG) */
 
 /* One `mount` entry, fstab-like: SOURCE TARGET FSTYPE [OPTIONS [DUMP [PASS]]]. */
@@ -58,7 +62,8 @@ struct ct_config {
 	char *hostname;             /* NULL: the container name */
 	char **init;                /* argv of a system container's init; default {"/sbin/init"} */
 	char **command;             /* argv of an application container; NULL: system container */
-	unsigned long namespaces;   /* CLONE_NEW* flags; default pid|mount|uts|ipc|net */
+	unsigned long namespaces;   /* CLONE_NEW* flags; default pid|mount|uts|ipc|net|cgroup */
+	bool namespaces_set;        /* the namespaces key was given (the default may drop cgroup) */
 	enum ct_shutdown_method shutdown_method;
 	char **shutdown_command;    /* argv, for the exec method */
 	int shutdown_signal;        /* 0: the method's default */
@@ -72,7 +77,16 @@ struct ct_config {
 	bool cap_keep_set;          /* cap.keep given: keep exactly those (no default drop list) */
 	char *seccomp_profile;      /* resolved path; NULL: the shipped default; "none": no filter */
 	struct ct_cgroup_config cgroup;
+	struct ct_idmap idmap;      /* auto (default), none (privileged) or explicit ranges */
+	struct ct_device_rule *devices; /* device.allow entries, on top of the standard set */
+	size_t n_devices;
 };
+
+/* Whether the container gets a user namespace (every idmap mode but none). */
+static inline bool ct_config_userns(const struct ct_config *c)
+{
+	return c->idmap.mode != CT_IDMAP_NONE;
+}
 
 struct ct_config_error {
 	char file[256];    /* the config file ("<string>" for ct_config_parse_string without a name) */

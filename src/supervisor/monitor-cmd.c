@@ -33,6 +33,7 @@ static void fill_info(const struct ct_monitor *m, struct ct_info *info)
 	snprintf(info->name, sizeof(info->name), "%s", m->o->name);
 	snprintf(info->config_path, sizeof(info->config_path), "%s", c->path ? c->path : "");
 	snprintf(info->rootfs, sizeof(info->rootfs), "%s", c->rootfs);
+	ct_idmap_format(m->o->idmap, info->idmap, sizeof(info->idmap));
 }
 
 static int cmd_info(struct ct_conn *c, const struct ct_msg *msg, void *userdata)

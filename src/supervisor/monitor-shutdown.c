@@ -11,6 +11,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,10 +149,12 @@ static int start_helper(struct ct_monitor *m)
 		/* Every process of the container is in its cgroups, the helper included. */
 		if (ct_cgroup_attach(&m->cgroup, getpid(), true) < 0)
 			_exit(125);
+		bool userns = ct_config_userns(c);
+
 		if (c->shutdown_method == CT_SHUTDOWN_EXEC)
-			ct_helper_exec(m->pidfd, c->namespaces, &confine, c->shutdown_command, env,
-				       &m->saved_mask);
-		ct_helper_initctl(m->pidfd, &m->saved_mask);
+			ct_helper_exec(m->pidfd, c->namespaces | (userns ? CLONE_NEWUSER : 0),
+				       &confine, c->shutdown_command, env, &m->saved_mask);
+		ct_helper_initctl(m->pidfd, userns, &m->saved_mask);
 	}
 	m->helper_pid = pid;
 	set_detail(m, 0, "%s", c->shutdown_method == CT_SHUTDOWN_EXEC

@@ -4,11 +4,14 @@
 #include "monitor-internal.h"
 
 #include "caps.h"
+#include "devices.h"
+#include "idmap.h"
 #include "log.h"
 #include "macro.h"
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -59,7 +62,8 @@ struct ct_confine ct_monitor_confine(const struct ct_monitor *m)
 {
 	const struct ct_config *c = m->o->config;
 
-	return (struct ct_confine){ .seccomp = m->o->seccomp, .caps_keep = ct_caps_keep(c),
+	return (struct ct_confine){ .seccomp = m->o->seccomp, .privileged = m->o->seccomp_privileged,
+				    .caps_keep = ct_caps_keep(c) & ct_caps_bounding(),
 				    .no_new_privs = c->no_new_privs };
 }
 
@@ -84,29 +88,77 @@ static void cgroup_leaf(const struct ct_monitor_options *o, char *buf, size_t si
 	snprintf(buf, size, "%s-%08x", o->name, h);
 }
 
-static int create_cgroup(struct ct_monitor *m)
+/* The host ids of the container's root: what its /dev and its delegated cgroup belong to. */
+static void root_ids(const struct ct_monitor *m, uid_t *ret_uid, gid_t *ret_gid)
 {
+	const struct ct_idmap *map = m->o->idmap;
+
+	*ret_uid = 0;
+	*ret_gid = 0;
+	if (map->mode == CT_IDMAP_NONE)
+		return;
+	/* ct_config_finalize() made sure container id 0 is mapped. */
+	*ret_uid = (uid_t)ct_idmap_to_host(map->uid, map->n_uid, 0);
+	*ret_gid = (gid_t)ct_idmap_to_host(map->gid, map->n_gid, 0);
+}
+
+/* The device policy sits on the container's cgroup, above the guest's namespace root: the
+ * guest can add programs of its own below, never lift ours. */
+static int attach_devices(struct ct_monitor *m)
+{
+	const struct ct_config *c = m->o->config;
+	cleanup_close int fd = open(m->cgroup.v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = fd < 0 ? -errno : ct_devices_attach(fd, c->devices, c->n_devices);
+
+	return r < 0 ? log_error_errno(r, "Failed to attach the device policy to %s", m->cgroup.v2)
+		     : 0;
+}
+
+static int create_cgroup(struct ct_monitor *m, uid_t uid, gid_t gid)
+{
+	const struct ct_config *c = m->o->config;
 	char leaf[CT_NAME_MAX + 16], what[PATH_MAX + 64];
 	int r;
 
 	cgroup_leaf(m->o, leaf, sizeof(leaf));
-	r = ct_cgroup_create(&m->o->config->cgroup, leaf, &m->cgroup, what, sizeof(what));
+	r = ct_cgroup_create(&c->cgroup, leaf, &m->cgroup, what, sizeof(what));
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up the container's cgroup: %s", what);
-	if (!m->cgroup.v2[0] && (m->o->config->namespaces & CLONE_NEWCGROUP))
-		return log_error_errno(-EOPNOTSUPP, "A cgroup namespace needs a cgroup2 hierarchy");
-	return 0;
+	if (!m->cgroup.v2[0])
+		return log_error_errno(-EOPNOTSUPP, "The device policy needs a cgroup2 hierarchy "
+				       "(none is mounted)");
+	r = attach_devices(m);
+	if (r >= 0 && ct_config_userns(c) && (r = ct_cgroup_delegate(&m->cgroup, uid, gid)) < 0)
+		log_error_errno(r, "Failed to delegate %s to the container's root", m->cgroup.payload);
+	return r;
 }
 
-/* With v1 cgroups to join (a limit on a hybrid host, or no cgroup2) the child waits until it is
- * in them too. */
-static int place_child(struct ct_monitor *m)
+/* After clone, before the child goes on: its cgroups, its id maps, its mounts. */
+static int prepare_child(struct ct_monitor *m, bool userns)
 {
-	int r = ct_cgroup_attach(&m->cgroup, m->init_pid, false);
+	const struct ct_monitor_options *o = m->o;
+	struct ct_spawn_fds fds = { .n = 0 };
+	char path[64], what[PATH_MAX + 256];
+	cleanup_close int userns_fd = -1;
+	int r = 0;
 
-	if (r < 0)
+	if (ct_cgroup_needs_attach(&m->cgroup) && (r = ct_cgroup_attach(&m->cgroup, m->init_pid,
+									false)) < 0)
 		return log_error_errno(r, "Failed to move init into its cgroups");
-	r = ct_spawn_go(m->sync_fd);
+	if (userns) {
+		r = ct_idmap_write(m->init_pid, o->idmap);
+		if (r < 0)
+			return log_error_errno(r, "Failed to write init's id maps");
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)m->init_pid);
+		userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (userns_fd < 0)
+			return log_error_errno(-errno, "Failed to open %s", path);
+	}
+	r = ct_spawn_trees(o->config, userns_fd, &fds, what, sizeof(what));
+	if (r < 0)
+		return log_error_errno(r, "Failed to prepare %s", what);
+	r = ct_spawn_go(m->sync_fd, &fds);
+	ct_spawn_fds_close(&fds);
 	return r < 0 ? log_error_errno(r, "Failed to let init go on") : 0;
 }
 
@@ -116,12 +168,16 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	cleanup_strv char **argv = NULL;
 	cleanup_strv char **envp = NULL;
 	char console[PATH_MAX];
+	cleanup_close int dev_fd = -1;
+	uid_t uid;
+	gid_t gid;
 	struct ct_spawn_plan plan = {
 		.config = o->config,
 		.hostname = o->config->hostname ? o->config->hostname : o->name,
 		.exec_fd = o->config->command ? o->ctinit_fd : -1,
 		.child_mask = m->saved_mask,
 		.confine = ct_monitor_confine(m),
+		.userns = ct_config_userns(o->config),
 	};
 	int r = build_argv(o->config, &argv);
 
@@ -129,20 +185,25 @@ int ct_monitor_spawn(struct ct_monitor *m)
 		r = ct_monitor_build_env(o->config, &envp);
 	if (r < 0)
 		return log_error_errno(r, "Failed to prepare init's arguments");
-	r = create_cgroup(m);
+	root_ids(m, &uid, &gid);
+	r = create_cgroup(m, uid, gid);
 	if (r < 0)
 		return r;
 	plan.cgroup_fd = m->cgroup.v2_fd;
-	plan.wait_go = ct_cgroup_needs_attach(&m->cgroup); /* v1 hierarchies to join */
 	if (isatty(STDIN_FILENO) && ttyname_r(STDIN_FILENO, console, sizeof(console)) == 0)
 		plan.console = console;
+	r = ct_spawn_dev(uid, gid, plan.console != NULL, &dev_fd);
+	if (r < 0)
+		return log_error_errno(r, "Failed to make the container's /dev");
+	plan.dev_fd = dev_fd;
 	plan.argv = argv;
 	plan.envp = envp;
 	m->exec_pending = false;
 	r = ct_spawn(&plan, &m->pidfd, &m->init_pid, &m->sync_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to clone the container's init");
-	if (plan.wait_go && (r = place_child(m)) < 0)
+	r = prepare_child(m, plan.userns);
+	if (r < 0)
 		return r;
 	r = ct_loop_add(m->loop, m->sync_fd, EPOLLIN, on_sync_readable, m);
 	if (r < 0)

@@ -23,6 +23,9 @@ struct ct_monitor_options {
 	struct ct_rundir *run;          /* borrowed, acquired; the monitor releases it on exit */
 	int ctinit_fd;                  /* borrowed; ctinit for application containers, else -1 */
 	const struct ct_seccomp *seccomp; /* borrowed; the compiled filter, or NULL */
+	const struct ct_seccomp *seccomp_privileged; /* borrowed; privileged mode's extra filter */
+	const struct ct_idmap *idmap;   /* borrowed; resolved (auto has its range), or mode none */
+	struct ct_idmap_lease *lease;   /* borrowed; auto's range, held while the monitor runs */
 	int notify_fd;                  /* borrowed; the daemon's notify pipe, or -1 */
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Building the container's filesystem view in the child: a private mount tree, the rootfs bound
- * onto itself, /proc, a read-only /sys, a minimal tmpfs /dev, the config's mount entries, then
- * pivot_root. Runs between clone and exec, so it only uses stack buffers. */
+/* Building the container's filesystem view in the child: a private mount tree, the rootfs tree
+ * the parent made (idmapped in a user namespace) put in place, /proc, a read-only /sys, the
+ * parent's tmpfs /dev, the config's mount entries, then pivot_root. Runs between clone and exec,
+ * so it only uses stack buffers. */
 #include "spawn.h"
 
 #include <errno.h>
@@ -14,28 +15,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
-
-struct devnode {
-	const char *name;
-	unsigned major, minor;
-};
-
-static const struct devnode devnodes[] = {
-	{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
-	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
-};
-
-static const char *const devlinks[][2] = {
-	{ "pts/ptmx", "ptmx" },
-	{ "/proc/self/fd", "fd" },
-	{ "/proc/self/fd/0", "stdin" },
-	{ "/proc/self/fd/1", "stdout" },
-	{ "/proc/self/fd/2", "stderr" },
-};
 
 static void step(struct ct_setup_report *rep, enum ct_step s, const char *detail)
 {
@@ -102,52 +84,31 @@ static int mount_at(const char *root, const char *where, const char *src, const 
 	return do_mount(src, path, type, flags, data);
 }
 
-static int make_devnode(const char *dev, const struct devnode *d)
+/* Attaches a detached mount the parent made onto target. */
+static int move_tree(int fd, const char *target)
 {
-	char path[PATH_MAX], host[PATH_MAX];
-
-	if (join(path, dev, d->name) < 0 || join(host, "/dev", d->name) < 0)
-		return -ENAMETOOLONG;
-	if (mknod(path, S_IFCHR | 0666, makedev(d->major, d->minor)) == 0)
-		return chmod(path, 0666) < 0 ? -errno : 0;
-	if (errno != EPERM)
+	if (move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return -errno;
-	/* Without CAP_MKNOD (a user namespace), bind the host's node instead. */
-	if (touch(path, 0666) < 0)
-		return -errno;
-	return do_mount(host, path, NULL, MS_BIND, NULL);
+	return 0;
 }
 
-static int bind_console(const char *dev, const char *console)
+/* The parent's tmpfs already holds the nodes, the links and, with a terminal, the file to bind
+ * it on; devpts and /dev/shm are the container's own instances. */
+static int setup_dev(const char *root, const struct ct_spawn_plan *p,
+		     struct ct_setup_report *rep)
 {
-	char path[PATH_MAX];
-	int r;
-
-	r = join(path, dev, "console");
-	if (r >= 0)
-		r = touch(path, 0600);
-	if (r < 0)
-		return r;
-	return do_mount(console ? console : "/dev/null", path, NULL, MS_BIND, NULL);
-}
-
-static int setup_dev(const struct ct_spawn_plan *p, struct ct_setup_report *rep)
-{
-	const char *root = p->config->rootfs;
-	char dev[PATH_MAX], path[PATH_MAX];
+	char dev[PATH_MAX], console[PATH_MAX];
 	int r;
 
 	step(rep, CT_STEP_MOUNT_DEV, "/dev");
-	r = mount_at(root, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k");
+	r = join(dev, root, "/dev");
 	if (r < 0)
 		return r;
-	join(dev, root, "/dev");
-	for (size_t i = 0; i < sizeof(devnodes) / sizeof(devnodes[0]); i++) {
-		step(rep, CT_STEP_DEV_NODES, devnodes[i].name);
-		r = make_devnode(dev, &devnodes[i]);
-		if (r < 0)
-			return r;
-	}
+	if (mkdir(dev, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	r = move_tree(p->dev_fd, dev);
+	if (r < 0)
+		return r;
 	step(rep, CT_STEP_MOUNT_DEVPTS, "/dev/pts");
 	r = mount_at(root, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     "newinstance,ptmxmode=0666,mode=0620,gid=5");
@@ -155,15 +116,11 @@ static int setup_dev(const struct ct_spawn_plan *p, struct ct_setup_report *rep)
 		return r;
 	step(rep, CT_STEP_MOUNT_DEV, "/dev/shm");
 	r = mount_at(root, "/dev/shm", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-	if (r < 0)
+	if (r < 0 || !p->console)
 		return r;
-	for (size_t i = 0; i < sizeof(devlinks) / sizeof(devlinks[0]); i++) {
-		step(rep, CT_STEP_DEV_NODES, devlinks[i][1]);
-		if (join(path, dev, devlinks[i][1]) < 0 || symlink(devlinks[i][0], path) < 0)
-			return -errno;
-	}
-	step(rep, CT_STEP_CONSOLE, p->console ? p->console : "/dev/null");
-	return bind_console(dev, p->console);
+	step(rep, CT_STEP_CONSOLE, p->console);
+	r = join(console, dev, "console");
+	return r < 0 ? r : do_mount(p->console, console, NULL, MS_BIND, NULL);
 }
 
 /* Binds path onto itself read-only: the mount stays, writes through it fail. */
@@ -178,14 +135,14 @@ static int bind_readonly(const char *path)
 /* /proc/sys holds host-wide knobs (vm.*, kernel.*) that no namespace covers, and
  * /proc/sysrq-trigger can reboot the host: both read-only, as LXC's proc:mixed. With a network
  * namespace of its own, the container keeps /proc/sys/net writable: those keys are its own. */
-static int mount_proc(const struct ct_config *c, struct ct_setup_report *rep)
+static int mount_proc(const char *root, const struct ct_config *c, struct ct_setup_report *rep)
 {
 	char sys[PATH_MAX], net[PATH_MAX], sysrq[PATH_MAX];
-	int r = mount_at(c->rootfs, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	int r = mount_at(root, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 
-	if (r < 0 || (r = join(sys, c->rootfs, "/proc/sys")) < 0 ||
-	    (r = join(net, c->rootfs, "/proc/sys/net")) < 0 ||
-	    (r = join(sysrq, c->rootfs, "/proc/sysrq-trigger")) < 0)
+	if (r < 0 || (r = join(sys, root, "/proc/sys")) < 0 ||
+	    (r = join(net, root, "/proc/sys/net")) < 0 ||
+	    (r = join(sysrq, root, "/proc/sysrq-trigger")) < 0)
 		return r;
 	step(rep, CT_STEP_MOUNT_PROC, "/proc/sys");
 	r = do_mount(sys, sys, NULL, MS_BIND, NULL);
@@ -212,7 +169,9 @@ static int prepare_target(const struct ct_mount_entry *m, const char *target)
 	return 0;
 }
 
-static int user_mount(const char *root, const struct ct_mount_entry *m)
+/* A bind entry's source arrives as a detached mount from the parent (idmapped in a user
+ * namespace); other file systems are mounted here. */
+static int user_mount(const char *root, const struct ct_mount_entry *m, int tree_fd)
 {
 	const char *type = strcmp(m->fstype, "none") == 0 ? NULL : m->fstype;
 	unsigned long flags = m->flags & ~PROPAGATION;
@@ -222,7 +181,8 @@ static int user_mount(const char *root, const struct ct_mount_entry *m)
 	if (r >= 0)
 		r = prepare_target(m, target);
 	if (r >= 0)
-		r = do_mount(m->source, target, type, flags, m->data);
+		r = (flags & MS_BIND) ? move_tree(tree_fd, target)
+				      : do_mount(m->source, target, type, flags, m->data);
 	/* A bind mount ignores MS_RDONLY and friends until it is remounted. */
 	if (r >= 0 && (flags & MS_BIND) && (flags & ~(MS_BIND | MS_REC)))
 		r = do_mount(NULL, target, NULL, flags | MS_REMOUNT, NULL);
@@ -231,10 +191,9 @@ static int user_mount(const char *root, const struct ct_mount_entry *m)
 	return m->optional ? 0 : r;
 }
 
-static int pivot(const char *root)
+/* The working directory is the new root (ct_rootfs_enter()). */
+static int pivot(void)
 {
-	if (chdir(root) < 0)
-		return -errno;
 	/* Stacking the old root on top of the new one and detaching it needs no put_old directory
 	 * inside the rootfs. */
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
@@ -252,36 +211,93 @@ static int pivot(const char *root)
 			return r;                                                                  \
 	} while (0)
 
-int ct_rootfs_setup(const struct ct_spawn_plan *p, struct ct_setup_report *rep)
+/* Without a network namespace of its own, a user-namespaced container may not mount sysfs:
+ * it gets the host's, bound read-only. */
+static int mount_sys(const char *root, const struct ct_spawn_plan *p)
 {
 	const struct ct_config *c = p->config;
-	/* rootfs = / shares the host's tree (in a private mount namespace): nothing to pivot to,
-	 * and pivot_root cannot pivot onto the current root anyway. */
-	bool host_root = strcmp(c->rootfs, "/") == 0;
+	unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char path[PATH_MAX];
+	int r;
+
+	if (!p->userns || (c->namespaces & CLONE_NEWNET))
+		return mount_at(root, "/sys", "sysfs", "sysfs", ro, NULL);
+	r = join(path, root, "/sys");
+	if (r >= 0 && mkdir(path, 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	if (r >= 0)
+		r = do_mount("/sys", path, NULL, MS_BIND | MS_REC, NULL);
+	return r < 0 ? r : do_mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | ro, NULL);
+}
+
+static int user_mounts(const char *root, const struct ct_config *c,
+		       const struct ct_spawn_fds *fds, size_t next, struct ct_setup_report *rep)
+{
+	int r;
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct ct_mount_entry *m = &c->mounts[i];
+		int fd = -1;
+
+		if ((m->flags & MS_BIND) && fds->missing[i])
+			continue; /* optional, and its source is not there */
+		if (m->flags & MS_BIND) {
+			if (next >= fds->n)
+				return -EBADF; /* the parent sent fewer trees than there are binds */
+			fd = fds->fd[next++];
+		}
+		step(rep, CT_STEP_USER_MOUNT, m->target);
+		r = user_mount(root, m, fd);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool is_host_root(const struct ct_config *c)
+{
+	return strcmp(c->rootfs, "/") == 0;
+}
+
+int ct_rootfs_enter(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fds,
+		    struct ct_setup_report *rep)
+{
+	const char *rootfs = p->config->rootfs;
 	int r;
 
 	TRY(CT_STEP_MOUNT_PRIVATE, "/", do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
-	if (!host_root)
-		TRY(CT_STEP_BIND_ROOTFS, c->rootfs,
-		    do_mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL));
-	TRY(CT_STEP_MOUNT_PROC, "/proc", mount_proc(c, rep));
-	TRY(CT_STEP_MOUNT_SYS, "/sys",
-	    mount_at(c->rootfs, "/sys", "sysfs", "sysfs",
-		     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
+	/* rootfs = / shares the host's tree (in a private mount namespace): nothing to put in
+	 * place, and pivot_root cannot pivot onto the current root anyway. */
+	if (is_host_root(p->config))
+		return chdir("/") < 0 ? -errno : 0;
+	TRY(CT_STEP_BIND_ROOTFS, rootfs, fds->n ? move_tree(fds->fd[0], rootfs) : -EBADF);
+	TRY(CT_STEP_BIND_ROOTFS, rootfs, chdir(rootfs) < 0 ? -errno : 0);
+	return 0;
+}
+
+int ct_rootfs_setup(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fds,
+		    struct ct_setup_report *rep)
+{
+	const struct ct_config *c = p->config;
+	bool host_root = is_host_root(c);
+	const char *root = host_root ? "/" : "."; /* ct_rootfs_enter() went there */
+	int r;
+
+	TRY(CT_STEP_MOUNT_PROC, "/proc", mount_proc(root, c, rep));
+	TRY(CT_STEP_MOUNT_SYS, "/sys", mount_sys(root, p));
 	/* In a cgroup namespace rooted at the container's cgroup, the guest sees its own subtree
 	 * as the whole hierarchy, and may manage it (systemd does). */
 	if (c->namespaces & CLONE_NEWCGROUP)
 		TRY(CT_STEP_MOUNT_SYS, "/sys/fs/cgroup",
-		    mount_at(c->rootfs, "/sys/fs/cgroup", "cgroup2", "cgroup2",
+		    mount_at(root, "/sys/fs/cgroup", "cgroup2", "cgroup2",
 			     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
-	r = setup_dev(p, rep);
+	r = setup_dev(root, p, rep);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < c->n_mounts; i++)
-		TRY(CT_STEP_USER_MOUNT, c->mounts[i].target, user_mount(c->rootfs, &c->mounts[i]));
-	if (host_root)
-		TRY(CT_STEP_PIVOT_ROOT, "/", chdir("/") < 0 ? -errno : 0);
-	else
-		TRY(CT_STEP_PIVOT_ROOT, c->rootfs, pivot(c->rootfs));
+	r = user_mounts(root, c, fds, host_root ? 0 : 1, rep);
+	if (r < 0)
+		return r;
+	if (!host_root)
+		TRY(CT_STEP_PIVOT_ROOT, c->rootfs, pivot());
 	return 0;
 }

@@ -25,14 +25,28 @@ static void helper_prepare(const sigset_t *mask)
 	sigprocmask(SIG_SETMASK, mask, NULL);
 }
 
-_Noreturn void ct_helper_initctl(int init_pidfd, const sigset_t *mask)
+/* setns() with several namespaces is atomic; joining a user namespace changes our credentials,
+ * which clears the parent-death signal. */
+static int join(int init_pidfd, unsigned long namespaces)
+{
+	if (setns(init_pidfd, (int)namespaces) < 0)
+		return -errno;
+	if (!(namespaces & CLONE_NEWUSER))
+		return 0;
+	int r = ct_spawn_become_root();
+	if (r < 0)
+		return r;
+	return prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ? -errno : 0;
+}
+
+_Noreturn void ct_helper_initctl(int init_pidfd, bool userns, const sigset_t *mask)
 {
 	struct ct_initctl_host host;
 
 	helper_prepare(mask);
 	/* The host's FIFOs are looked at before joining: afterwards "/" is the container's. */
 	ct_initctl_host_stat(&host);
-	if (setns(init_pidfd, CLONE_NEWNS) < 0)
+	if (join(init_pidfd, CLONE_NEWNS | (userns ? CLONE_NEWUSER : 0)) < 0)
 		_exit(CT_INITCTL_JOIN_FAILED);
 	_exit(ct_initctl_send(&host, '0'));
 }
@@ -56,9 +70,13 @@ _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 	helper_prepare(mask);
 	/* Joining the pid namespace only affects children: the command runs in a second fork, as
 	 * a process of the container, and dies with it. */
-	if (setns(init_pidfd, (int)namespaces) < 0 || chdir("/") < 0) {
+	int joined = join(init_pidfd, namespaces);
+
+	if (joined >= 0 && chdir("/") < 0)
+		joined = -errno;
+	if (joined < 0) {
 		fprintf(stderr, "ct: shutdown_command: cannot join the container: %s\n",
-			strerror(errno));
+			strerror(-joined));
 		_exit(125);
 	}
 	pid = fork();

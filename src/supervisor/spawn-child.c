@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/close_range.h>
 #include <net/if.h>
 #include <poll.h>
@@ -43,16 +44,51 @@ static int set_pdeathsig(int sync_fd)
 	return 0;
 }
 
-/* Nothing may run before the parent has put us in every cgroup: init's children inherit ours. */
-static int wait_go(int sync_fd)
+/* Nothing may run before the parent has put us in every cgroup (init's children inherit ours)
+ * and written our id maps; its go brings the mounts it made for us. */
+static int wait_go(int sync_fd, struct ct_spawn_fds *fds)
 {
-	char c;
+	char go[1 + CT_MOUNTS_MAX];
+	struct iovec iov = { .iov_base = go, .iov_len = sizeof(go) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * CT_SPAWN_FDS_MAX)];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
 	ssize_t n;
 
 	do
-		n = recv(sync_fd, &c, 1, 0);
+		n = recvmsg(sync_fd, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	return n == 1 ? 0 : n == 0 ? -ESRCH : -errno;
+	if (n != (ssize_t)sizeof(go))
+		return n == 0 ? -ESRCH : n < 0 ? -errno : -EBADMSG;
+	memcpy(fds->missing, go + 1, sizeof(fds->missing));
+	fds->n = 0;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+		fds->n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds->fd, CMSG_DATA(cm), fds->n * sizeof(int));
+	}
+	return (mh.msg_flags & MSG_CTRUNC) ? -EBADMSG : 0;
+}
+
+/* In a new user namespace we start as the unmapped host root: become the container's root
+ * (the parent has written the maps by now). A credential change clears the parent-death
+ * signal, so it is set again. */
+int ct_spawn_become_root(void)
+{
+	if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static int become_root(int sync_fd)
+{
+	int r = ct_spawn_become_root();
+
+	return r < 0 ? r : set_pdeathsig(sync_fd);
 }
 
 static int loopback_up(void)
@@ -118,14 +154,18 @@ static int do_exec(const struct ct_spawn_plan *p)
 			return r;                                                                  \
 	} while (0)
 
-/* The filter goes first, while CAP_SYS_ADMIN still lets it load without no_new_privs; a profile
- * that forbids capset or prctl would make the next steps fail, and says so by their name. */
+/* The filters go first, while CAP_SYS_ADMIN still lets them load without no_new_privs; a profile
+ * that forbids capset or prctl would make the next steps fail, and says so by their name.
+ * Privileged mode's filter goes last: of two errno actions the last installed wins, and its
+ * ENOSYS for the new mount API must (so that software falls back to mount(2)). */
 int ct_confine_apply(const struct ct_confine *c, enum ct_step *ret_step)
 {
 	int r;
 
 	*ret_step = CT_STEP_SECCOMP;
 	if (c->seccomp && (r = ct_seccomp_install(c->seccomp)) < 0)
+		return r;
+	if (c->privileged && (r = ct_seccomp_install(c->privileged)) < 0)
 		return r;
 	*ret_step = CT_STEP_CAPS;
 	r = ct_caps_apply(c->caps_keep);
@@ -139,13 +179,18 @@ int ct_confine_apply(const struct ct_confine *c, enum ct_step *ret_step)
 
 static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_setup_report *rep)
 {
+	struct ct_spawn_fds fds;
 	enum ct_step failed;
 	int r;
 
 	STEP(CT_STEP_PDEATHSIG, NULL, set_pdeathsig(sync_fd));
-	if (p->wait_go)
-		STEP(CT_STEP_CGROUP, NULL, wait_go(sync_fd));
-	r = ct_rootfs_setup(p, rep);
+	STEP(CT_STEP_CGROUP, NULL, wait_go(sync_fd, &fds));
+	r = ct_rootfs_enter(p, &fds, rep);
+	if (r < 0)
+		return r;
+	if (p->userns)
+		STEP(CT_STEP_IDS, NULL, become_root(sync_fd));
+	r = ct_rootfs_setup(p, &fds, rep);
 	if (r < 0)
 		return r;
 	STEP(CT_STEP_HOSTNAME, p->hostname, set_hostname(p));

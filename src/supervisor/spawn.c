@@ -46,7 +46,8 @@ int ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pid, int 
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	pid = clone_with_pidfd(p->config->namespaces, p->cgroup_fd, &pidfd);
+	pid = clone_with_pidfd(p->config->namespaces | (p->userns ? CLONE_NEWUSER : 0), p->cgroup_fd,
+			       &pidfd);
 	if (pid < 0) {
 		int r = -errno;
 		close(sv[0]);
@@ -64,9 +65,33 @@ int ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pid, int 
 	return 0;
 }
 
-int ct_spawn_go(int sync_fd)
+int ct_spawn_go(int sync_fd, const struct ct_spawn_fds *fds)
 {
-	return send(sync_fd, "g", 1, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+	char go[1 + CT_MOUNTS_MAX] = { 'g' };
+	struct iovec iov = { .iov_base = go, .iov_len = sizeof(go) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * CT_SPAWN_FDS_MAX)];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	size_t size = sizeof(int) * fds->n;
+
+	if (fds->n > CT_SPAWN_FDS_MAX)
+		return -E2BIG;
+	memcpy(go + 1, fds->missing, sizeof(fds->missing));
+	if (fds->n) {
+		struct cmsghdr *cm;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(size);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(size);
+		memcpy(CMSG_DATA(cm), fds->fd, size);
+	}
+	return sendmsg(sync_fd, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(go) ? 0 : -errno;
 }
 
 int ct_spawn_read_report(int sync_fd, struct ct_setup_report *ret)
@@ -93,7 +118,7 @@ int ct_spawn_read_report(int sync_fd, struct ct_setup_report *ret)
 const char *ct_step_to_string(enum ct_step s)
 {
 	static const char *const names[] = {
-		"none", "pdeathsig", "cgroup", "mount-private", "bind-rootfs", "mount-proc", "mount-sys",
+		"none", "pdeathsig", "cgroup", "ids", "mount-private", "bind-rootfs", "mount-proc", "mount-sys",
 		"mount-dev", "dev-nodes", "mount-devpts", "console", "mount", "pivot_root",
 		"hostname", "loopback", "signals", "seccomp", "capabilities", "no_new_privs", "exec",
 	};

@@ -15,6 +15,7 @@ enum ct_step {
 	CT_STEP_NONE,
 	CT_STEP_PDEATHSIG,
 	CT_STEP_CGROUP,
+	CT_STEP_IDS,
 	CT_STEP_MOUNT_PRIVATE,
 	CT_STEP_BIND_ROOTFS,
 	CT_STEP_MOUNT_PROC,
@@ -40,6 +41,7 @@ struct ct_seccomp;
 /* What confines the container's processes (init and the exec shutdown helper alike). */
 struct ct_confine {
 	const struct ct_seccomp *seccomp; /* borrowed; NULL: no filter */
+	const struct ct_seccomp *privileged; /* borrowed; privileged mode's extra filter, or NULL */
 	uint64_t caps_keep; /* capabilities kept (ct_caps_keep()) */
 	bool no_new_privs;
 };
@@ -47,6 +49,16 @@ struct ct_confine {
 /* Applies the confinement in a child about to exec; no allocation. On failure *ret_step says
  * which step failed. */
 int ct_confine_apply(const struct ct_confine *c, enum ct_step *ret_step);
+
+/* The detached mounts the parent hands the child with its go (spawn-mounts.c): the rootfs tree
+ * first (absent with rootfs = /), then one per bind entry of the config, in order. They are made
+ * by the parent because only root of the host's user namespace may idmap a mount. */
+#define CT_SPAWN_FDS_MAX (1 + CT_MOUNTS_MAX)
+struct ct_spawn_fds {
+	size_t n;
+	int fd[CT_SPAWN_FDS_MAX];
+	uint8_t missing[CT_MOUNTS_MAX]; /* 1: this optional bind's source could not be had */
+};
 
 /* Everything the child needs, prepared by the parent before clone. All borrowed. */
 struct ct_spawn_plan {
@@ -59,7 +71,8 @@ struct ct_spawn_plan {
 	sigset_t child_mask; /* the signal mask init starts with */
 	struct ct_confine confine;
 	int cgroup_fd;       /* the container's cgroup directory, or -1 */
-	bool wait_go;        /* wait for the parent's go (it places us in v1 cgroups first) */
+	int dev_fd;          /* the container's /dev, a detached tmpfs with its nodes (ct_spawn_dev) */
+	bool userns;         /* clone a user namespace too; the parent writes its id maps */
 };
 
 /* What a child sends when a step fails. It never crosses a process image boundary (the same binary
@@ -78,16 +91,34 @@ int ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pid, int 
  * Returns the pid in the parent, 0 in the child, -1 with errno on failure. */
 pid_t ct_fork_pidfd(int *ret_pidfd);
 
+/* In a user namespace just created or joined: become its root (ids 0, no supplementary
+ * groups). The caller sets its parent-death signal again: a credential change clears it. */
+int ct_spawn_become_root(void);
+
 /* Helpers that act inside a running container (shutdown-helper.c); they run in a forked child
  * and never return. The first asks sysvinit for runlevel 0 and exits with a ct_initctl_outcome;
- * the second runs argv in all of init's namespaces and exits with its status (128+n if killed). */
-_Noreturn void ct_helper_initctl(int init_pidfd, const sigset_t *mask);
+ * the second runs argv in all of init's namespaces (CLONE_NEWUSER among them for a user-
+ * namespaced container) and exits with its status (128+n if killed). Both enter init's user
+ * namespace first where it has one, as its root: never as the host's. */
+_Noreturn void ct_helper_initctl(int init_pidfd, bool userns, const sigset_t *mask);
 _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 			      const struct ct_confine *confine, char *const *argv, char *const *envp,
 			      const sigset_t *mask);
 
-/* Tells a child that waits (wait_go) to go on. */
-int ct_spawn_go(int sync_fd);
+/* Tells the child to go on, handing it fds (ct_spawn_fds order; borrowed, may be none). */
+int ct_spawn_go(int sync_fd, const struct ct_spawn_fds *fds);
+
+/* The parent's mounts for the child (spawn-mounts.c). */
+/* The container's /dev: a detached tmpfs, made in the host's user namespace so that its nodes
+ * (null, zero, full, random, urandom, tty, and console unless a terminal is bound there) are
+ * real devices the container owns (uid/gid: its root's host ids) but cannot re-create. With
+ * a terminal, console is an empty file to bind it on. Returns the mount fd. */
+int ct_spawn_dev(uid_t uid, gid_t gid, bool terminal, int *ret_fd);
+/* The rootfs tree and bind sources as detached mounts, idmapped through the user namespace of
+ * pid when userns_fd >= 0. On failure, *ret_what names the path and what could not be done. */
+int ct_spawn_trees(const struct ct_config *c, int userns_fd, struct ct_spawn_fds *ret,
+		   char *what, size_t what_size);
+void ct_spawn_fds_close(struct ct_spawn_fds *fds);
 
 /* Reads one message from the sync fd: 2 if the child is about to exec, 1 at EOF (after that
  * marker: it exec'd; without it: it died during setup), 0 with *ret filled if it reported a
@@ -98,5 +129,12 @@ const char *ct_step_to_string(enum ct_step s);
 
 /* The child's side (spawn-child.c, rootfs.c). Never returns. */
 _Noreturn void ct_child_run(const struct ct_spawn_plan *p, int sync_fd);
-/* Sets up the rootfs and pivots into it. On failure fills rep->step/detail and returns -errno. */
-int ct_rootfs_setup(const struct ct_spawn_plan *p, struct ct_setup_report *rep);
+/* Makes the mount tree private and puts the parent's rootfs tree in place, then goes there: done
+ * as the unmapped host root of a new user namespace, the owner of the (often 0700) directories
+ * on the way to the rootfs, which the container's root may not search. */
+int ct_rootfs_enter(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fds,
+		    struct ct_setup_report *rep);
+/* Sets up the rest of the rootfs (the working directory) and pivots into it. On failure fills
+ * rep->step/detail and returns -errno. */
+int ct_rootfs_setup(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fds,
+		    struct ct_setup_report *rep);

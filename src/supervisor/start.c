@@ -5,6 +5,7 @@
 
 #include "caps.h"
 #include "config.h"
+#include "idmap.h"
 #include "log.h"
 #include "macro.h"
 #include "monitor.h"
@@ -23,6 +24,9 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define CT_SUBUID_FILE "/etc/subuid"
+#define CT_SUBGID_FILE "/etc/subgid"
 
 static int load_config(const struct ct_start_options *o, struct ct_config *c)
 {
@@ -50,28 +54,24 @@ static int load_config(const struct ct_start_options *o, struct ct_config *c)
 	return r;
 }
 
-/* The filter is compiled before anything exists, so a bad profile fails the start cleanly. The
- * shipped default is looked up next to our binary first, like ctinit. */
-static int load_seccomp(const struct ct_config *c, struct ct_seccomp **ret)
+/* A profile we ship: next to our binary first (an uninstalled or staged build), like ctinit. */
+static void data_file(const char *name, char *buf, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = '\0';
+	snprintf(buf, size, "%s/../share/ct/%s", dirname(exe), name);
+	if (access(buf, R_OK) < 0)
+		snprintf(buf, size, "%s/%s", CT_PKGDATADIR, name);
+}
+
+static int compile_profile(const char *file, struct ct_seccomp **ret)
 {
 	struct ct_config_error err = { 0 };
-	char exe[PATH_MAX], path[PATH_MAX + 64], msg[1024];
-	const char *file = c->seccomp_profile;
-	ssize_t n;
-	int r;
+	char msg[1024];
+	int r = ct_seccomp_load(file, ret, &err);
 
-	*ret = NULL;
-	if (file && strcmp(file, "none") == 0)
-		return 0;
-	if (!file) {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		exe[n > 0 ? n : 0] = '\0';
-		snprintf(path, sizeof(path), "%s/../share/ct/default.seccomp", dirname(exe));
-		if (access(path, R_OK) < 0)
-			snprintf(path, sizeof(path), "%s/default.seccomp", CT_PKGDATADIR);
-		file = path;
-	}
-	r = ct_seccomp_load(file, ret, &err);
 	if (r < 0) {
 		ct_config_error_format(&err, msg, sizeof(msg));
 		log_error("seccomp profile: %s", msg); /* the message says why; no errno to add */
@@ -79,6 +79,53 @@ static int load_seccomp(const struct ct_config *c, struct ct_seccomp **ret)
 	}
 	for (char *const *w = ct_seccomp_warnings(*ret); w && *w; w++)
 		log_warning("%s", *w);
+	return 0;
+}
+
+/* The filters are compiled before anything exists, so a bad profile fails the start cleanly.
+ * Privileged mode adds privileged.seccomp, whatever the configured profile is. */
+static int load_seccomp(const struct ct_config *c, struct ct_seccomp **ret,
+			struct ct_seccomp **ret_privileged)
+{
+	char path[PATH_MAX + 64];
+	const char *file = c->seccomp_profile;
+	int r = 0;
+
+	*ret = *ret_privileged = NULL;
+	if (!ct_config_userns(c)) {
+		data_file("privileged.seccomp", path, sizeof(path));
+		r = compile_profile(path, ret_privileged);
+	}
+	if (r < 0 || (file && strcmp(file, "none") == 0))
+		return r;
+	if (!file) {
+		data_file("default.seccomp", path, sizeof(path));
+		file = path;
+	}
+	return compile_profile(file, ret);
+}
+
+/* idmap = auto takes a range of the pool, held (an flock) as long as the monitor lives. */
+static int resolve_idmap(const struct ct_start_options *o, const struct ct_config *c,
+			 struct ct_idmap_lease *lease, struct ct_idmap *ret)
+{
+	struct ct_idmap_pool pool;
+	int r;
+
+	if (c->idmap.mode != CT_IDMAP_AUTO) {
+		*ret = c->idmap;
+		return 0;
+	}
+	r = ct_idmap_pool_load(CT_SUBUID_FILE, CT_SUBGID_FILE, &pool);
+	if (r < 0)
+		return log_error_errno(r, "idmap = auto: no pool of ids (%s, %s, or the default pool "
+				       "minus the ranges they grant)", CT_SUBUID_FILE, CT_SUBGID_FILE);
+	r = ct_idmap_allocate(o->rundir, o->name, &pool, lease, ret);
+	if (r == -ENOSPC)
+		return log_error_errno(r, "idmap = auto: every range of the pool is in use");
+	if (r < 0)
+		return log_error_errno(r, "idmap = auto: Failed to take a range under %s/.idmap",
+				       o->rundir);
 	return 0;
 }
 
@@ -239,7 +286,8 @@ static int run_daemon(struct ct_monitor_options *mo, const struct ct_start_optio
 		daemon_child(mo, log_fd, p[1]);
 	}
 	close(p[1]);
-	ct_close_fd(&mo->run->lock_fd); /* the daemon holds the lock from now on */
+	ct_close_fd(&mo->run->lock_fd); /* the daemon holds the lock and the lease from now on */
+	ct_idmap_lease_release(mo->lease);
 	pid = wait_notice(p[0], o->name);
 	close(p[0]);
 	return pid;
@@ -280,24 +328,34 @@ static int start(const struct ct_start_options *o)
 	struct ct_rundir run = { .lock_fd = -1 };
 	cleanup_close int ctinit_fd = -1;
 	cleanup_seccomp struct ct_seccomp *filter = NULL;
+	cleanup_seccomp struct ct_seccomp *privileged = NULL;
+	struct ct_idmap_lease lease = { .fd = -1 };
+	struct ct_idmap idmap;
 	struct ct_monitor_options mo = { .name = o->name, .rundir = o->rundir, .config = &c,
-					 .run = &run, .ctinit_fd = -1, .notify_fd = -1 };
+					 .run = &run, .ctinit_fd = -1, .notify_fd = -1,
+					 .idmap = &idmap, .lease = &lease };
 	int code = CT_EXIT_START_FAILED;
 
 	ct_config_init(&c);
 	if (load_config(o, &c) < 0 || check_rootfs(&c) < 0)
 		goto out;
 	warn_about_caps(&c);
-	if (load_seccomp(&c, &filter) < 0)
+	if (load_seccomp(&c, &filter, &privileged) < 0)
 		goto out;
 	mo.seccomp = filter;
+	mo.seccomp_privileged = privileged;
 	if (c.command && (ctinit_fd = open_ctinit()) < 0)
 		goto out;
 	mo.ctinit_fd = ctinit_fd;
 	if (acquire(o, &run) < 0)
 		goto out;
+	if (resolve_idmap(o, &c, &lease, &idmap) < 0) {
+		ct_rundir_release(&run);
+		goto out;
+	}
 	code = o->daemon ? run_daemon(&mo, o) : ct_monitor_run(&mo);
 out:
+	ct_idmap_lease_release(&lease);
 	ct_config_free(&c);
 	return code;
 }

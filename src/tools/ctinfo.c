@@ -45,6 +45,7 @@ static void print_text(const struct ct_info *i)
 	printf("shutdown method: %s\n", ct_shutdown_method_to_string(i->shutdown_method));
 	printf("config:          %s\n", i->config_path[0] ? i->config_path : "-");
 	printf("rootfs:          %s\n", i->rootfs);
+	printf("idmap:           %s\n", i->idmap);
 	printf("started:         %s\n", started);
 	printf("reboots:         %u\n", i->reboots);
 	if (i->memory_bytes >= 0)

@@ -76,6 +76,7 @@ void ct_show_json_info(const struct ct_info *i, const char *sep)
 	member_str("shutdown_method", ct_shutdown_method_to_string(i->shutdown_method), sep);
 	member_str("config", i->config_path, sep);
 	member_str("rootfs", i->rootfs, sep);
+	member_str("idmap", i->idmap, sep);
 	member_int("reboots", i->reboots, sep);
 	member_int("memory_bytes", i->memory_bytes, sep);
 	member_int("tasks", i->tasks, sep);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# debian-rootfs.sh [--no-cache] sysvinit|systemd DEST
+# debian-rootfs.sh [--no-cache] [--stock-umountroot] sysvinit|systemd DEST
 #
 # Builds a Debian 12 (bookworm) `debootstrap --variant=minbase` root filesystem in DEST for the
 # system-container tests, with sysvinit or systemd as /sbin/init, then adapts it to life in a
@@ -10,6 +10,10 @@
 # package list. The first call downloads and installs (35-50 s here); later calls only extract
 # the tarball (1-4 s). The container tweaks are applied to DEST on every call, so changing
 # them never needs a rebuild.
+#
+# --stock-umountroot leaves sysvinit's /etc/init.d/umountroot as Debian ships it: its
+# `mount -o remount,ro /` at halt is the attack t-debian.sh runs from a rootfs on a throwaway
+# loop-mounted file system, to show that a container cannot remount the file system it lives on.
 #
 # Exit status: 0 built; 77 (automake's SKIP) when it cannot be built here: not root, no debootstrap
 # and apt cannot install it, or the mirror cannot be reached; 1 for any other error; 2 bad usage.
@@ -46,7 +50,7 @@ PACKAGES_sysvinit="sysvinit-core,procps"
 PACKAGES_systemd="systemd-sysv,procps"
 
 usage() {
-	echo "Usage: $PROG [--no-cache] sysvinit|systemd DEST" >&2
+	echo "Usage: $PROG [--no-cache] [--stock-umountroot] sysvinit|systemd DEST" >&2
 	exit 2
 }
 
@@ -151,8 +155,9 @@ tweak_sysvinit() {
 	# leaves none); umountnfs.sh reads it at halt ("cannot open /etc/mtab" without).
 	[ -L "$d/etc/mtab" ] || [ -e "$d/etc/mtab" ] || ln -s /proc/mounts "$d/etc/mtab"
 	stub_initscript "$d" checkfs.sh "fsck of fstab's filesystems: a container has none of its own"
-	stub_initscript "$d" umountroot "'mount -o remount,ro /' would make the host's filesystem" \
-		"read-only (seen failing only because the host had it busy: 'mount point is busy')"
+	[ "$stock_umountroot" = 1 ] ||
+		stub_initscript "$d" umountroot "'mount -o remount,ro /' would make the host's filesystem" \
+			"read-only (seen failing only because the host had it busy: 'mount point is busy')"
 	stub_initscript "$d" umountfs "'swapoff -a' would turn off the host's swap (/proc/swaps is" \
 		"the host's); unmounting is done by the kernel when the mount namespace goes"
 	stub_initscript "$d" procps "'sysctl --system' writes the rootfs's sysctl.d into /proc/sys," \
@@ -207,9 +212,11 @@ mask_unit() {
 # ---- main ----
 
 nocache=0
+stock_umountroot=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-cache) nocache=1; shift ;;
+	--stock-umountroot) stock_umountroot=1; shift ;;
 	-h | --help) usage ;;
 	--) shift; break ;;
 	-*) usage ;;

@@ -93,6 +93,16 @@ container_procs() {
 	return 0
 }
 
+# flock_held DIR: whether any lease file in DIR is still locked by someone.
+flock_held() {
+	local f
+	for f in "$1"/[0-9]*; do
+		[ -f "$f" ] || continue
+		flock -n "$f" true || return 0
+	done
+	return 1
+}
+
 assert_clean() {
 	local procs mounts
 	procs=$(container_procs)
@@ -100,7 +110,12 @@ assert_clean() {
 	mounts=$(grep -c " $T" /proc/self/mountinfo || true)
 	[ "$mounts" = 0 ] || fail "mounts left behind under $T"
 	if [ -d "$RUNDIR" ]; then
-		[ -z "$(ls -A "$RUNDIR")" ] || fail "run dir not empty: $(ls -A "$RUNDIR")"
+		# .idmap keeps which id range each name had (so a name gets it back); no lease in it
+		# may still be held once every monitor is gone.
+		[ -z "$(ls -A "$RUNDIR" | grep -vx .idmap)" ] || fail "run dir not empty: $(ls -A "$RUNDIR")"
+		if [ -d "$RUNDIR/.idmap" ] && flock_held "$RUNDIR/.idmap"; then
+			fail "an id range lease is still held after every container stopped"
+		fi
 	fi
 	ok "nothing left behind"
 }

@@ -217,7 +217,8 @@ else
 	mkfifo /run/initctl
 	( cat /run/initctl >"$T/host-got" ) &
 	reader=$!
-	printf 'rootfs = /\ninit = %s --ready %s/hready\nshutdown_method = sysvinit\n' \
+	# The host's own tree cannot be idmapped: sharing it is privileged mode.
+	printf 'rootfs = /\nidmap = none\ninit = %s --ready %s/hready\nshutdown_method = sysvinit\n' \
 		"$ROOTFS/sbin/testinit" "$T" >"$T/host.conf"
 	ct ctstart -n host -f "$T/host.conf" -d
 	wait_for 10 test -e "$T/hready" || fail "host-rootfs container did not start"

@@ -31,11 +31,19 @@ expect_eq "missing init fails the start" 125 "$rc"
 expect_match "message names the exec step and errno" \
 	"setup step 'exec' \(/sbin/nothere\) failed: No such file or directory" "$(cat "$T/err")"
 
-# A failing setup step (a mount entry whose source does not exist).
+# A bind entry whose source does not exist: the monitor opens bind sources (to idmap them).
 conf=$(write_conf sys5 "init = /sbin/testinit --exit 0" "mount = /no/such/dir /mnt none bind,create=dir")
 run_rc rc ct ctstart -n sys5 -f "$conf" -d 2>"$T/err"
+expect_eq "missing bind source with -d" 125 "$rc"
+expect_match "message names the source" "mount source '/no/such/dir': No such file" "$(cat "$T/err")"
+conf=$(write_conf sys5o "mount = /no/such/dir /mnt none bind,create=dir,optional")
+expect_eq "an optional bind whose source is missing is skipped" ran \
+	"$(ct ctstart -n sys5o -f "$conf" -- echo ran)"
+# A failing setup step in the child (a mount the kernel refuses).
+conf=$(write_conf sys5b "init = /sbin/testinit --exit 0" "mount = tmpfs /mnt tmpfs bogus=1,create=dir")
+run_rc rc ct ctstart -n sys5b -f "$conf" -d 2>"$T/err"
 expect_eq "failed setup step with -d" 125 "$rc"
-expect_match "message names the mount step" "setup step 'mount' \(/mnt\) failed: No such file" \
+expect_match "message names the mount step" "setup step 'mount' \(/mnt\) failed: Invalid argument" \
 	"$(cat "$T/err")"
 
 # A working mount entry, read-only bind.

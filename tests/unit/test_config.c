@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <limits.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -24,7 +25,8 @@
 #include <cmocka.h>
 
 #define NAME "/etc/ct/test.conf"
-#define NS_DEFAULT (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
+#define NS_DEFAULT \
+	(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
 
 /* Parses text (strlen) as NAME into a fresh config; returns the parser's result. */
 static int parse(struct ct_config *c, const char *text, struct ct_config_error *err)
@@ -772,7 +774,7 @@ static void test_caps(void **state)
 	assert_false(c.cap_keep_set);
 	assert_int_equal(ct_config_finalize(&c, &err), 0);
 	/* What init keeps: everything but the defaults and the list. */
-	assert_int_equal(ct_caps_keep(&c), ~(ct_caps_default_drop() | c.cap_drop));
+	assert_int_equal(ct_caps_keep(&c), ~(ct_caps_default_drop(false) | c.cap_drop));
 	ct_config_free(&c);
 
 	assert_int_equal(parse(&c, "rootfs = /r\ncap.keep = chown\n", &err), 0);
@@ -808,7 +810,7 @@ static void test_cap_names(void **state)
 	assert_int_equal(ct_cap_from_name("0"), 0);
 	assert_int_equal(ct_cap_from_name(""), -EINVAL);
 	assert_int_equal(ct_cap_from_name("all"), -EINVAL);
-	ct_caps_format(ct_caps_default_drop(), buf, sizeof(buf));
+	ct_caps_format(ct_caps_default_drop(false), buf, sizeof(buf));
 	assert_string_equal(buf, "sys_module sys_rawio sys_time mac_override mac_admin");
 }
 
@@ -892,6 +894,86 @@ static void test_error_format_from_parse(void **state)
 	assert_int_equal(parse(&c, "\nhostname = a\nhostname = b\n", &err), -EINVAL);
 	ct_config_error_format(&err, buf, sizeof(buf));
 	assert_string_equal(buf, NAME ":3: key 'hostname': set twice, first at line 2");
+	ct_config_free(&c);
+}
+
+/* ---- isolation: idmap, device.allow, the privileged drop list ---- */
+
+/* Finalizing text fails with -EINVAL for key, with msg somewhere in the message. */
+static void finalize_fails(const char *text, const char *key, const char *msg)
+{
+	struct ct_config c;
+	struct ct_config_error err = { 0 };
+
+	parse_ok(&c, text);
+	assert_int_equal(ct_config_finalize(&c, &err), -EINVAL);
+	assert_string_equal(err.key, key);
+	assert_non_null(strstr(err.message, msg));
+	ct_config_free(&c);
+}
+
+static void test_idmap_key(void **state)
+{
+	struct ct_config c;
+	struct ct_config_error err;
+
+	parse_ok(&c, "rootfs = /r\n");
+	assert_int_equal(c.idmap.mode, CT_IDMAP_AUTO); /* user namespaces by default */
+	assert_true(ct_config_userns(&c));
+	ct_config_free(&c);
+	parse_ok(&c, "rootfs = /r\nidmap = none\n");
+	assert_false(ct_config_userns(&c));
+	assert_int_equal(ct_config_finalize(&c, &err), 0);
+	ct_config_free(&c);
+	parse_ok(&c, "rootfs = /r\nidmap = u 0 100000 65536\nidmap = g 0 200000 65536\n");
+	assert_int_equal(c.idmap.mode, CT_IDMAP_EXPLICIT);
+	assert_int_equal(c.idmap.n_uid, 1);
+	assert_int_equal(c.idmap.gid[0].outer, 200000);
+	assert_int_equal(ct_config_finalize(&c, &err), 0);
+	ct_config_free(&c);
+
+	expect_error("rootfs = /r\nidmap = sometimes\n", 2, "idmap", "");
+	expect_error("rootfs = /r\nidmap = none\nidmap = u 0 1 1\n", 3, "idmap", "");
+	expect_error("rootfs = /r\nidmap = u 0 x 1\n", 2, "idmap", "");
+	/* A map without gids, or one leaving the container's root unmapped, is refused whole. */
+	finalize_fails("rootfs = /r\nidmap = u 0 100000 65536\n", "idmap", "g");
+	finalize_fails("rootfs = /r\nidmap = u 1 100000 65536\nidmap = g 0 100000 65536\n", "idmap",
+		       "0");
+	/* The host's own tree cannot be idmapped. */
+	finalize_fails("rootfs = /\n", "idmap", "idmap = none");
+}
+
+static void test_device_allow_key(void **state)
+{
+	struct ct_config c;
+
+	parse_ok(&c, "rootfs = /r\ndevice.allow = c 10:200 rwm\ndevice.allow = b 8:* r\n");
+	assert_int_equal(c.n_devices, 2);
+	assert_int_equal(c.devices[0].type, 'c');
+	assert_int_equal(c.devices[0].major, 10);
+	assert_int_equal(c.devices[0].minor, 200);
+	assert_int_equal(c.devices[0].access, CT_DEV_ALL);
+	assert_int_equal(c.devices[1].minor, -1);
+	assert_int_equal(c.devices[1].access, CT_DEV_READ);
+	ct_config_free(&c);
+	expect_error("rootfs = /r\ndevice.allow = x 1:1 r\n", 2, "device.allow", "");
+	expect_error("rootfs = /r\ndevice.allow = c 1:1 rwx\n", 2, "device.allow", "");
+}
+
+static void test_privileged_caps(void **state)
+{
+	struct ct_config c;
+	struct ct_config_error err;
+
+	parse_ok(&c, "rootfs = /r\nidmap = none\n");
+	assert_int_equal(ct_config_finalize(&c, &err), 0);
+	/* Host root's ptrace and kernel log go too in privileged mode. */
+	assert_int_equal(ct_caps_keep(&c), ~ct_caps_default_drop(true));
+	assert_false(ct_caps_keep(&c) & (1ULL << CAP_SYS_PTRACE));
+	assert_false(ct_caps_keep(&c) & (1ULL << CAP_SYSLOG));
+	ct_config_free(&c);
+	parse_ok(&c, "rootfs = /r\n");
+	assert_true(ct_caps_keep(&c) & (1ULL << CAP_SYS_PTRACE));
 	ct_config_free(&c);
 }
 
@@ -1255,6 +1337,9 @@ int main(void)
 		cmocka_unit_test(test_cgroup_keys),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_idmap_key),
+		cmocka_unit_test(test_device_allow_key),
+		cmocka_unit_test(test_privileged_caps),
 		cmocka_unit_test(test_cap_names),
 		cmocka_unit_test(test_seccomp_profile_key),
 		cmocka_unit_test(test_error_without_name),

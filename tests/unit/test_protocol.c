@@ -24,6 +24,7 @@ static void test_info_round_trip(void **state)
 	strcpy(in.name, "web");
 	strcpy(in.config_path, "/etc/ct/web.conf");
 	strcpy(in.rootfs, "/srv/web");
+	strcpy(in.idmap, "u 0 524288 65536 g 0 524288 65536");
 	assert_int_equal(ct_proto_reply_info(&f, &in), 0);
 	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
 	assert_int_equal(m.type, CT_CMD_INFO | CT_MSG_REPLY);

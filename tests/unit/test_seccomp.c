@@ -130,7 +130,7 @@ static void test_privileged_profile(void **state)
 	srcdir_path(path, sizeof(path), "config/privileged.seccomp");
 	assert_int_equal(ct_seccomp_load(path, &f, &err), 0);
 	/* 3 mount rules, 2 umounts, 7 new mount API calls and 20 others */
-	assert_int_equal(ct_seccomp_rule_count(f), 32);
+	assert_int_equal(ct_seccomp_rule_count(f), 34);
 	/* umount is i386 only, but libseccomp knows the name: no warning for it either */
 	assert_null(ct_seccomp_warnings(f));
 	assert_true(ct_seccomp_insn_count(f) > 32 && ct_seccomp_insn_count(f) < 1024);
@@ -841,7 +841,10 @@ static int check_privileged_mount_flags(void)
 	/* the legacy magic in the upper half of the flags does not get past the mask */
 	if (!failed_with(mount(NULL, priv_a, NULL, MS_MGC_VAL | MS_REMOUNT, NULL), EPERM))
 		return 12;
-	if (mount(NULL, priv_a, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0 ||
+	/* a bind remount must keep nodev (and read-only) */
+	if (!failed_with(mount(NULL, priv_a, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL), EPERM))
+		return 16;
+	if (mount(NULL, priv_a, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV, NULL) < 0 ||
 	    !is_read_only(priv_a))
 		return 13;
 	if (!failed_with(mount(NULL, priv_a, NULL, MS_REMOUNT | MS_BIND, NULL), EPERM) ||
@@ -923,7 +926,10 @@ static int check_privileged_allowed(void)
 {
 	char old[160];
 
-	if (mount("tmpfs", priv_c, "tmpfs", 0, NULL) < 0)
+	/* a new mount without nodev could reach a host disk's device node (a devtmpfs) */
+	if (!failed_with(mount("tmpfs", priv_c, "tmpfs", 0, NULL), EPERM))
+		return 55;
+	if (mount("tmpfs", priv_c, "tmpfs", MS_NODEV, NULL) < 0)
 		return 50;
 	if (mount(priv_c, priv_b, NULL, MS_BIND, NULL) < 0)
 		return 51;

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The mounts the parent makes for the child: the container's /dev (a tmpfs of the host's user
+ * namespace with real nodes the container owns), and the rootfs and bind sources as detached
+ * trees, idmapped through the container's user namespace so that a stock root-owned rootfs is
+ * the container root's own. Only the host's root can do either, so the child cannot. */
+#include "spawn.h"
+
+#include "macro.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+struct devnode {
+	const char *name;
+	unsigned major, minor;
+};
+
+static const struct devnode devnodes[] = {
+	{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+};
+
+static const char *const devlinks[][2] = {
+	{ "pts/ptmx", "ptmx" },
+	{ "/proc/self/fd", "fd" },
+	{ "/proc/self/fd/0", "stdin" },
+	{ "/proc/self/fd/1", "stdout" },
+	{ "/proc/self/fd/2", "stderr" },
+};
+
+static int fs_set(int fs, const char *key, const char *value)
+{
+	return fsconfig(fs, FSCONFIG_SET_STRING, key, value, 0) < 0 ? -errno : 0;
+}
+
+static int dev_tmpfs(uid_t uid, gid_t gid, int *ret_fd)
+{
+	cleanup_close int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	char u[16], g[16];
+	int fd, r;
+
+	if (fs < 0)
+		return -errno;
+	snprintf(u, sizeof(u), "%u", (unsigned)uid);
+	snprintf(g, sizeof(g), "%u", (unsigned)gid);
+	r = fs_set(fs, "mode", "755");
+	if (r >= 0)
+		r = fs_set(fs, "size", "65536k");
+	if (r >= 0)
+		r = fs_set(fs, "uid", u);
+	if (r >= 0)
+		r = fs_set(fs, "gid", g);
+	if (r >= 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		r = -errno;
+	if (r < 0)
+		return r;
+	fd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
+/* mknod then chmod (the monitor's umask must not narrow the mode) and chown to the container. */
+static int add_node(int dir, const char *name, mode_t mode, dev_t dev, uid_t uid, gid_t gid)
+{
+	if (mknodat(dir, name, mode, dev) < 0 || fchmodat(dir, name, mode & 07777, 0) < 0 ||
+	    fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
+static int add_dir(int dir, const char *name, mode_t mode, uid_t uid, gid_t gid)
+{
+	if (mkdirat(dir, name, mode) < 0 || fchmodat(dir, name, mode, 0) < 0 ||
+	    fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
+static int fill_dev(int dir, uid_t uid, gid_t gid, bool terminal)
+{
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(devnodes); i++)
+		r = add_node(dir, devnodes[i].name, S_IFCHR | 0666,
+			     makedev(devnodes[i].major, devnodes[i].minor), uid, gid);
+	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(devlinks); i++)
+		if (symlinkat(devlinks[i][0], dir, devlinks[i][1]) < 0 ||
+		    fchownat(dir, devlinks[i][1], uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+			r = -errno;
+	if (r >= 0)
+		r = add_dir(dir, "pts", 0755, uid, gid);
+	if (r >= 0)
+		r = add_dir(dir, "shm", 01777, uid, gid);
+	if (r < 0)
+		return r;
+	/* Without a terminal the console is the container's own null device, never a host node a
+	 * guest could chmod (systemd does, at boot); with one, an empty file to bind it on. */
+	if (!terminal)
+		return add_node(dir, "console", S_IFCHR | 0600, makedev(1, 3), uid, gid);
+	return add_node(dir, "console", S_IFREG | 0600, 0, uid, gid);
+}
+
+int ct_spawn_dev(uid_t uid, gid_t gid, bool terminal, int *ret_fd)
+{
+	cleanup_close int fd = -1;
+	int r = dev_tmpfs(uid, gid, &fd);
+
+	if (r >= 0)
+		r = fill_dev(fd, uid, gid, terminal);
+	if (r < 0)
+		return r;
+	*ret_fd = steal_fd(&fd);
+	return 0;
+}
+
+static const char *fs_name(const char *path)
+{
+	static const struct {
+		long magic;
+		const char *name;
+	} names[] = {
+		{ 0xEF53, "ext2/3/4" }, { 0x58465342, "xfs" }, { 0x9123683E, "btrfs" },
+		{ 0x01021994, "tmpfs" }, { 0x794C7630, "overlay" }, { 0x6969, "nfs" },
+		{ 0xF2F52010, "f2fs" }, { 0x2FC12FC1, "zfs" }, { 0x65735546, "fuse" },
+		{ 0x5346544E, "ntfs" }, { 0x4D44, "vfat" }, { 0xFF534D42, "cifs" },
+	};
+	struct statfs st;
+
+	if (statfs(path, &st) < 0)
+		return "unknown file system";
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (st.f_type == names[i].magic)
+			return names[i].name;
+	return "a file system without idmapped mounts";
+}
+
+static int set_attr(int fd, unsigned rec, uint64_t set, int userns_fd)
+{
+	struct mount_attr attr = { .attr_set = set, .userns_fd = (uint64_t)userns_fd };
+
+	return mount_setattr(fd, "", AT_EMPTY_PATH | rec, &attr, sizeof(attr)) < 0 ? -errno : 0;
+}
+
+/* A detached copy of the mount tree at path, idmapped when userns_fd >= 0. With may_plain, a
+ * file system that cannot be idmapped (devtmpfs for a device node, say) is bound as it is. The
+ * rootfs is nodev: its /dev is ct's, and a device node in an image (or a privileged guest's
+ * bind of its root) must not reach a host disk. */
+static int tree(const char *path, bool recursive, int userns_fd, bool rootfs, int *ret_fd,
+		bool *ret_idmap_failed)
+{
+	unsigned rec = recursive ? AT_RECURSIVE : 0;
+	cleanup_close int fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
+	int r = 0;
+
+	*ret_idmap_failed = false;
+	if (fd < 0)
+		return -errno;
+	if (userns_fd >= 0 && (r = set_attr(fd, rec, MOUNT_ATTR_IDMAP, userns_fd)) < 0) {
+		*ret_idmap_failed = true;
+		if (rootfs || r != -EINVAL)
+			return r;
+	}
+	if (rootfs && (r = set_attr(fd, rec, MOUNT_ATTR_NODEV, -1)) < 0)
+		return r;
+	*ret_fd = steal_fd(&fd);
+	return 0;
+}
+
+/* The rootfs must be idmapped (else the guest's root would own nothing of it); bind sources are
+ * where their file system allows. */
+static int add_tree(struct ct_spawn_fds *fds, const char *path, bool recursive, int userns_fd,
+		    const char *role, char *what, size_t what_size)
+{
+	bool idmap_failed, rootfs = strcmp(role, "rootfs") == 0;
+	int r = tree(path, recursive, userns_fd, rootfs, &fds->fd[fds->n], &idmap_failed);
+
+	if (r >= 0) {
+		fds->n++;
+		return 0;
+	}
+	if (idmap_failed)
+		snprintf(what, what_size, "the %s '%s' (%s) cannot be idmapped: set idmap = none, "
+			 "or shift its owners once with ctshift(8) and map that range", role, path,
+			 fs_name(path));
+	else
+		snprintf(what, what_size, "the %s '%s'", role, path);
+	return r;
+}
+
+int ct_spawn_trees(const struct ct_config *c, int userns_fd, struct ct_spawn_fds *ret,
+		   char *what, size_t what_size)
+{
+	struct ct_spawn_fds fds = { .n = 0, .missing = { 0 } };
+	int r = 0;
+
+	if (strcmp(c->rootfs, "/") != 0)
+		r = add_tree(&fds, c->rootfs, true, userns_fd, "rootfs", what, what_size);
+	for (size_t i = 0; r >= 0 && i < c->n_mounts; i++) {
+		const struct ct_mount_entry *m = &c->mounts[i];
+
+		if (!(m->flags & MS_BIND))
+			continue;
+		r = add_tree(&fds, m->source, m->flags & MS_REC, userns_fd, "mount source", what,
+			     what_size);
+		if (r < 0 && m->optional) {
+			fds.missing[i] = 1;
+			r = 0;
+		}
+	}
+	if (r < 0) {
+		ct_spawn_fds_close(&fds);
+		return r;
+	}
+	*ret = fds;
+	return 0;
+}
+
+void ct_spawn_fds_close(struct ct_spawn_fds *fds)
+{
+	for (size_t i = 0; i < fds->n; i++)
+		ct_close_fd(&fds->fd[i]);
+	fds->n = 0;
+}

@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The attacker of t-escape.sh: run inside a container as its root, `ctescape ATTACK [ARG...]` tries
+ * one way out of the container by every route it knows and prints one line, "blocked: WHAT: ERROR;
+ * ..." (exit 0) or "ESCAPED: WHAT" (exit 1; 2 for bad usage). It reads, or changes only what the
+ * test can check and repair from the host: the test chooses the device, the sysctl and the marker. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <sys/io.h>
+#endif
+
+/* What was tried and how it failed, in order: the "blocked:" line. */
+static char report[8192];
+
+static __attribute__((format(printf, 2, 3))) void tried(int err, const char *fmt, ...)
+{
+	size_t len = strlen(report);
+	va_list ap;
+
+	if (len + 2 >= sizeof(report))
+		return;
+	if (len > 0)
+		len += (size_t)snprintf(report + len, sizeof(report) - len, "; ");
+	va_start(ap, fmt);
+	len += (size_t)vsnprintf(report + len, sizeof(report) - len, fmt, ap);
+	va_end(ap);
+	if (len < sizeof(report))
+		snprintf(report + len, sizeof(report) - len, ": %s", err ? strerror(err) : "done");
+}
+
+static __attribute__((noreturn, format(printf, 1, 2))) void escaped(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ESCAPED: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	exit(1);
+}
+
+static int blocked(void)
+{
+	printf("blocked: %s\n", report[0] ? report : "nothing to try");
+	return 0;
+}
+
+static __attribute__((noreturn)) void usage(void)
+{
+	fprintf(stderr, "usage: ctescape blockdev MAJ:MIN [write] | sysctl KEY VALUE | remount PATH |\n"
+			"       sysrw [FILE] | kmsg | cgroup MARKER | module | rawio | devnodes\n");
+	exit(2);
+}
+
+/* A fresh directory for a mount or a node: every attack leaves /tmp of the container only. */
+static const char *scratch_dir(void)
+{
+	static char dir[64];
+
+	snprintf(dir, sizeof(dir), "/tmp/ctescape.XXXXXX");
+	if (!mkdtemp(dir)) {
+		tried(errno, "mkdtemp /tmp/ctescape.XXXXXX");
+		return NULL;
+	}
+	return dir;
+}
+
+/* ---- blockdev: the host's disk (the test passes a throwaway loop device) ---- */
+
+/* Reads the first sector of a node; with write, overwrites the first 512 bytes too (unused by
+ * ext4, whose superblock starts at 1024: the test sees the change in the image's checksum). */
+static void try_read_node(const char *path, const char *how, bool overwrite)
+{
+	char buf[512];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		tried(errno, "open %s (%s)", path, how);
+		return;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n != (ssize_t)sizeof(buf)) {
+		tried(n < 0 ? errno : EIO, "read %s (%s)", path, how);
+		return;
+	}
+	if (overwrite) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		memset(buf, 0, sizeof(buf));
+		/* Unique each time: a second run must change the image's checksum again. */
+		snprintf(buf, sizeof(buf), "ctescape was here at %ld.%09ld\n", (long)now.tv_sec,
+			 now.tv_nsec);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0 && pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf) && fsync(fd) == 0)
+			escaped("read and overwrote the first sector of block device %s (%s)", path, how);
+		tried(errno, "write %s (%s)", path, how);
+		if (fd >= 0)
+			close(fd);
+	}
+	escaped("read the first sector of block device %s (%s)", path, how);
+}
+
+/* A read-only mount of a filesystem the host has mounted read-write fails with EBUSY ("would
+ * change RO state"), so that one is retried read-write: it shares the host's live superblock. */
+static void try_mount_node(const char *node, const char *how)
+{
+	const char *dir = scratch_dir();
+
+	if (!dir)
+		return;
+	if (mount(node, dir, "ext4", MS_RDONLY, NULL) == 0)
+		escaped("mounted block device %s read-only (%s)", node, how);
+	if (errno == EBUSY && mount(node, dir, "ext4", 0, NULL) == 0)
+		escaped("mounted block device %s, the host's live ext4 (%s)", node, how);
+	tried(errno, "mount %s as ext4 (%s)", node, how);
+}
+
+/* Finds the node of dev in a directory (a devtmpfs mount: the kernel's own names). */
+static int find_node(const char *dir, dev_t dev, char *ret_path, size_t size)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISBLK(st.st_mode) &&
+		    st.st_rdev == dev) {
+			snprintf(ret_path, size, "%s/%s", dir, e->d_name);
+			closedir(d);
+			return 0;
+		}
+	}
+	closedir(d);
+	return -ENOENT;
+}
+
+static void blockdev_via_devtmpfs(dev_t dev, bool overwrite)
+{
+	const char *dir = scratch_dir();
+	char node[PATH_MAX];
+	int r;
+
+	if (!dir)
+		return;
+	if (mount("devtmpfs", dir, "devtmpfs", 0, NULL) < 0) {
+		tried(errno, "mount devtmpfs");
+		return;
+	}
+	r = find_node(dir, dev, node, sizeof(node));
+	if (r < 0) {
+		tried(-r, "find %u:%u in a devtmpfs mount", major(dev), minor(dev));
+		return;
+	}
+	try_read_node(node, "found in a devtmpfs mount", overwrite);
+	try_mount_node(node, "found in a devtmpfs mount");
+}
+
+static void blockdev_via_mknod(dev_t dev, bool overwrite)
+{
+	const char *dir = scratch_dir();
+	char node[PATH_MAX];
+
+	if (!dir)
+		return;
+	snprintf(node, sizeof(node), "%s/blk", dir);
+	if (mknod(node, S_IFBLK | 0600, dev) < 0) {
+		tried(errno, "mknod b %u:%u", major(dev), minor(dev));
+		return;
+	}
+	try_read_node(node, "made by mknod", overwrite);
+	try_mount_node(node, "made by mknod");
+}
+
+static int attack_blockdev(int argc, char **argv)
+{
+	unsigned maj, min;
+	char end;
+	bool overwrite = argc == 4 && strcmp(argv[3], "write") == 0;
+
+	if (argc < 3 || argc > 4 || (argc == 4 && !overwrite) ||
+	    sscanf(argv[2], "%u:%u%c", &maj, &min, &end) != 2)
+		usage();
+	blockdev_via_devtmpfs(makedev(maj, min), overwrite);
+	blockdev_via_mknod(makedev(maj, min), overwrite);
+	return blocked();
+}
+
+/* ---- sysctl: a host-wide key behind the read-only /proc/sys ---- */
+
+static int write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	if (n != (ssize_t)strlen(value))
+		r = n < 0 ? -errno : -EIO;
+	close(fd);
+	return r;
+}
+
+/* Unmounts what lies over PATH, as often as there is something (stacked mounts). */
+static void peel(const char *path)
+{
+	if (umount(path) == 0)
+		tried(0, "umount %s", path);
+	else
+		tried(errno, "umount %s", path);
+	for (int i = 0; i < 8; i++) {
+		if (umount2(path, MNT_DETACH) < 0) {
+			tried(errno, "umount2 %s MNT_DETACH", path);
+			return;
+		}
+		tried(0, "umount2 %s MNT_DETACH", path);
+	}
+}
+
+/* Clears the read-only flag: of the mount (a bind remount), and of the superblock. */
+static void remount_rw(const char *path)
+{
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND, NULL) == 0)
+		tried(0, "bind-remount %s rw", path);
+	else
+		tried(errno, "bind-remount %s rw", path);
+	if (mount(NULL, path, NULL, MS_REMOUNT, NULL) == 0)
+		tried(0, "remount %s rw", path);
+	else
+		tried(errno, "remount %s rw", path);
+}
+
+static int attack_sysctl(int argc, char **argv)
+{
+	char path[PATH_MAX], value[256];
+	int r;
+
+	if (argc != 4 || argv[2][0] == '/' || strstr(argv[2], ".."))
+		usage();
+	snprintf(path, sizeof(path), "/proc/sys/%s", argv[2]);
+	snprintf(value, sizeof(value), "%s\n", argv[3]);
+	remount_rw("/proc/sys");
+	r = write_file(path, value);
+	if (r == 0)
+		escaped("wrote %s to %s after remounting /proc/sys", argv[3], path);
+	tried(-r, "write %s", path);
+	peel("/proc/sys");
+	r = write_file(path, value);
+	if (r == 0)
+		escaped("wrote %s to %s after unmounting /proc/sys", argv[3], path);
+	tried(-r, "write %s", path);
+	return blocked();
+}
+
+/* ---- remount: a superblock of the host's (the test uses a loop-mounted ext4) ---- */
+
+static void remount_ro_old_api(const char *path)
+{
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0)
+		escaped("remounted the filesystem of %s read-only (mount MS_REMOUNT)", path);
+	/* EBUSY comes after the permission check: only an open file stopped it. */
+	if (errno == EBUSY)
+		escaped("mount MS_REMOUNT|MS_RDONLY of %s was permitted (then: %s)", path,
+			strerror(errno));
+	tried(errno, "mount MS_REMOUNT|MS_RDONLY %s", path);
+}
+
+static void remount_ro_new_api(const char *path)
+{
+	int fd = (int)syscall(SYS_fspick, AT_FDCWD, path, FSPICK_CLOEXEC);
+
+	if (fd < 0) {
+		tried(errno, "fspick %s", path);
+		return;
+	}
+	if (syscall(SYS_fsconfig, fd, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0) {
+		tried(errno, "fsconfig %s SET_FLAG ro", path);
+	} else if (syscall(SYS_fsconfig, fd, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0) == 0) {
+		escaped("reconfigured the filesystem of %s read-only (fspick + fsconfig)", path);
+	} else if (errno == EBUSY) {
+		escaped("fsconfig RECONFIGURE of %s was permitted (then: %s)", path, strerror(errno));
+	} else {
+		tried(errno, "fsconfig %s CMD_RECONFIGURE", path);
+	}
+	close(fd);
+}
+
+static int attack_remount(int argc, char **argv)
+{
+	if (argc != 3)
+		usage();
+	remount_ro_old_api(argv[2]);
+	remount_ro_new_api(argv[2]);
+	return blocked();
+}
+
+/* ---- sysrw: the read-only /sys ---- */
+
+/* Writes a sysfs file's own value back: a change of nothing, but only possible if /sys is rw. */
+static int attack_sysrw(int argc, char **argv)
+{
+	const char *file = argc > 2 ? argv[2] : "/sys/kernel/mm/ksm/pages_to_scan";
+	char value[256] = "";
+	ssize_t n;
+	int fd, r;
+
+	if (argc > 3)
+		usage();
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		tried(errno, "read %s", file);
+		return blocked();
+	}
+	n = read(fd, value, sizeof(value) - 1);
+	close(fd);
+	if (n <= 0) {
+		tried(n < 0 ? errno : EIO, "read %s", file);
+		return blocked();
+	}
+	value[n] = '\0';
+	r = write_file(file, value);
+	if (r == 0)
+		escaped("wrote %s while /sys was mounted as it is", file);
+	tried(-r, "write %s", file);
+	remount_rw("/sys");
+	r = write_file(file, value);
+	if (r == 0)
+		escaped("wrote %s after remounting /sys", file);
+	tried(-r, "write %s", file);
+	peel("/sys");
+	r = write_file(file, value);
+	if (r == 0)
+		escaped("wrote %s after unmounting /sys", file);
+	tried(-r, "write %s", file);
+	return blocked();
+}
+
+/* ---- kmsg: the host's kernel log ---- */
+
+static void read_kmsg(const char *path, const char *how)
+{
+	char buf[8192];
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		tried(errno, "open %s (%s)", path, how);
+		return;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n > 0)
+		escaped("read %zd bytes of the kernel log from %s (%s)", n, path, how);
+	tried(n < 0 ? errno : ENODATA, "read %s (%s)", path, how);
+}
+
+static int attack_kmsg(void)
+{
+	static char buf[1 << 20];
+	const char *dir;
+	char node[PATH_MAX];
+	int n = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+
+	if (n < 0)
+		tried(errno, "syslog SIZE_BUFFER");
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf));
+	if (n >= 0)
+		escaped("read %d bytes of the kernel log with syslog(READ_ALL)", n);
+	tried(errno, "syslog READ_ALL");
+	read_kmsg("/dev/kmsg", "the container's /dev");
+	dir = scratch_dir();
+	if (dir) {
+		snprintf(node, sizeof(node), "%s/kmsg", dir);
+		if (mknod(node, S_IFCHR | 0600, makedev(1, 11)) == 0)
+			read_kmsg(node, "made by mknod c 1:11");
+		else
+			tried(errno, "mknod c 1:11");
+	}
+	/* Not read: a read of /proc/kmsg consumes the host's log. The open is the permission check. */
+	int fd = open("/proc/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0)
+		escaped("opened /proc/kmsg, the host's kernel log (not read: that would consume it)");
+	tried(errno, "open /proc/kmsg");
+	return blocked();
+}
+
+/* ---- cgroup: the host's cgroup tree ---- */
+
+static void check_marker(const char *dir, const char *marker, const char *how)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, marker);
+	if (stat(path, &st) == 0)
+		escaped("the host's cgroup root is visible: %s is in %s", marker, how);
+	tried(errno, "find %s in %s", marker, how);
+}
+
+static int attack_cgroup(int argc, char **argv)
+{
+	const char *dir;
+
+	if (argc != 3 || strchr(argv[2], '/') || strcmp(argv[2], "..") == 0)
+		usage();
+	check_marker("/sys/fs/cgroup", argv[2], "/sys/fs/cgroup");
+	dir = scratch_dir();
+	if (dir && mount("cgroup2", dir, "cgroup2", 0, NULL) < 0)
+		tried(errno, "mount cgroup2");
+	else if (dir)
+		check_marker(dir, argv[2], "a fresh cgroup2 mount");
+	return blocked();
+}
+
+/* ---- module: loading kernel code ---- */
+
+/* EPERM (no CAP_SYS_MODULE, or a filter) or ENOSYS (no module support, or a filter) refuse; any
+ * other error came after the permission check, from the bogus module. */
+static void module_result(const char *what, long r)
+{
+	if (r == 0)
+		escaped("%s loaded a module", what);
+	if (errno != EPERM && errno != ENOSYS)
+		escaped("%s passed the permission check (then: %s)", what, strerror(errno));
+	tried(errno, "%s", what);
+}
+
+static int attack_module(void)
+{
+	static const char image[64];
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		tried(errno, "open /dev/null");
+	else
+		module_result("finit_module", syscall(SYS_finit_module, fd, "", 0));
+	module_result("init_module", syscall(SYS_init_module, image, sizeof(image), ""));
+	return blocked();
+}
+
+/* ---- rawio: I/O ports and physical memory ---- */
+
+static void rawio_ports(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (iopl(3) == 0) {
+		iopl(0);
+		escaped("iopl(3)");
+	}
+	tried(errno, "iopl 3");
+	if (ioperm(0x80, 1, 1) == 0) {
+		ioperm(0x80, 1, 0);
+		escaped("ioperm(0x80)");
+	}
+	tried(errno, "ioperm 0x80");
+#endif
+}
+
+/* Only opened, never read: opening is where the kernel checks CAP_SYS_RAWIO. */
+static void open_mem(const char *path, const char *how)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		escaped("opened %s (%s)", path, how);
+	tried(errno, "open %s (%s)", path, how);
+}
+
+static int attack_rawio(void)
+{
+	const char *dir = scratch_dir();
+	char node[PATH_MAX];
+
+	rawio_ports();
+	open_mem("/dev/mem", "the container's /dev");
+	open_mem("/dev/port", "the container's /dev");
+	for (unsigned m = 1; dir && m <= 4; m += 3) {
+		snprintf(node, sizeof(node), "%s/mem%u", dir, m);
+		if (mknod(node, S_IFCHR | 0600, makedev(1, m)) < 0)
+			tried(errno, "mknod c 1:%u", m);
+		else
+			open_mem(node, m == 1 ? "mknod c 1:1, mem" : "mknod c 1:4, port");
+	}
+	return blocked();
+}
+
+/* ---- devnodes: /dev holds the container's own nodes, not the host's ---- */
+
+/* A node on another filesystem than /dev and its devpts is a bind mount from elsewhere: the host's
+ * devtmpfs (only a terminal's pty, devpts majors 136-143, may be one: /dev/console with a terminal).
+ * Each node is chmod'ed 0604, a mode no host gives a node, as a guest's boot chmods /dev/console:
+ * on a bind mount the host's node changes, which the test sees from outside. */
+static bool foreign_node(const struct stat *st, dev_t dev, dev_t pts)
+{
+	unsigned maj = major(st->st_rdev);
+
+	return st->st_dev != dev && st->st_dev != pts && (maj < 136 || maj > 143);
+}
+
+static void chmod_node(int dir, const char *name, const struct stat *st, dev_t dev, dev_t pts)
+{
+	bool foreign = foreign_node(st, dev, pts);
+
+	if (fchmodat(dir, name, 0604, 0) == 0 && foreign)
+		escaped("changed the mode of /dev/%s (%u:%u), a bind mount of a node from another "
+			"filesystem", name, major(st->st_rdev), minor(st->st_rdev));
+	if (foreign)
+		tried(errno, "chmod /dev/%s (%u:%u), a bind mount from another filesystem", name,
+		      major(st->st_rdev), minor(st->st_rdev));
+}
+
+static int attack_devnodes(void)
+{
+	struct stat dev, pts = { 0 }, st;
+	struct dirent *e;
+	DIR *d = opendir("/dev");
+
+	if (!d || fstat(dirfd(d), &dev) < 0) {
+		tried(errno, "open /dev");
+		return blocked();
+	}
+	stat("/dev/pts", &pts);
+	while ((e = readdir(d))) {
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+			chmod_node(dirfd(d), e->d_name, &st, dev.st_dev, pts.st_dev);
+	}
+	closedir(d);
+	if (!report[0])
+		tried(0, "every node of /dev is on its own filesystem");
+	return blocked();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(argv[1], "blockdev") == 0)
+		return attack_blockdev(argc, argv);
+	if (strcmp(argv[1], "sysctl") == 0)
+		return attack_sysctl(argc, argv);
+	if (strcmp(argv[1], "remount") == 0)
+		return attack_remount(argc, argv);
+	if (strcmp(argv[1], "sysrw") == 0)
+		return attack_sysrw(argc, argv);
+	if (strcmp(argv[1], "kmsg") == 0 && argc == 2)
+		return attack_kmsg();
+	if (strcmp(argv[1], "cgroup") == 0)
+		return attack_cgroup(argc, argv);
+	if (strcmp(argv[1], "module") == 0 && argc == 2)
+		return attack_module();
+	if (strcmp(argv[1], "rawio") == 0 && argc == 2)
+		return attack_rawio();
+	if (strcmp(argv[1], "devnodes") == 0 && argc == 2)
+		return attack_devnodes();
+	usage();
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# User namespaces by default: init and its children run as a mapped host uid, never 0; two
+# running containers get disjoint ranges; a name gets its range again (after a stop, and after
+# its monitor was SIGKILLed); the stock root-owned rootfs is the container root's own through an
+# idmapped mount while files keep their on-disk owners; explicit ranges and idmap = none; clear
+# errors for what cannot work.
+. "$(dirname "$0")/lib.sh"
+
+json() { ct ctinfo -n "$1" --json | sed -n "s/.*\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\}.*/\1/p"; }
+# host_uid PID: the effective uid of a process as the host sees it.
+host_uid() { awk '/^Uid:/ {print $3}' /proc/"$1"/status; }
+# base NAME: the host uid container root maps to, from ctinfo's idmap ("u 0 BASE COUNT g ...").
+base() { json "$1" idmap | awk '{print $3}'; }
+
+conf=$(write_conf ns "init = /sbin/testinit --spawn 2 --on TERM=exit:0" "shutdown_method = application")
+ct ctstart -n a -f "$conf" -d
+ct ctstart -n b -f "$conf" -d
+
+a=$(base a)
+b=$(base b)
+expect_match "ctinfo shows the mapping" "^u 0 [0-9]+ 65536 g 0 [0-9]+ 65536$" "$(json a idmap)"
+[ "$a" -ge 65536 ] || fail "container root maps to host uid $a"
+ok "container a's root is host uid $a, not 0"
+[ $((a + 65536)) -le "$b" ] || [ $((b + 65536)) -le "$a" ] || fail "ranges overlap: $a and $b"
+ok "two running containers get disjoint ranges ($a, $b)"
+
+pid=$(json a init_pid)
+wait_for 10 sh -c "pgrep -P $pid >/dev/null" || fail "init did not fork its children"
+expect_eq "init runs as the mapped uid" "$a" "$(host_uid "$pid")"
+children=0
+for p in $(pgrep -P "$pid"); do
+	expect_eq "init's child $p runs as the mapped uid" "$a" "$(host_uid "$p")"
+	children=$((children + 1))
+done
+[ "$children" -gt 0 ] || fail "init has no child to check"
+expect_eq "inside, init is root" "0" "$(nsenter -t "$pid" -U -m -p -r -w sh -c 'id -u' 2>/dev/null ||
+	echo "nsenter failed")"
+
+# The stock root-owned rootfs is the container root's; what it creates is uid 0 on disk.
+nsenter -t "$pid" -U -m -r -w sh -c 'touch /made-inside; ls -ln /bin/busybox' >"$T/ls"
+expect_match "the rootfs looks root-owned inside" "^-[-rwx]+ +[0-9]+ 0 +0 " "$(cat "$T/ls")"
+expect_eq "a file the container's root made is owned by uid 0 on disk" "0:0" \
+	"$(stat -c %u:%g "$ROOTFS/made-inside")"
+rm -f "$ROOTFS/made-inside"
+
+# The payload cgroup is delegated to the container's root.
+cg=$(awk -F: '$1 == 0 {print $3}' /proc/"$pid"/cgroup)
+root=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)
+expect_eq "the payload cgroup belongs to the container's root" "$a" "$(stat -c %u "$root$cg")"
+expect_eq "and so does its cgroup.procs" "$a" "$(stat -c %u "$root$cg/cgroup.procs")"
+
+# A restart of a name reuses its range, also after its monitor was SIGKILLed.
+ct ctstop -n a -t 10 >/dev/null
+ct ctstart -n a -f "$conf" -d
+expect_eq "a restarted name gets its range again" "$a" "$(base a)"
+kill -9 "$(json a monitor_pid)"
+wait_for 10 sh -c "! kill -0 $pid 2>/dev/null" || true
+ct ctstart -n a -f "$conf" -d
+expect_eq "after a SIGKILLed monitor too" "$a" "$(base a)"
+ct ctstop -n a -t 10 >/dev/null
+ct ctstop -n b -t 10 >/dev/null
+
+# Explicit ranges and privileged mode.
+conf=$(write_conf ex "idmap = u 0 3000000 65536" "idmap = g 0 3100000 65536")
+out=$(ct ctstart -n ex -f "$conf" -- sh -c 'cat /proc/self/uid_map /proc/self/gid_map')
+expect_eq "explicit ranges are written as given" "0 3000000 65536 0 3100000 65536" "$(echo $out)"
+conf=$(write_conf priv "idmap = none")
+out=$(ct ctstart -n priv -f "$conf" -- sh -c 'cat /proc/self/uid_map')
+expect_eq "idmap = none: no user namespace" "0 0 4294967295" "$(echo $out)"
+
+# What cannot work says why.
+printf 'rootfs = /sys/kernel\n' >"$T/sysfs.conf"
+run_rc rc ct ctstart -n bad -f "$T/sysfs.conf" -- true 2>"$T/err"
+expect_eq "a rootfs that cannot be idmapped fails the start" 125 "$rc"
+expect_match "naming the file system and the ways out" \
+	"rootfs '/sys/kernel' \(.*\) cannot be idmapped: set idmap = none" "$(cat "$T/err")"
+chmod 0777 "$RUNDIR/.idmap"
+run_rc rc ct ctstart -n bad -f "$conf" -- true 2>"$T/err"
+expect_eq "a range database others can write is refused (privileged mode does not use it)" 0 "$rc"
+conf=$(write_conf ns2)
+run_rc rc ct ctstart -n bad -f "$conf" -- true 2>"$T/err"
+expect_eq "a range database others can write is refused" 125 "$rc"
+expect_match "with a clear message" "idmap = auto: .*\.idmap.*Operation not permitted" "$(cat "$T/err")"
+chmod 0700 "$RUNDIR/.idmap"
+
+assert_clean
