@@ -5,7 +5,11 @@
 # runs /bin/true and to get its exit status back:
 #
 #   ct    ctstart --rundir DIR -n NAME -f CONF -- /bin/true
-#         application container; namespaces: the ctstart default (pid mount uts ipc net)
+#         application container; namespaces: the ctstart default (pid mount uts ipc
+#         net cgroup) and, by default, a user namespace (idmap = auto: an id range
+#         leased from the pool, the rootfs idmapped)
+#   ctpriv  the same with idmap = none (privileged mode: no user namespace, the
+#         privileged seccomp filter on top)
 #   lxc   lxc-execute -P LXCPATH -n NAME -f LXCCONF -- /bin/true
 #         same rootfs, same namespaces, empty network namespace, no cgroup limits
 #   bare  unshare -fpmuin chroot ROOTFS /bin/true
@@ -116,6 +120,7 @@ cat >"$TMP/ct.conf" <<EOF
 rootfs = $ROOTFS
 hostname = bench
 EOF
+{ cat "$TMP/ct.conf"; echo "idmap = none"; } >"$TMP/ctpriv.conf"
 
 # lxc-execute, made as comparable to ctstart as LXC allows: the settings and
 # why are in lib.sh (write_lxc_conf): namespaces mnt pid uts ipc net, an
@@ -132,6 +137,8 @@ setup_timer
 # shellcheck disable=SC2317  # called as "cmd_$tool"
 cmd_ct() { printf '%s\0' "$CTSTART" --rundir "$CTRUN" -n "$NAME_CT" -f "$TMP/ct.conf" -- "$@"; }
 # shellcheck disable=SC2317
+cmd_ctpriv() { printf '%s\0' "$CTSTART" --rundir "$CTRUN" -n "$NAME_CT" -f "$TMP/ctpriv.conf" -- "$@"; }
+# shellcheck disable=SC2317
 cmd_lxc() { printf '%s\0' "$LXC_EXECUTE" -P "$LXCPATH" -n "$NAME_LXC" -f "$TMP/lxc.conf" -- "$@"; }
 # shellcheck disable=SC2317
 cmd_bare() { printf '%s\0' "$UNSHARE" -fpmuin "$CHROOT" "$ROOTFS" "$@"; }
@@ -146,10 +153,10 @@ run_tool() {
 
 TOOLS=()
 declare -A SKIP_WHY=() FAILS=() LOG=()
-if [[ -z $CT_SKIP_WHY ]]; then TOOLS+=(ct); else SKIP_WHY[ct]=$CT_SKIP_WHY; fi
+if [[ -z $CT_SKIP_WHY ]]; then TOOLS+=(ct ctpriv); else SKIP_WHY[ct]=$CT_SKIP_WHY; SKIP_WHY[ctpriv]=$CT_SKIP_WHY; fi
 if [[ -z $LXC_SKIP_WHY ]]; then TOOLS+=(lxc); else SKIP_WHY[lxc]=$LXC_SKIP_WHY; fi
 TOOLS+=(bare)
-for t in ct lxc bare; do
+for t in ct ctpriv lxc bare; do
 	FAILS[$t]=0
 	LOG[$t]=$LOGDIR/$t.log
 	: >"$TMP/$t.ns"
@@ -169,7 +176,7 @@ for t in "${TOOLS[@]}"; do
 		FAILS[$t]=1
 		note "$t: ${SKIP_WHY[$t]}; its output:"
 		show_log_tail "${LOG[$t]}"
-		[[ $t == ct ]] || note "$t: left out of the measurements"
+		[[ $t == ct* ]] || note "$t: left out of the measurements"
 	fi
 done
 TOOLS=("${active[@]}")
@@ -182,7 +189,7 @@ printf 'kernel %s; lxc %s; busybox %s; timer: %s\n' "$(uname -r)" \
 	"$(timer_name)"
 if [[ -n $CTSTART ]]; then printf 'ctstart: %s\n' "$CTSTART"; fi
 summary warmup "$WARMUP"
-for t in ct lxc bare; do
+for t in ct ctpriv lxc bare; do
 	if [[ -n ${SKIP_WHY[$t]:-} ]]; then printf 'NOTE: %s skipped: %s\n' "$t" "${SKIP_WHY[$t]}"; fi
 done
 
@@ -211,7 +218,7 @@ if [[ -n $RAW && -e $TMP/raw ]]; then cp -- "$TMP/raw" "$RAW"; fi
 declare -A MED=()
 echo
 printf '%-6s %5s %6s %11s %11s %11s\n' tool runs failed median_ms min_ms max_ms
-for t in ct lxc bare; do
+for t in ct ctpriv lxc bare; do
 	if [[ -n ${SKIP_WHY[$t]:-} ]]; then
 		printf '%-6s %5s %6s %11s %11s %11s   (skipped)\n' "$t" - "${FAILS[$t]}" - - -
 		continue
@@ -237,6 +244,8 @@ ratio() {
 }
 echo
 ratio ct lxc
+ratio ctpriv lxc
+ratio ct ctpriv
 ratio ct bare
 ratio lxc bare
 
@@ -246,8 +255,8 @@ fi
 if [[ -n $CT_SKIP_WHY ]]; then
 	echo "NOTE: ctstart was not measured: $CT_SKIP_WHY"
 fi
-if ((FAILS[ct] > 0)); then
-	echo "FAIL: ctstart failed ${FAILS[ct]} time(s)"
+if ((FAILS[ct] + FAILS[ctpriv] > 0)); then
+	echo "FAIL: ctstart failed $((FAILS[ct] + FAILS[ctpriv])) time(s)"
 	exit 1
 fi
 exit 0

@@ -625,14 +625,19 @@ static int take_block(int dir_fd, const struct ct_idmap_pool *pool, uint32_t i,
 }
 
 /* The lease file names its holder, for people looking at the directory. */
+/* The lease says whose it is. Mostly it already does (a name gets its block again): nothing is
+ * written then, since a write and a truncate cost a start more than the rest of the lease. */
 static int write_lease(int fd, const char *name)
 {
-	char buf[CT_NAME_MAX + 2];
+	char buf[CT_NAME_MAX + 2], old[CT_NAME_MAX + 3];
 	int n = snprintf(buf, sizeof(buf), "%s\n", name);
+	ssize_t got = pread(fd, old, sizeof(old), 0);
 
-	if (ftruncate(fd, 0) < 0)
+	if (got == n && memcmp(old, buf, (size_t)n) == 0)
+		return 0;
+	if (pwrite(fd, buf, (size_t)n, 0) != n)
 		return -errno;
-	return ct_write_all(fd, buf, (size_t)n);
+	return ftruncate(fd, n) < 0 ? -errno : 0;
 }
 
 /* names/NAME, replaced atomically. Valid names never start with '.': the temporary file
@@ -677,12 +682,17 @@ int ct_idmap_allocate(const char *rundir, const char *name, const struct ct_idma
 		names_fd = e = open_private_dir(dir_fd, "names");
 	if (e < 0)
 		return e;
-	if (recorded_index(names_fd, name, pool, &i) < 0)
+	bool recorded = recorded_index(names_fd, name, pool, &i) >= 0;
+	uint32_t recorded_uid = 0, unused;
+
+	if (!recorded)
 		i = fnv1a(name) % pool->n_blocks;
+	else if (ct_idmap_pool_block(pool, i, &recorded_uid, &unused) < 0)
+		recorded = false;
 	fd = e = take_block(dir_fd, pool, i, &lease);
 	if (e >= 0)
 		e = write_lease(fd, name);
-	if (e >= 0)
+	if (e >= 0 && !(recorded && recorded_uid == lease.uid_base))
 		e = write_record(names_fd, name, lease.uid_base);
 	if (e < 0)
 		return e;

@@ -134,7 +134,7 @@ static int create_cgroup(struct ct_monitor *m, uid_t uid, gid_t gid)
 }
 
 /* After clone, before the child goes on: its cgroups, its id maps, its mounts. */
-static int prepare_child(struct ct_monitor *m, bool userns)
+static int prepare_child(struct ct_monitor *m, bool userns, uid_t root_uid)
 {
 	const struct ct_monitor_options *o = m->o;
 	struct ct_spawn_fds fds = { .n = 0 };
@@ -154,7 +154,7 @@ static int prepare_child(struct ct_monitor *m, bool userns)
 		if (userns_fd < 0)
 			return log_error_errno(-errno, "Failed to open %s", path);
 	}
-	r = ct_spawn_trees(o->config, userns_fd, &fds, what, sizeof(what));
+	r = ct_spawn_trees(o->config, userns_fd, root_uid, &fds, what, sizeof(what));
 	if (r < 0)
 		return log_error_errno(r, "Failed to prepare %s", what);
 	r = ct_spawn_go(m->sync_fd, &fds);
@@ -202,7 +202,7 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	r = ct_spawn(&plan, &m->pidfd, &m->init_pid, &m->sync_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to clone the container's init");
-	r = prepare_child(m, plan.userns);
+	r = prepare_child(m, plan.userns, uid);
 	if (r < 0)
 		return r;
 	r = ct_loop_add(m->loop, m->sync_fd, EPOLLIN, on_sync_readable, m);

@@ -189,21 +189,31 @@ static int add_tree(struct ct_spawn_fds *fds, const char *path, bool recursive, 
 	}
 	if (idmap_failed)
 		snprintf(what, what_size, "the %s '%s' (%s) cannot be idmapped: set idmap = none, "
-			 "or shift its owners once with ctshift(8) and map that range", role, path,
-			 fs_name(path));
+			 "or shift its owners once (ctshift '%s' BASE) and set idmap = u 0 BASE 65536 "
+			 "and idmap = g 0 BASE 65536", role, path, fs_name(path), path);
 	else
 		snprintf(what, what_size, "the %s '%s'", role, path);
 	return r;
 }
 
-int ct_spawn_trees(const struct ct_config *c, int userns_fd, struct ct_spawn_fds *ret,
-		   char *what, size_t what_size)
+/* A rootfs that ctshift moved into the container's range is its root's already (its top
+ * directory says so): idmapping it again would map its owners out of the range. */
+static bool shifted(const char *rootfs, uid_t root_uid)
+{
+	struct stat st;
+
+	return root_uid != 0 && stat(rootfs, &st) == 0 && st.st_uid == root_uid;
+}
+
+int ct_spawn_trees(const struct ct_config *c, int userns_fd, uid_t root_uid,
+		   struct ct_spawn_fds *ret, char *what, size_t what_size)
 {
 	struct ct_spawn_fds fds = { .n = 0, .missing = { 0 } };
 	int r = 0;
 
 	if (strcmp(c->rootfs, "/") != 0)
-		r = add_tree(&fds, c->rootfs, true, userns_fd, "rootfs", what, what_size);
+		r = add_tree(&fds, c->rootfs, true, shifted(c->rootfs, root_uid) ? -1 : userns_fd,
+			     "rootfs", what, what_size);
 	for (size_t i = 0; r >= 0 && i < c->n_mounts; i++) {
 		const struct ct_mount_entry *m = &c->mounts[i];
 

@@ -114,10 +114,11 @@ int ct_spawn_go(int sync_fd, const struct ct_spawn_fds *fds);
  * real devices the container owns (uid/gid: its root's host ids) but cannot re-create. With
  * a terminal, console is an empty file to bind it on. Returns the mount fd. */
 int ct_spawn_dev(uid_t uid, gid_t gid, bool terminal, int *ret_fd);
-/* The rootfs tree and bind sources as detached mounts, idmapped through the user namespace of
- * pid when userns_fd >= 0. On failure, *ret_what names the path and what could not be done. */
-int ct_spawn_trees(const struct ct_config *c, int userns_fd, struct ct_spawn_fds *ret,
-		   char *what, size_t what_size);
+/* The rootfs tree and bind sources as detached mounts, idmapped through the user namespace
+ * userns_fd when >= 0 (not a rootfs already owned by root_uid, the host uid of the container's
+ * root: ctshift made it so). On failure, *ret_what names the path and what could not be done. */
+int ct_spawn_trees(const struct ct_config *c, int userns_fd, uid_t root_uid,
+		   struct ct_spawn_fds *ret, char *what, size_t what_size);
 void ct_spawn_fds_close(struct ct_spawn_fds *fds);
 
 /* Reads one message from the sync fd: 2 if the child is about to exec, 1 at EOF (after that

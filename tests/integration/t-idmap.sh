@@ -68,6 +68,20 @@ conf=$(write_conf priv "idmap = none")
 out=$(ct ctstart -n priv -f "$conf" -- sh -c 'cat /proc/self/uid_map')
 expect_eq "idmap = none: no user namespace" "0 0 4294967295" "$(echo $out)"
 
+# ctshift: a rootfs shifted once runs with its range as an explicit map, not idmapped again.
+make_rootfs "$T/shifted"
+touch "$T/shifted/suid" && chmod 4755 "$T/shifted/suid"
+"$CT_BINDIR/../sbin/ctshift" "$T/shifted" 4000000 >"$T/shift.out"
+expect_match "ctshift says what it did" "files shifted to 4000000/4000000, 0 left" "$(cat "$T/shift.out")"
+expect_eq "owners on disk are in the range" "4000000:4000000" "$(stat -c %u:%g "$T/shifted/bin/busybox")"
+expect_eq "set-id bits survive the chown" "4755" "$(stat -c %a "$T/shifted/suid")"
+printf 'rootfs = %s\nidmap = u 0 4000000 65536\nidmap = g 0 4000000 65536\n' "$T/shifted" >"$T/sh.conf"
+out=$(ct ctstart -n shifted -f "$T/sh.conf" -- sh -c 'stat -c %u:%g /bin/busybox; touch /new; stat -c %u /new')
+expect_eq "inside, the shifted rootfs is root's" "0:0 0" "$(echo $out)"
+expect_eq "and what root makes there is in the range on disk" "4000000" "$(stat -c %u "$T/shifted/new")"
+run_rc rc "$CT_BINDIR/../sbin/ctshift" "$T/shifted" 4294967290 2>"$T/err"
+expect_eq "a range past the last id is refused" 1 "$rc"
+
 # What cannot work says why.
 printf 'rootfs = /sys/kernel\n' >"$T/sysfs.conf"
 run_rc rc ct ctstart -n bad -f "$T/sysfs.conf" -- true 2>"$T/err"
