@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 #define CT_PROTO_MAGIC 0x314d5443u /* "CTM1" on the wire */
-#define CT_PROTO_VERSION 2 /* 2: SHUTDOWN, FREEZE/THAW, events, richer STOP and INFO replies */
+#define CT_PROTO_VERSION 3 /* 2: SHUTDOWN, FREEZE/THAW, events, richer STOP and INFO replies;
+			    * 3: INFO has the id mapping */
 #define CT_PROTO_HEADER_SIZE 12
 #define CT_PROTO_PAYLOAD_MAX 4096
 #define CT_PROTO_FRAME_MAX (CT_PROTO_HEADER_SIZE + CT_PROTO_PAYLOAD_MAX)

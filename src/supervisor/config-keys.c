@@ -189,7 +189,8 @@ static const struct {
 static int namespace_add(struct parser *p, const char *word, unsigned long *flags)
 {
 	if (strcmp(word, "user") == 0)
-		return ct_config_fail(p, "'user' is not supported yet");
+		return ct_config_fail(p, "'user' is not a namespaces value: containers get a user "
+				      "namespace unless idmap = none (see the idmap key)");
 	for (size_t i = 0; i < ARRAY_SIZE(namespace_names); i++)
 		if (strcmp(word, namespace_names[i].name) == 0) {
 			*flags |= namespace_names[i].flag;

@@ -164,13 +164,14 @@ static int tree(const char *path, bool recursive, int userns_fd, bool rootfs, in
 	*ret_idmap_failed = false;
 	if (fd < 0)
 		return -errno;
-	if (userns_fd >= 0 && (r = set_attr(fd, rec, MOUNT_ATTR_IDMAP, userns_fd)) < 0) {
-		*ret_idmap_failed = true;
-		if (rootfs || r != -EINVAL)
+	if (userns_fd >= 0) {
+		r = set_attr(fd, rec, MOUNT_ATTR_IDMAP | (rootfs ? MOUNT_ATTR_NODEV : 0), userns_fd);
+		*ret_idmap_failed = r < 0;
+		if (r < 0 && (rootfs || r != -EINVAL))
 			return r;
-	}
-	if (rootfs && (r = set_attr(fd, rec, MOUNT_ATTR_NODEV, -1)) < 0)
+	} else if (rootfs && (r = set_attr(fd, rec, MOUNT_ATTR_NODEV, -1)) < 0) {
 		return r;
+	}
 	*ret_fd = steal_fd(&fd);
 	return 0;
 }

@@ -653,7 +653,7 @@ static void test_value_errors(void **state)
 
 static void test_namespace_errors(void **state)
 {
-	expect_error("namespaces = pid mount user\n", 1, "namespaces", "'user' is not supported yet");
+	expect_error("namespaces = pid mount user\n", 1, "namespaces", "'user' is not a namespaces value");
 	expect_error("namespaces = mount uts\n", 1, "namespaces", "'pid' is required");
 	expect_error("namespaces = pid\n", 1, "namespaces", "'mount' is required");
 	expect_error("namespaces = , ,\n", 1, "namespaces", "'pid' is required");

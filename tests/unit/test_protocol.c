@@ -174,7 +174,7 @@ static void test_ok_reply(void **state)
 
 static void test_wire_bytes(void **state)
 {
-	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 2, 0, 2, 0, 0, 0, 0, 0 };
+	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 3, 0, 2, 0, 0, 0, 0, 0 };
 	struct ct_frame f;
 
 	assert_int_equal(ct_proto_request(&f, CT_CMD_STOP), 0);
