@@ -27,7 +27,6 @@ const size_t ct_devices_standard_count = ARRAY_SIZE(ct_devices_standard);
 /* Registers of the program: the context comes in r1 and is read once into r2..r5; r0 is the
  * verdict. */
 enum { R0, R1, R_TYPE, R_ACCESS, R_MAJOR, R_MINOR };
-enum { PROLOGUE_LEN = 6, EPILOGUE_LEN = 2 };
 
 static bool rule_valid(const struct ct_device_rule *r)
 {
@@ -178,78 +177,211 @@ int ct_device_rule_format(const struct ct_device_rule *r, char *buf, size_t size
 	return 0;
 }
 
-static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
+/* The program. A start loads it, and the verifier's time grows with the conditional jumps, so
+ * the rules are merged rather than checked one by one. Rules of one type and access form a group
+ * with one type check and one access check, each jumping to the next group when it fails. In a
+ * group, consecutive majors with any minor make one range check, and exact rules share one major
+ * check per major. Every match jumps to one shared "return 1"; the end is "return 0". The rules
+ * are an OR, so merging and reordering them keeps the verdict. */
+
+/* Where instructions go. With out NULL they are only counted: that sizes the program and each
+ * block before the jump over it is emitted. */
+struct emitter {
+	struct bpf_insn *out;
+	size_t at;          /* the next instruction's index */
+	size_t deny, allow; /* the shared exits' indices */
+};
+
+/* How much of two rules a comparison looks at: a group is a type and an access. */
+enum likeness { SAME_GROUP, SAME_MAJOR, SAME_RULE };
+
+static void emit(struct emitter *e, uint8_t code, uint8_t dst, uint8_t src, int16_t off,
+		 int32_t imm)
 {
-	return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off,
-				  .imm = imm };
+	if (e->out)
+		e->out[e->at] = (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src,
+						   .off = off, .imm = imm };
+	e->at++;
 }
 
-/* Checks before the verdict, each a jump to the next rule when it fails. */
-static size_t rule_checks(const struct ct_device_rule *r)
+/* Jumps forward to target when "reg op imm" holds. ct_devices_program caps the length at
+ * INT16_MAX, so the offset fits; a count has no targets yet. */
+static void emit_jump(struct emitter *e, uint8_t op, uint8_t reg, int32_t imm, size_t target)
 {
-	return (r->type != 'a') + 1 + (r->major >= 0) + (r->minor >= 0);
+	emit(e, BPF_JMP | op | BPF_K, reg, 0, e->out ? (int16_t)(target - e->at - 1) : 0, imm);
 }
 
 /* Reads struct bpf_cgroup_dev_ctx: access_type is (access << 16) | device type. */
-static void emit_prologue(struct bpf_insn *out)
+static void emit_prologue(struct emitter *e)
 {
-	out[0] = insn(BPF_LDX | BPF_MEM | BPF_W, R_TYPE, R1, 0, 0);
-	out[1] = insn(BPF_ALU64 | BPF_MOV | BPF_X, R_ACCESS, R_TYPE, 0, 0);
-	out[2] = insn(BPF_ALU64 | BPF_AND | BPF_K, R_TYPE, 0, 0, 0xffff);
-	out[3] = insn(BPF_ALU64 | BPF_RSH | BPF_K, R_ACCESS, 0, 0, 16);
-	out[4] = insn(BPF_LDX | BPF_MEM | BPF_W, R_MAJOR, R1, 4, 0);
-	out[5] = insn(BPF_LDX | BPF_MEM | BPF_W, R_MINOR, R1, 8, 0);
+	emit(e, BPF_LDX | BPF_MEM | BPF_W, R_TYPE, R1, 0, 0);
+	emit(e, BPF_ALU64 | BPF_MOV | BPF_X, R_ACCESS, R_TYPE, 0, 0);
+	emit(e, BPF_ALU64 | BPF_AND | BPF_K, R_TYPE, 0, 0, 0xffff);
+	emit(e, BPF_ALU64 | BPF_RSH | BPF_K, R_ACCESS, 0, 0, 16);
+	emit(e, BPF_LDX | BPF_MEM | BPF_W, R_MAJOR, R1, 4, 0);
+	emit(e, BPF_LDX | BPF_MEM | BPF_W, R_MINOR, R1, 8, 0);
 }
 
-static void emit_return(struct bpf_insn *out, int32_t verdict)
+static void emit_return(struct emitter *e, int32_t verdict)
 {
-	out[0] = insn(BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, verdict);
-	out[1] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	emit(e, BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, verdict);
+	emit(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
 
-/* A check of one rule's block: when it fails, the jump skips the rest of the block (len long). */
-static void emit_check(struct bpf_insn *out, size_t *i, size_t len, uint8_t op, uint8_t reg,
-		       int32_t imm)
+static bool alike(const struct ct_device_rule *a, const struct ct_device_rule *b, enum likeness l)
 {
-	out[*i] = insn(BPF_JMP | op | BPF_K, reg, 0, (int16_t)(len - *i - 1), imm);
-	(*i)++;
+	return a->type == b->type && a->access == b->access &&
+	       (l == SAME_GROUP || a->major == b->major) && (l != SAME_RULE || a->minor == b->minor);
 }
 
-/* One rule: its checks, then "return 1". A request with any bit outside the rule's access fails
- * the JSET against the complement, even for rwm: a bit the kernel may add one day is denied. */
-static size_t emit_rule(const struct ct_device_rule *r, struct bpf_insn *out)
+/* Whether rules[i] is the first of its kind: what it adds, an earlier one has emitted already. */
+static bool first_alike(const struct ct_device_rule *rules, size_t i, enum likeness l)
 {
-	size_t len = rule_checks(r) + 2, i = 0;
-
-	if (r->type != 'a')
-		emit_check(out, &i, len, BPF_JNE, R_TYPE,
-			   r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
-	emit_check(out, &i, len, BPF_JSET, R_ACCESS, (int32_t)~r->access);
-	if (r->major >= 0)
-		emit_check(out, &i, len, BPF_JNE, R_MAJOR, (int32_t)r->major);
-	if (r->minor >= 0)
-		emit_check(out, &i, len, BPF_JNE, R_MINOR, (int32_t)r->minor);
-	emit_return(out + i, 1);
-	return len;
+	for (size_t j = 0; j < i; j++)
+		if (alike(&rules[j], &rules[i], l))
+			return false;
+	return true;
 }
 
+/* Whether g's group has a rule for exactly major:minor (-1: any). */
+static bool group_has(const struct ct_device_rule *rules, size_t n,
+		      const struct ct_device_rule *g, int64_t major, int64_t minor)
+{
+	struct ct_device_rule want = { .type = g->type, .major = major, .minor = minor,
+				       .access = g->access };
+
+	for (size_t i = 0; i < n; i++)
+		if (alike(&rules[i], &want, SAME_RULE))
+			return true;
+	return false;
+}
+
+/* Majors with any minor: a run of consecutive ones is one range check, emitted by its lowest. */
+static void emit_major_run(struct emitter *e, const struct ct_device_rule *rules, size_t n,
+			   const struct ct_device_rule *r)
+{
+	int64_t hi = r->major;
+
+	if (r->major > 0 && group_has(rules, n, r, r->major - 1, -1))
+		return;
+	while (hi < CT_DEV_MAJOR_MAX && group_has(rules, n, r, hi + 1, -1))
+		hi++;
+	if (hi == r->major) {
+		emit_jump(e, BPF_JEQ, R_MAJOR, (int32_t)hi, e->allow);
+		return;
+	}
+	emit_jump(e, BPF_JLT, R_MAJOR, (int32_t)r->major, e->at + 2);
+	emit_jump(e, BPF_JLE, R_MAJOR, (int32_t)hi, e->allow);
+}
+
+static void emit_minors(struct emitter *e, const struct ct_device_rule *rules, size_t n,
+			const struct ct_device_rule *r)
+{
+	for (size_t i = 0; i < n; i++)
+		if (alike(&rules[i], r, SAME_MAJOR) && rules[i].minor >= 0 &&
+		    first_alike(rules, i, SAME_RULE))
+			emit_jump(e, BPF_JEQ, R_MINOR, (int32_t)rules[i].minor, e->allow);
+}
+
+/* Exact rules of one major: one major check, skipping its minor checks when it fails. */
+static void emit_major_block(struct emitter *e, const struct ct_device_rule *rules, size_t n,
+			     const struct ct_device_rule *r)
+{
+	struct emitter count = { 0 };
+
+	emit_minors(&count, rules, n, r);
+	emit_jump(e, BPF_JNE, R_MAJOR, (int32_t)r->major, e->at + 1 + count.at);
+	emit_minors(e, rules, n, r);
+}
+
+/* One item per rule kind. Exact rules whose major a rule with any minor covers add nothing. */
+static void emit_item(struct emitter *e, const struct ct_device_rule *rules, size_t n, size_t i)
+{
+	const struct ct_device_rule *r = &rules[i];
+
+	if (r->major < 0)
+		emit_jump(e, BPF_JEQ, R_MINOR, (int32_t)r->minor, e->allow);
+	else if (r->minor < 0)
+		emit_major_run(e, rules, n, r);
+	else if (!group_has(rules, n, r, r->major, -1) && first_alike(rules, i, SAME_MAJOR))
+		emit_major_block(e, rules, n, r);
+}
+
+/* A group with a *:* rule matches whatever passed its checks; anything after the jump would be
+ * unreachable, which the verifier refuses. */
+static void emit_group_body(struct emitter *e, const struct ct_device_rule *rules, size_t n,
+			    const struct ct_device_rule *g)
+{
+	if (group_has(rules, n, g, -1, -1)) {
+		emit_jump(e, BPF_JA, 0, 0, e->allow);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (alike(&rules[i], g, SAME_GROUP) && first_alike(rules, i, SAME_RULE))
+			emit_item(e, rules, n, i);
+}
+
+/* The group's checks, then its body. Unknown access bits are denied up front, so a rwm group
+ * needs no access check. */
+static void emit_group(struct emitter *e, const struct ct_device_rule *rules, size_t n,
+		       const struct ct_device_rule *g)
+{
+	struct emitter count = { 0 };
+	size_t end;
+
+	emit_group_body(&count, rules, n, g);
+	end = e->at + (g->type != 'a') + (g->access != CT_DEV_ALL) + count.at;
+	if (g->type != 'a')
+		emit_jump(e, BPF_JNE, R_TYPE,
+			  g->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR, end);
+	if (g->access != CT_DEV_ALL)
+		emit_jump(e, BPF_JSET, R_ACCESS, (int32_t)~g->access, end);
+	emit_group_body(e, rules, n, g);
+}
+
+/* After the group of an "a" rule nothing is reachable: it has no checks and jumps to allow. */
+static void emit_groups(struct emitter *e, const struct ct_device_rule *rules, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!first_alike(rules, i, SAME_GROUP))
+			continue;
+		emit_group(e, rules, n, &rules[i]);
+		if (rules[i].type == 'a' && rules[i].access == CT_DEV_ALL &&
+		    group_has(rules, n, &rules[i], -1, -1))
+			return;
+	}
+}
+
+/* Without rules there is no allow exit: unreachable, the verifier would refuse it. A request
+ * with an access bit beyond rwm (the kernel may add one) is denied, as no rule grants it. */
+static void emit_program(struct emitter *e, const struct ct_device_rule *rules, size_t n)
+{
+	emit_prologue(e);
+	if (n > 0) {
+		emit_jump(e, BPF_JSET, R_ACCESS, (int32_t)~CT_DEV_ALL, e->deny);
+		emit_groups(e, rules, n);
+	}
+	emit_return(e, 0);
+	if (n > 0)
+		emit_return(e, 1);
+}
+
+/* Counts first, so out stays untouched on failure and the exits' places are known. Jumps to the
+ * exits span the program: its length must fit their 16-bit offsets. */
 int ct_devices_program(const struct ct_device_rule *rules, size_t n, struct bpf_insn *out,
 		       size_t max, size_t *ret_n)
 {
-	size_t len = PROLOGUE_LEN + EPILOGUE_LEN, at = PROLOGUE_LEN;
+	struct emitter e = { 0 };
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (!rule_valid(&rules[i]))
 			return -EINVAL;
-		len += rule_checks(&rules[i]) + 2;
-	}
-	if (len > max)
+	emit_program(&e, rules, n);
+	if (e.at > max || e.at > INT16_MAX)
 		return -E2BIG;
-	emit_prologue(out);
-	for (size_t i = 0; i < n; i++)
-		at += emit_rule(&rules[i], out + at);
-	emit_return(out + at, 0);
-	*ret_n = len;
+	e = (struct emitter){ .out = out, .deny = e.at - 4, .allow = e.at - 2 };
+	emit_program(&e, rules, n);
+	*ret_n = e.at;
 	return 0;
 }
 

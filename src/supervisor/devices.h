@@ -25,9 +25,10 @@ struct ct_device_rule {
 #define CT_DEVICE_RULES_MAX 64 /* device.allow lines per config */
 /* Room for the longest v1 line, "c 4095:1048575 rwm". */
 #define CT_DEVICE_RULE_STRLEN 32
-/* The most instructions a program for n rules needs: a prologue of 6, at most 6 per rule, an
- * epilogue of 2. */
-#define CT_DEVICES_PROG_LEN(n) (6 + 6 * (size_t)(n) + 2)
+/* The most instructions a program for n rules needs: a prologue of 7, at most 4 per rule (its
+ * group's type and access checks, a major and a minor check), two exits of 2. Merged rules need
+ * fewer: the standard set takes 24. */
+#define CT_DEVICES_PROG_LEN(n) (7 + 4 * (size_t)(n) + 4)
 
 /* One device.allow value: "c 10:200 rwm", "b 8:* r", "c *:* m", "a" (= a *:* rwm); blanks
  * separate the fields. Numbers must be in the kernel's ranges (major <= CT_DEV_MAJOR_MAX, minor

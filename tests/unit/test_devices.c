@@ -188,6 +188,18 @@ static int run_program(const struct bpf_insn *p, size_t n, const uint32_t ctx[3]
 		case BPF_JMP | BPF_JNE | BPF_K:
 			pc += r[i->dst_reg] != imm ? (size_t)i->off : 0;
 			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += r[i->dst_reg] == imm ? (size_t)i->off : 0;
+			break;
+		case BPF_JMP | BPF_JLT | BPF_K:
+			pc += r[i->dst_reg] < imm ? (size_t)i->off : 0;
+			break;
+		case BPF_JMP | BPF_JLE | BPF_K:
+			pc += r[i->dst_reg] <= imm ? (size_t)i->off : 0;
+			break;
+		case BPF_JMP | BPF_JA:
+			pc += (size_t)i->off;
+			break;
 		case BPF_JMP | BPF_JSET | BPF_K:
 			pc += (r[i->dst_reg] & imm) ? (size_t)i->off : 0;
 			break;
@@ -224,6 +236,67 @@ static int reference(const struct ct_device_rule *rules, size_t n, char type, in
 	return 0;
 }
 
+/* The verifier refuses a program with an instruction no path reaches; the interpreter would not
+ * notice. Jumps only go forward, so one pass marks everything. */
+static void assert_all_reachable(const struct bpf_insn *p, size_t n)
+{
+	bool seen[CT_DEVICES_PROG_MAX] = { [0] = true };
+
+	assert_true(n > 0 && n <= ARRAY_SIZE(seen));
+	for (size_t pc = 0; pc < n; pc++) {
+		uint8_t op = BPF_OP(p[pc].code);
+
+		if (!seen[pc])
+			fail_msg("instruction %zu is unreachable", pc);
+		if (BPF_CLASS(p[pc].code) == BPF_JMP && op == BPF_EXIT)
+			continue;
+		assert_true(pc + 1 < n); /* nothing runs off the end */
+		if (BPF_CLASS(p[pc].code) == BPF_JMP) {
+			assert_true(p[pc].off >= 0 && pc + 1 + (size_t)p[pc].off < n);
+			seen[pc + 1 + (size_t)p[pc].off] = true;
+		}
+		if (BPF_CLASS(p[pc].code) != BPF_JMP || op != BPF_JA)
+			seen[pc + 1] = true;
+	}
+}
+
+/* As root, the kernel's verifier gets the last word on what the generator emits. */
+static void assert_kernel_loads(const struct ct_device_rule *rules, size_t n)
+{
+	char log[4096] = "";
+	int fd = -1, r;
+
+	if (geteuid() != 0)
+		return;
+	r = ct_devices_load(rules, n, log, sizeof(log), &fd);
+	if (r < 0)
+		fail_msg("the kernel refuses the program: %s\n%s", strerror(-r), log);
+	close(fd);
+}
+
+/* The program for rules against the reference on every combination of the given numbers, both
+ * types and every access value up to 4 bits (8 is a bit the kernel does not define yet); as root
+ * the kernel loads it too. */
+static void check_exhaustive(const struct ct_device_rule *rules, size_t n_rules,
+			     const int64_t *majors, size_t n_majors, const int64_t *minors,
+			     size_t n_minors)
+{
+	struct bpf_insn prog[CT_DEVICES_PROG_MAX];
+	size_t n = 0;
+
+	assert_int_equal(ct_devices_program(rules, n_rules, prog, ARRAY_SIZE(prog), &n), 0);
+	assert_all_reachable(prog, n);
+	assert_kernel_loads(rules, n_rules);
+	for (int t = 0; t < 2; t++)
+		for (size_t i = 0; i < n_majors; i++)
+			for (size_t j = 0; j < n_minors; j++)
+				for (unsigned acc = 0; acc < 16; acc++)
+					assert_int_equal(
+						allows(prog, n, "cb"[t], majors[i], minors[j], acc),
+						reference(rules, n_rules, "cb"[t], majors[i],
+							  minors[j], acc));
+}
+
 static size_t program_for(const char *const *values, size_t n, struct ct_device_rule *rules,
 			  struct bpf_insn *out, size_t max)
 {
@@ -258,45 +331,140 @@ static void test_program_semantics(void **state)
 	assert_int_equal(allows(prog, n, 'b', 99, 99, CT_DEV_MKNOD), 0);
 	assert_int_equal(allows(prog, n, 'b', 7, 3, CT_DEV_WRITE), 1);     /* "a 7:3 w" */
 	assert_int_equal(allows(prog, n, 'c', 1, 3, CT_DEV_READ | 8), 0); /* unknown bit */
-	for (int t = 0; t < 2; t++)
-		for (size_t i = 0; i < ARRAY_SIZE(majors); i++)
-			for (size_t j = 0; j < ARRAY_SIZE(minors); j++)
-				for (unsigned acc = 1; acc <= CT_DEV_ALL; acc++)
-					assert_int_equal(
-						allows(prog, n, "cb"[t], majors[i], minors[j], acc),
-						reference(rules, ARRAY_SIZE(rules), "cb"[t],
-							  majors[i], minors[j], acc));
+	assert_int_equal(allows(prog, n, 'c', 136, 0, CT_DEV_READ | 1u << 15), 0);
+	check_exhaustive(rules, ARRAY_SIZE(rules), majors, ARRAY_SIZE(majors), minors,
+			 ARRAY_SIZE(minors));
+}
+
+static struct ct_device_rule *rules_of(const char *const *values, size_t n,
+				       struct ct_device_rule *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = rule(values[i]);
+	return out;
+}
+
+/* Rules the generator merges: runs of majors with gaps and edges, exact rules a major rule
+ * covers, duplicates, the same numbers with another access or type, and an "a" rule that makes
+ * everything after its group unreachable. */
+static void test_program_merging(void **state)
+{
+	static const char *const merged[] = {
+		"c 0:* rw",   "c 1:* rw",   "c 3:* rw",   "c 4:* rw",   "c 5:* rw",  "c 4:* rw",
+		"c 4:2 rw",   "c 7:* r",    "c 7:1 rw",   "c 7:2 rw",   "c 7:1 rw",  "c 8:* rwm",
+		"b 8:3 rwm",  "b 8:4 rwm",  "a 9:* m",    "a *:3 w",    "c *:4 rwm", "c *:* m",
+		"c 4094:* w", "c 4095:* w", "b 5:* r",    "b 6:* r",    "c 6:1 rwm", "b 6:* r",
+	};
+	static const char *const with_a[] = { "c 1:3 rwm", "b 2:* r", "a", "c 5:5 r", "b *:* w" };
+	static const int64_t majors[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 4093, 4094, 4095 };
+	static const int64_t minors[] = { 0, 1, 2, 3, 4, 5, 1048575 };
+	struct ct_device_rule rules[ARRAY_SIZE(merged)];
+
+	check_exhaustive(rules_of(merged, ARRAY_SIZE(merged), rules), ARRAY_SIZE(merged), majors,
+			 ARRAY_SIZE(majors), minors, ARRAY_SIZE(minors));
+	check_exhaustive(rules_of(with_a, ARRAY_SIZE(with_a), rules), ARRAY_SIZE(with_a), majors,
+			 ARRAY_SIZE(majors), minors, ARRAY_SIZE(minors));
+}
+
+/* A small deterministic generator, so a failure reproduces. */
+static unsigned next_random(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 16;
+}
+
+static struct ct_device_rule random_rule(unsigned *seed)
+{
+	struct ct_device_rule r = { .type = "abc"[next_random(seed) % 3] };
+
+	r.major = (int64_t)(next_random(seed) % 7) - 1; /* -1..5: collisions and runs */
+	r.minor = (int64_t)(next_random(seed) % 4) - 1;
+	r.access = 1 + next_random(seed) % CT_DEV_ALL;
+	if (next_random(seed) % 2)
+		r.access = CT_DEV_ALL; /* the common case, and the one without an access check */
+	return r;
+}
+
+/* Random small rule sets over a small space, compared exhaustively on all of it. */
+static void test_program_random(void **state)
+{
+	static const int64_t majors[] = { 0, 1, 2, 3, 4, 5, 6 };
+	static const int64_t minors[] = { 0, 1, 2, 3 };
+	struct ct_device_rule rules[12];
+	unsigned seed = 4711;
+
+	for (int round = 0; round < 500; round++) {
+		size_t n = next_random(&seed) % (ARRAY_SIZE(rules) + 1);
+
+		for (size_t i = 0; i < n; i++)
+			rules[i] = random_rule(&seed);
+		check_exhaustive(rules, n, majors, ARRAY_SIZE(majors), minors, ARRAY_SIZE(minors));
+	}
+}
+
+/* The standard set is what every start loads: 6 to read the context, 1 to deny unknown access
+ * bits, 1 type check, 1 + 5 checks for 1:3..1:9, 1 + 3 for 5:0..5:2, 2 for 136..143, 2 exits. */
+static void test_program_standard_size(void **state)
+{
+	struct bpf_insn prog[CT_DEVICES_PROG_LEN(CT_DEVICES_STANDARD_COUNT)];
+	size_t n = 0;
+
+	assert_int_equal(ct_devices_program(ct_devices_standard, ct_devices_standard_count, prog,
+					    ARRAY_SIZE(prog), &n),
+			 0);
+	assert_true(n <= 24);
+	assert_all_reachable(prog, n);
 }
 
 static void test_program_sizes(void **state)
 {
 	struct ct_device_rule many[CT_DEVICES_STANDARD_COUNT + CT_DEVICE_RULES_MAX];
-	struct bpf_insn prog[CT_DEVICES_PROG_LEN(ARRAY_SIZE(many))];
+	struct bpf_insn prog[CT_DEVICES_PROG_MAX];
 	struct ct_device_rule r = rule("c 1:3 rwm"), bad = r;
 	size_t n = 4711;
 
 	assert_int_equal(ct_devices_program(NULL, 0, prog, ARRAY_SIZE(prog), &n), 0);
 	assert_int_equal(n, 8); /* deny everything */
+	assert_all_reachable(prog, n);
 	assert_int_equal(allows(prog, n, 'c', 1, 3, CT_DEV_READ), 0);
 	assert_int_equal(ct_devices_program(&r, 1, prog, ARRAY_SIZE(prog), &n), 0);
-	assert_int_equal(n, 8 + 6); /* type, access, major, minor, return 1 */
+	assert_int_equal(n, 7 + 3 + 4); /* type, major, minor; rwm needs no access check */
 	r = rule("a");
 	assert_int_equal(ct_devices_program(&r, 1, prog, ARRAY_SIZE(prog), &n), 0);
-	assert_int_equal(n, 8 + 3); /* access, return 1 */
+	assert_int_equal(n, 7 + 1 + 4); /* a jump to allow */
 	assert_int_equal(allows(prog, n, 'b', 4095, 1, CT_DEV_ALL), 1);
 	assert_int_equal(allows(prog, n, 'b', 4095, 1, 8), 0);
+	many[0] = rule("c 8:1 r"); /* covered by the next: adds nothing */
+	many[1] = rule("c 8:* r");
+	assert_int_equal(ct_devices_program(many, 2, prog, ARRAY_SIZE(prog), &n), 0);
+	assert_int_equal(n, 7 + 3 + 4); /* type, access, major */
 
-	/* The worst case, every rule with all four checks, fits CT_DEVICES_PROG_LEN exactly. */
-	for (size_t i = 0; i < ARRAY_SIZE(many); i++)
+	/* The worst case, a group per rule with all four checks, fits CT_DEVICES_PROG_LEN exactly;
+	 * there are 12 such groups (b and c, the 6 access values short of rwm). */
+	for (size_t i = 0; i < 12; i++) {
 		many[i] = rule("b 9:9 r");
-	assert_int_equal(ct_devices_program(many, ARRAY_SIZE(many), prog, ARRAY_SIZE(prog), &n), 0);
-	assert_int_equal(n, ARRAY_SIZE(prog));
+		many[i].type = "bc"[i % 2];
+		many[i].access = 1 + i / 2;
+	}
+	assert_int_equal(ct_devices_program(many, 12, prog, CT_DEVICES_PROG_LEN(12), &n), 0);
+	assert_int_equal(n, CT_DEVICES_PROG_LEN(12));
 	n = 4711;
 	memset(prog, 0xa5, sizeof(prog[0]));
-	assert_int_equal(
-		ct_devices_program(many, ARRAY_SIZE(many), prog, ARRAY_SIZE(prog) - 1, &n), -E2BIG);
+	assert_int_equal(ct_devices_program(many, 12, prog, CT_DEVICES_PROG_LEN(12) - 1, &n),
+			 -E2BIG);
 	assert_int_equal(n, 4711);
 	assert_int_equal(prog[0].code, 0xa5); /* out untouched too */
+
+	/* As many rules as ct_devices_attach takes, none merging, fit CT_DEVICES_PROG_MAX. */
+	for (size_t i = 0; i < ARRAY_SIZE(many); i++) {
+		many[i] = rule("b 9:9 r");
+		many[i].type = "bc"[i % 2];
+		many[i].major = (int64_t)(2 * i);
+		many[i].access = 1 + i % CT_DEV_ALL;
+	}
+	assert_int_equal(ct_devices_program(many, ARRAY_SIZE(many), prog, ARRAY_SIZE(prog), &n), 0);
+	assert_all_reachable(prog, n);
+	n = 4711;
 	bad.access = 8;
 	assert_int_equal(ct_devices_program(&bad, 1, prog, ARRAY_SIZE(prog), &n), -EINVAL);
 	bad = r;
@@ -640,6 +808,9 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_standard),
 		cmocka_unit_test(test_program_semantics),
+		cmocka_unit_test(test_program_merging),
+		cmocka_unit_test(test_program_random),
+		cmocka_unit_test(test_program_standard_size),
 		cmocka_unit_test(test_program_sizes),
 		scratch_test(test_v1_apply_files),
 		scratch_test(test_v1_apply_kernel),
