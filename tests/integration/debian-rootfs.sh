@@ -48,6 +48,11 @@ PROG=$(basename "$0")
 #   procps         ps, pkill, free: only so that a test (or a person) can look inside
 PACKAGES_sysvinit="sysvinit-core,procps"
 PACKAGES_systemd="systemd-sysv,procps"
+# postgres: the sysvinit guest with PostgreSQL 15 (its cluster "main", its sysvinit script), for
+# the stop-under-load test. Installed after debootstrap with every service start refused, so
+# that the build never runs a server on the build host.
+PACKAGES_postgres="sysvinit-core,procps"
+EXTRA_postgres="postgresql"
 
 usage() {
 	echo "Usage: $PROG [--no-cache] [--stock-umountroot] sysvinit|systemd DEST" >&2
@@ -209,6 +214,32 @@ mask_unit() {
 	ln -sfn /dev/null "$1/etc/systemd/system/$2"
 }
 
+# install_extra ROOT PACKAGES: apt-get install in the fresh rootfs, with a policy-rc.d that refuses
+# every service start (a postinst must not start a server on the build host) and /proc mounted
+# for the postinsts, unmounted again whatever happens.
+install_extra() {
+	local root=$1 rc=0
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod 755 "$root/usr/sbin/policy-rc.d"
+	mount -t proc proc "$root/proc"
+	chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $2" >"$root/../extra.log" 2>&1 || rc=$?
+	umount "$root/proc"
+	rm -f "$root/usr/sbin/policy-rc.d"
+	[ "$rc" = 0 ] || tail -n 20 "$root/../extra.log" >&2
+	return "$rc"
+}
+
+# The sysvinit guest, plus: local connections trusted, so that the test's clients (root of the
+# container, or the host through the socket) need no password or peer match.
+tweak_postgres() {
+	local d=$1 hba
+	tweak_sysvinit "$d"
+	hba=$(echo "$d"/etc/postgresql/*/main/pg_hba.conf)
+	[ -f "$hba" ] || die "no PostgreSQL cluster in the rootfs ($hba)"
+	sed -i -E 's/^(local|host)(.*)(peer|scram-sha-256|md5)$/\1\2trust/' "$hba"
+}
+
 # ---- main ----
 
 nocache=0
@@ -229,8 +260,11 @@ dest=$2
 case $flavour in
 sysvinit) packages=$PACKAGES_sysvinit ;;
 systemd) packages=$PACKAGES_systemd ;;
+postgres) packages=$PACKAGES_postgres ;;
 *) usage ;;
 esac
+extra_var=EXTRA_$flavour
+extra=${!extra_var:-}
 
 [ "$(id -u)" = 0 ] || skip "needs root (debootstrap, device nodes, file ownership)"
 if [ -e "$dest" ] && [ -n "$(ls -A "$dest" 2>/dev/null)" ]; then
@@ -239,7 +273,7 @@ fi
 
 mirror=${DEBIAN_MIRROR:-$(host_mirror)}
 mirror=${mirror%/}
-hash=$(printf '%s\n' "$SUITE" "$VARIANT" "$mirror" "$packages" "$(dpkg --print-architecture)" |
+hash=$(printf '%s\n' "$SUITE" "$VARIANT" "$mirror" "$packages" "$extra" "$(dpkg --print-architecture)" |
 	sha256sum | cut -c1-16)
 tarball=$CACHE/$flavour-$hash.tar
 
@@ -263,6 +297,7 @@ if [ "$nocache" = 1 ] || [ ! -s "$tarball" ]; then
 		fi
 		die "debootstrap failed (log above)"
 	fi
+	[ -z "$extra" ] || install_extra "$build/root" "$extra" || die "installing $extra failed"
 	# Nothing from the build's apt run needs to be kept.
 	rm -rf "$build/root/var/cache/apt/archives/"*.deb "$build/root/var/lib/apt/lists/"*_* \
 		"$build/root/debootstrap"

@@ -192,4 +192,44 @@ for mode in $MODES; do
 	ok "the systemd guest ($mode) left the host's cgroup tree alone"
 done
 
+# ---- PostgreSQL stopped under a write load, in the default (user-namespaced) mode: a clean
+# shutdown (the server's own "database system is shut down"), no crash recovery at the next
+# start, no committed transaction lost. The load runs inside the guest (a pgbench the guest's
+# init inherits), as a service's clients would.
+build postgres
+pg_conf=$(guest_conf pg default "$T/postgres" "${sysv_lines[@]}")
+PGLOG=$(echo "$T"/postgres/var/log/postgresql/postgresql-*-main.log)
+PGBIN=$(echo "$T"/postgres/usr/lib/postgresql/*/bin)
+PGBIN=/${PGBIN#"$T/postgres/"}
+psql_in() { inside pg runuser -u postgres -- psql -XAtqc "$1" 2>/dev/null; }
+pg_ready() { [ "$(psql_in 'select 1')" = 1 ]; }
+ct ctstart -n pg -f "$pg_conf" -d -o "$T/pg.log"
+wait_for 120 pg_ready || fail "PostgreSQL did not come up: $(tail -n 5 "$PGLOG" 2>/dev/null)"
+ok "PostgreSQL runs in the user-namespaced guest"
+inside pg runuser -u postgres -- "$PGBIN/pgbench" -q -i -s 5 postgres >"$T/pgbench-init.log" 2>&1 ||
+	fail "pgbench -i: $(tail -n 3 "$T/pgbench-init.log")"
+inside pg sh -c "runuser -u postgres -- $PGBIN/pgbench -c 8 -T 120 postgres >/tmp/pgbench.log 2>&1 &"
+has_load() { [ "$(psql_in 'select count(*) > 500 from pgbench_history')" = t ]; }
+wait_for 30 has_load || fail "no write load: $(inside pg cat /tmp/pgbench.log 2>&1 | tail -n 3)"
+before=$(psql_in 'select count(*) from pgbench_history')
+run_rc rc ct ctstop -n pg -t 60 2>"$T/pg.stop"
+expect_eq "PostgreSQL under load: graceful stop" 0 "$rc"
+expect_match "by the guest's own halt" "stopped gracefully in [0-9.]+ s: init halted" "$(cat "$T/pg.stop")"
+echo "# postgres: $before transactions committed before the stop; $(cat "$T/pg.stop")"
+expect_match "the server shut down cleanly" "database system is shut down" "$(tail -n 20 "$PGLOG")"
+lines=$(wc -l <"$PGLOG")
+ct ctstart -n pg -f "$pg_conf" -d -o "$T/pg.log"
+wait_for 120 pg_ready || fail "PostgreSQL did not come up again: $(tail -n 5 "$PGLOG")"
+restart=$(tail -n +"$((lines + 1))" "$PGLOG")
+expect_match "the next start found a clean shutdown" "database system was shut down at" "$restart"
+if printf '%s' "$restart" | grep -Eq 'interrupted|automatic recovery|redo starts'; then
+	fail "the next start ran crash recovery: $restart"
+fi
+ok "no crash recovery at the next start"
+after=$(psql_in 'select count(*) from pgbench_history')
+[ "$after" -ge "$before" ] || fail "committed transactions lost: $before before the stop, $after after"
+ok "no committed transaction lost ($before before the stop, $after after)"
+run_rc rc ct ctstop -n pg -t 60 2>/dev/null
+expect_eq "and it stops gracefully again" 0 "$rc"
+
 assert_clean
