@@ -81,16 +81,39 @@ int ct_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-bool ct_name_valid(const char *name)
+static bool word_valid(const char *name, size_t max)
 {
 	size_t n = name ? strlen(name) : 0;
 
-	if (n == 0 || n > CT_NAME_MAX || name[0] == '.' || name[0] == '-')
+	if (n == 0 || n > max || name[0] == '.' || name[0] == '-')
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
 			return false;
 	return true;
+}
+
+bool ct_name_valid(const char *name)
+{
+	return word_valid(name, CT_NAME_MAX);
+}
+
+void ct_host_key(const char *rundir, const char *name, char *buf, size_t size)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	if (strcmp(rundir, CT_RUNDIR_DEFAULT) == 0) {
+		snprintf(buf, size, "%s", name);
+		return;
+	}
+	for (const char *s = rundir; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	snprintf(buf, size, "%s-%08x", name, h);
+}
+
+bool ct_host_key_valid(const char *key)
+{
+	return word_valid(key, CT_HOST_KEY_MAX);
 }
 
 int ct_mkdir_p(const char *path, mode_t mode)

@@ -24,6 +24,12 @@ int ct_write_all(int fd, const void *buf, size_t len);
 
 /* A container name: 1..64 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
 bool ct_name_valid(const char *name);
+/* What names a container on the whole host (its cgroup, its id range): NAME in the default run
+ * dir, NAME-HASH (FNV-1a of the run dir) in another, so that two run dirs never share one. buf
+ * holds CT_HOST_KEY_MAX + 1 bytes. */
+#define CT_HOST_KEY_MAX (CT_NAME_MAX + 9)
+void ct_host_key(const char *rundir, const char *name, char *buf, size_t size);
+bool ct_host_key_valid(const char *key);
 
 /* mkdir -p with the given mode for every created component. */
 int ct_mkdir_p(const char *path, mode_t mode);

@@ -629,7 +629,7 @@ static int take_block(int dir_fd, const struct ct_idmap_pool *pool, uint32_t i,
  * written then, since a write and a truncate cost a start more than the rest of the lease. */
 static int write_lease(int fd, const char *name)
 {
-	char buf[CT_NAME_MAX + 2], old[CT_NAME_MAX + 3];
+	char buf[CT_HOST_KEY_MAX + 2], old[CT_HOST_KEY_MAX + 3];
 	int n = snprintf(buf, sizeof(buf), "%s\n", name);
 	ssize_t got = pread(fd, old, sizeof(old), 0);
 
@@ -644,7 +644,7 @@ static int write_lease(int fd, const char *name)
  * cannot be anyone's record. */
 static int write_record(int names_fd, const char *name, uint32_t uid_base)
 {
-	char tmp[CT_NAME_MAX + 8], buf[16];
+	char tmp[CT_HOST_KEY_MAX + 8], buf[16];
 	cleanup_close int fd = -1;
 	int n = snprintf(buf, sizeof(buf), "%u\n", uid_base), e;
 
@@ -675,7 +675,7 @@ int ct_idmap_allocate(const char *rundir, const char *name, const struct ct_idma
 	uint32_t i;
 	int e;
 
-	if (!ct_name_valid(name) || pool->n_blocks == 0)
+	if (!ct_host_key_valid(name) || pool->n_blocks == 0)
 		return -EINVAL;
 	dir_fd = e = open_idmap_dir(rundir);
 	if (e >= 0)

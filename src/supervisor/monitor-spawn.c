@@ -74,20 +74,6 @@ static int on_sync_readable(int fd, uint32_t events, void *data)
 	return ct_monitor_sync(m);
 }
 
-/* Containers of another run dir (tests, say) get a suffix: two run dirs never share a cgroup. */
-static void cgroup_leaf(const struct ct_monitor_options *o, char *buf, size_t size)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	if (strcmp(o->rundir, CT_RUNDIR_DEFAULT) == 0) {
-		snprintf(buf, size, "%s", o->name);
-		return;
-	}
-	for (const char *s = o->rundir; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	snprintf(buf, size, "%s-%08x", o->name, h);
-}
-
 /* The host ids of the container's root: what its /dev and its delegated cgroup belong to. */
 static void root_ids(const struct ct_monitor *m, uid_t *ret_uid, gid_t *ret_gid)
 {
@@ -117,10 +103,10 @@ static int attach_devices(struct ct_monitor *m)
 static int create_cgroup(struct ct_monitor *m, uid_t uid, gid_t gid)
 {
 	const struct ct_config *c = m->o->config;
-	char leaf[CT_NAME_MAX + 16], what[PATH_MAX + 64];
+	char leaf[CT_HOST_KEY_MAX + 1], what[PATH_MAX + 64];
 	int r;
 
-	cgroup_leaf(m->o, leaf, sizeof(leaf));
+	ct_host_key(m->o->rundir, m->o->name, leaf, sizeof(leaf));
 	r = ct_cgroup_create(&c->cgroup, leaf, &m->cgroup, what, sizeof(what));
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up the container's cgroup: %s", what);

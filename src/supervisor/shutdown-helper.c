@@ -16,9 +16,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Not dumpable: until it execs, the helper is a copy of the monitor inside the container's
+ * namespaces, and nothing there may ptrace it or open its /proc files. */
 static void helper_prepare(const sigset_t *mask)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 0);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
@@ -83,7 +86,8 @@ _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 	if (pid < 0)
 		_exit(125);
 	if (pid == 0) {
-		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+		/* Closed now, not at exec: none of the monitor's fds may live on in the container. */
+		syscall(SYS_close_range, 3, ~0U, 0);
 		/* The command is confined like init. */
 		enum ct_step step;
 		int r = ct_confine_apply(confine, &step);

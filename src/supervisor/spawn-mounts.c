@@ -9,7 +9,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -150,18 +152,40 @@ static int set_attr(int fd, unsigned rec, uint64_t set, int userns_fd)
 	return mount_setattr(fd, "", AT_EMPTY_PATH | rec, &attr, sizeof(attr)) < 0 ? -errno : 0;
 }
 
+/* Through an idmapped mount what the container's root makes is owned by host root on disk,
+ * set-uid files included: the tree must be out of other host users' reach. True when a directory
+ * above path (the container owns path itself) belongs to root and lets no one else through. */
+static bool private_path(const char *path)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	if (!realpath(path, buf))
+		return false;
+	while ((slash = strrchr(buf, '/')) != NULL) {
+		slash[slash == buf] = '\0'; /* the parent; "/" stays "/" */
+		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+		    !(st.st_mode & S_IXOTH) && (!(st.st_mode & S_IXGRP) || st.st_gid == 0))
+			return true;
+		if (slash == buf)
+			return false;
+	}
+	return false;
+}
+
 /* A detached copy of the mount tree at path, idmapped when userns_fd >= 0. With may_plain, a
  * file system that cannot be idmapped (devtmpfs for a device node, say) is bound as it is. The
  * rootfs is nodev: its /dev is ct's, and a device node in an image (or a privileged guest's
  * bind of its root) must not reach a host disk. */
-static int tree(const char *path, bool recursive, int userns_fd, bool rootfs, int *ret_fd,
-		bool *ret_idmap_failed)
+static int tree(const char *path, bool recursive, int userns_fd, bool rootfs, bool writable,
+		int *ret_fd, bool *ret_idmap_failed, bool *ret_exposed)
 {
 	unsigned rec = recursive ? AT_RECURSIVE : 0;
 	cleanup_close int fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
 	int r = 0;
 
-	*ret_idmap_failed = false;
+	*ret_idmap_failed = *ret_exposed = false;
 	if (fd < 0)
 		return -errno;
 	if (userns_fd >= 0) {
@@ -169,6 +193,10 @@ static int tree(const char *path, bool recursive, int userns_fd, bool rootfs, in
 		*ret_idmap_failed = r < 0;
 		if (r < 0 && (rootfs || r != -EINVAL))
 			return r;
+		if (r >= 0 && writable && !private_path(path)) {
+			*ret_exposed = true;
+			return -EPERM;
+		}
 	} else if (rootfs && (r = set_attr(fd, rec, MOUNT_ATTR_NODEV, -1)) < 0) {
 		return r;
 	}
@@ -178,17 +206,22 @@ static int tree(const char *path, bool recursive, int userns_fd, bool rootfs, in
 
 /* The rootfs must be idmapped (else the guest's root would own nothing of it); bind sources are
  * where their file system allows. */
-static int add_tree(struct ct_spawn_fds *fds, const char *path, bool recursive, int userns_fd,
-		    const char *role, char *what, size_t what_size)
+static int add_tree(struct ct_spawn_fds *fds, const char *path, bool recursive, bool writable,
+		    int userns_fd, const char *role, char *what, size_t what_size)
 {
-	bool idmap_failed, rootfs = strcmp(role, "rootfs") == 0;
-	int r = tree(path, recursive, userns_fd, rootfs, &fds->fd[fds->n], &idmap_failed);
+	bool idmap_failed, exposed, rootfs = strcmp(role, "rootfs") == 0;
+	int r = tree(path, recursive, userns_fd, rootfs, writable, &fds->fd[fds->n], &idmap_failed,
+		     &exposed);
 
 	if (r >= 0) {
 		fds->n++;
 		return 0;
 	}
-	if (idmap_failed)
+	if (exposed)
+		snprintf(what, what_size, "the %s '%s': other users of the host can reach it, and what "
+			 "the container's root makes there (set-uid files too) is owned by host root: "
+			 "close a root-owned directory above it to them (chmod 700)", role, path);
+	else if (idmap_failed)
 		snprintf(what, what_size, "the %s '%s' (%s) cannot be idmapped: set idmap = none, "
 			 "or shift its owners once (ctshift '%s' BASE) and set idmap = u 0 BASE 65536 "
 			 "and idmap = g 0 BASE 65536", role, path, fs_name(path), path);
@@ -213,15 +246,15 @@ int ct_spawn_trees(const struct ct_config *c, int userns_fd, uid_t root_uid,
 	int r = 0;
 
 	if (strcmp(c->rootfs, "/") != 0)
-		r = add_tree(&fds, c->rootfs, true, shifted(c->rootfs, root_uid) ? -1 : userns_fd,
-			     "rootfs", what, what_size);
+		r = add_tree(&fds, c->rootfs, true, true,
+			     shifted(c->rootfs, root_uid) ? -1 : userns_fd, "rootfs", what, what_size);
 	for (size_t i = 0; r >= 0 && i < c->n_mounts; i++) {
 		const struct ct_mount_entry *m = &c->mounts[i];
 
 		if (!(m->flags & MS_BIND))
 			continue;
-		r = add_tree(&fds, m->source, m->flags & MS_REC, userns_fd, "mount source", what,
-			     what_size);
+		r = add_tree(&fds, m->source, m->flags & MS_REC, !(m->flags & MS_RDONLY), userns_fd,
+			     "mount source", what, what_size);
 		if (r < 0 && m->optional) {
 			fds.missing[i] = 1;
 			r = 0;

@@ -110,6 +110,7 @@ static int resolve_idmap(const struct ct_start_options *o, const struct ct_confi
 			 struct ct_idmap_lease *lease, struct ct_idmap *ret)
 {
 	struct ct_idmap_pool pool;
+	char key[CT_HOST_KEY_MAX + 1];
 	int r;
 
 	if (c->idmap.mode != CT_IDMAP_AUTO) {
@@ -120,12 +121,16 @@ static int resolve_idmap(const struct ct_start_options *o, const struct ct_confi
 	if (r < 0)
 		return log_error_errno(r, "idmap = auto: no pool of ids (%s, %s, or the default pool "
 				       "minus the ranges they grant)", CT_SUBUID_FILE, CT_SUBGID_FILE);
-	r = ct_idmap_allocate(o->rundir, o->name, &pool, lease, ret);
+	/* One pool for the host, whatever the run dir: two run dirs never share a range. */
+	ct_host_key(o->rundir, o->name, key, sizeof(key));
+	r = ct_mkdir_p(CT_RUNDIR_DEFAULT, 0755);
+	if (r >= 0)
+		r = ct_idmap_allocate(CT_RUNDIR_DEFAULT, key, &pool, lease, ret);
 	if (r == -ENOSPC)
 		return log_error_errno(r, "idmap = auto: every range of the pool is in use");
 	if (r < 0)
 		return log_error_errno(r, "idmap = auto: Failed to take a range under %s/.idmap",
-				       o->rundir);
+				       CT_RUNDIR_DEFAULT);
 	return 0;
 }
 

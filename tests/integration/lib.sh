@@ -93,11 +93,23 @@ container_procs() {
 	return 0
 }
 
-# flock_held DIR: whether any lease file in DIR is still locked by someone.
-flock_held() {
-	local f
-	for f in "$1"/[0-9]*; do
-		[ -f "$f" ] || continue
+# rundir_hash DIR: FNV-1a of DIR as ct names a run dir's containers on the host (NAME-HASH).
+rundir_hash() {
+	local h=2166136261 i c
+	for ((i = 0; i < ${#1}; i++)); do
+		printf -v c '%d' "'${1:i:1}"
+		h=$((((h ^ c) * 16777619) & 0xffffffff))
+	done
+	printf '%08x' "$h"
+}
+
+# our_leases_held: whether an id range lease of a container of this test's run dir is still
+# held (an flock on a lease file under /run/ct/.idmap naming NAME-HASH).
+our_leases_held() {
+	local f hash
+	hash=$(rundir_hash "$RUNDIR")
+	for f in /run/ct/.idmap/[0-9]*; do
+		[ -f "$f" ] && grep -q -- "-$hash\$" "$f" 2>/dev/null || continue
 		flock -n "$f" true || return 0
 	done
 	return 1
@@ -110,13 +122,11 @@ assert_clean() {
 	mounts=$(grep -c " $T" /proc/self/mountinfo || true)
 	[ "$mounts" = 0 ] || fail "mounts left behind under $T"
 	if [ -d "$RUNDIR" ]; then
-		# .idmap keeps which id range each name had (so a name gets it back); no lease in it
-		# may still be held once every monitor is gone.
-		[ -z "$(ls -A "$RUNDIR" | grep -vx .idmap)" ] || fail "run dir not empty: $(ls -A "$RUNDIR")"
-		if [ -d "$RUNDIR/.idmap" ] && flock_held "$RUNDIR/.idmap"; then
-			fail "an id range lease is still held after every container stopped"
-		fi
+		[ -z "$(ls -A "$RUNDIR")" ] || fail "run dir not empty: $(ls -A "$RUNDIR")"
 	fi
+	# /run/ct/.idmap keeps which id range each container had (so it gets it back); none of
+	# ours may still be held once every monitor is gone.
+	! our_leases_held || fail "an id range lease is still held after every container stopped"
 	ok "nothing left behind"
 }
 

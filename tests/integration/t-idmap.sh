@@ -82,19 +82,75 @@ expect_eq "and what root makes there is in the range on disk" "1879048192" "$(st
 run_rc rc "$CT_BINDIR/../sbin/ctshift" "$T/shifted" 4294967290 2>"$T/err"
 expect_eq "a range past the last id is refused" 1 "$rc"
 
+# ctshift against a tree others can write: a symlink or a hardlink to a host file is never
+# followed, and a user swapping files for symlinks while it runs (in the rootfs's sticky /tmp)
+# cannot make it chmod or chown the host file the symlinks name.
+echo secret >"$T/host-file" && chmod 600 "$T/host-file"
+before=$(stat -c '%u:%g %a' "$T/host-file")
+make_rootfs "$T/hostile"
+chmod 1777 "$T/hostile/tmp"
+ln -s "$T/host-file" "$T/hostile/etc/link"
+run_rc rc "$CT_BINDIR/../sbin/ctshift" "$T/hostile" 1879048192 2>"$T/err" >/dev/null
+expect_eq "a symlink to a host file: shifted itself, not followed" "$before" "$(stat -c '%u:%g %a' "$T/host-file")"
+ln "$T/host-file" "$T/hostile/etc/hardlink"
+run_rc rc "$CT_BINDIR/../sbin/ctshift" "$T/hostile" 1879048192 2>"$T/err" >/dev/null
+expect_eq "a hardlink to a host file fails the run" 1 "$rc"
+expect_match "naming the reason" "a hardlink to a file outside" "$(cat "$T/err")"
+expect_eq "and the host file is untouched" "$before" "$(stat -c '%u:%g %a' "$T/host-file")"
+rm "$T/hostile/etc/hardlink"
+chmod 711 "$T"
+setpriv --reuid=65534 --regid=65534 --clear-groups mkdir -m 0777 "$T/hostile/tmp/d"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$CT_ESCAPE" swapper "$T/hostile/tmp/d" 2000 \
+	"$T/host-file" >"$T/swapper.out" 2>&1 &
+swapper=$!
+wait_for 20 grep -q ready "$T/swapper.out" || fail "the swapper did not start: $(cat "$T/swapper.out")"
+for i in 1 2 3; do
+	"$CT_BINDIR/../sbin/ctshift" "$T/hostile" $((1879048192 + i * 65536)) >/dev/null 2>&1 || true
+done
+kill "$swapper"
+wait "$swapper" 2>/dev/null || true
+chmod 700 "$T"
+expect_eq "a symlink swap race while ctshift runs leaves the host file alone" "$before" \
+	"$(stat -c '%u:%g %a' "$T/host-file")"
+
+# Through the idmapped rootfs, what the container's root makes is host root's on disk, set-uid
+# files too: a rootfs (or a writable bind source) other host users can reach is refused.
+chmod 755 "$T"
+mkdir -p "$T/open" && chmod 755 "$T/open"
+make_rootfs "$T/open/rootfs"
+printf 'rootfs = %s/open/rootfs\n' "$T" >"$T/open.conf"
+run_rc rc ct ctstart -n open -f "$T/open.conf" -- true 2>"$T/err"
+expect_eq "a rootfs other users can reach is refused" 125 "$rc"
+expect_match "saying why and what to do" "other users of the host can reach it.*chmod 700" "$(cat "$T/err")"
+mkdir -p "$T/open/data" "$T/priv" && chmod 700 "$T/priv"
+make_rootfs "$T/priv/rootfs"
+printf 'rootfs = %s/priv/rootfs\nmount = %s/open/data /data none bind,create=dir\n' "$T" "$T" >"$T/b.conf"
+run_rc rc ct ctstart -n bindopen -f "$T/b.conf" -- true 2>"$T/err"
+expect_eq "so is a writable bind source they can reach" 125 "$rc"
+expect_match "naming it" "mount source '$T/open/data': other users of the host can reach it" "$(cat "$T/err")"
+sed -i 's/bind,create=dir/bind,ro,create=dir/' "$T/b.conf"
+expect_eq "a read-only one is fine" ran "$(ct ctstart -n bindro -f "$T/b.conf" -- echo ran)"
+chmod 700 "$T"
+printf 'rootfs = %s/open/rootfs\n' "$T" >"$T/open.conf"
+expect_eq "once a directory above is closed, it starts" ran "$(ct ctstart -n open -f "$T/open.conf" -- echo ran)"
+
 # What cannot work says why.
 printf 'rootfs = /sys/kernel\n' >"$T/sysfs.conf"
 run_rc rc ct ctstart -n bad -f "$T/sysfs.conf" -- true 2>"$T/err"
 expect_eq "a rootfs that cannot be idmapped fails the start" 125 "$rc"
 expect_match "naming the file system and the ways out" \
 	"rootfs '/sys/kernel' \(.*\) cannot be idmapped: set idmap = none" "$(cat "$T/err")"
-chmod 0777 "$RUNDIR/.idmap"
-run_rc rc ct ctstart -n bad -f "$conf" -- true 2>"$T/err"
-expect_eq "a range database others can write is refused (privileged mode does not use it)" 0 "$rc"
-conf=$(write_conf ns2)
-run_rc rc ct ctstart -n bad -f "$conf" -- true 2>"$T/err"
-expect_eq "a range database others can write is refused" 125 "$rc"
-expect_match "with a clear message" "idmap = auto: .*\.idmap.*Operation not permitted" "$(cat "$T/err")"
-chmod 0700 "$RUNDIR/.idmap"
+
+# Leases are host-wide, whatever the run dir: the same name in two run dirs gets two ranges.
+other=$T/run2
+conf=$(write_conf lease "init = /sbin/testinit --on TERM=exit:0" "shutdown_method = application")
+ct ctstart -n a -f "$conf" -d
+"$CT_BINDIR/ctstart" --rundir "$other" -n a -f "$conf" -d
+b2=$("$CT_BINDIR/ctinfo" --rundir "$other" -n a --json | sed -n 's/.*"idmap": "u 0 \([0-9]*\) .*/\1/p')
+a=$(base a)
+[ $((a + 65536)) -le "$b2" ] || [ $((b2 + 65536)) -le "$a" ] || fail "two run dirs share a range: $a, $b2"
+ok "the same name in two run dirs gets disjoint ranges ($a, $b2)"
+"$CT_BINDIR/ctstop" --rundir "$other" -n a -t 10 >/dev/null
+ct ctstop -n a -t 10 >/dev/null
 
 assert_clean

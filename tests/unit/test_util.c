@@ -31,6 +31,25 @@ static void test_parse_long(void **state)
 	assert_int_equal(v, -1); /* untouched on failure */
 }
 
+static void test_host_key(void **state)
+{
+	char a[CT_HOST_KEY_MAX + 1], b[CT_HOST_KEY_MAX + 1], long_name[CT_NAME_MAX + 1];
+
+	ct_host_key(CT_RUNDIR_DEFAULT, "web", a, sizeof(a));
+	assert_string_equal(a, "web");
+	ct_host_key("/tmp/ct.1/run", "web", a, sizeof(a));
+	ct_host_key("/tmp/ct.2/run", "web", b, sizeof(b));
+	assert_int_equal(strlen(a), 3 + 1 + 8);
+	assert_string_not_equal(a, b); /* two run dirs, two keys */
+	assert_true(ct_host_key_valid(a));
+	memset(long_name, 'x', CT_NAME_MAX);
+	long_name[CT_NAME_MAX] = '\0';
+	ct_host_key("/elsewhere", long_name, a, sizeof(a));
+	assert_int_equal(strlen(a), CT_HOST_KEY_MAX); /* the longest name fits whole */
+	assert_true(ct_host_key_valid(a));
+	assert_false(ct_host_key_valid(".x"));
+}
+
 static void test_names(void **state)
 {
 	char long_name[CT_NAME_MAX + 2];
@@ -172,6 +191,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_long), cmocka_unit_test(test_names),
+		cmocka_unit_test(test_host_key),
 		cmocka_unit_test(test_split),      cmocka_unit_test(test_env_set),
 		cmocka_unit_test(test_strv_copy),  cmocka_unit_test(test_run_path),
 		cmocka_unit_test(test_mkdir_p),    cmocka_unit_test(test_count_fds),
