@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 static const char *const ctrl_names[CT_CG_COUNT_] = { "memory", "pids", "cpu", "cpuacct",
-						      "freezer" };
+						      "freezer", "devices" };
 
 const char *ct_cgroup_ctrl_name(enum ct_cg_ctrl c)
 {

@@ -17,7 +17,10 @@
 
 #define CT_CGROUP_PARENT_DEFAULT "ct"
 
-enum ct_cg_ctrl { CT_CG_MEMORY, CT_CG_PIDS, CT_CG_CPU, CT_CG_CPUACCT, CT_CG_FREEZER, CT_CG_COUNT_ };
+/* devices: only without cgroup2, whose device policy is a BPF program (devices.h). */
+enum ct_cg_ctrl {
+	CT_CG_MEMORY, CT_CG_PIDS, CT_CG_CPU, CT_CG_CPUACCT, CT_CG_FREEZER, CT_CG_DEVICES, CT_CG_COUNT_
+};
 
 struct ct_cgroup {
 	char v2[PATH_MAX];               /* the cgroup2 cgroup, with the limits; "" when none */

@@ -100,6 +100,23 @@ static int attach_devices(struct ct_monitor *m)
 		     : 0;
 }
 
+/* A host with only v1 hierarchies: the devices controller's allowlist, written before init is
+ * moved into the cgroup (which happens before it may go on). */
+static int apply_devices_v1(struct ct_monitor *m)
+{
+	const struct ct_config *c = m->o->config;
+	const char *dir = m->cgroup.v1[CT_CG_DEVICES];
+	cleanup_close int fd = -1;
+	int r;
+
+	if (!dir[0])
+		return log_error_errno(-EOPNOTSUPP, "No device policy is possible here: no cgroup2 "
+				       "hierarchy and no v1 devices hierarchy is mounted");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = fd < 0 ? -errno : ct_devices_v1_apply(fd, c->devices, c->n_devices);
+	return r < 0 ? log_error_errno(r, "Failed to write the device policy to %s", dir) : 0;
+}
+
 static int create_cgroup(struct ct_monitor *m, uid_t uid, gid_t gid)
 {
 	const struct ct_config *c = m->o->config;
@@ -110,10 +127,7 @@ static int create_cgroup(struct ct_monitor *m, uid_t uid, gid_t gid)
 	r = ct_cgroup_create(&c->cgroup, leaf, &m->cgroup, what, sizeof(what));
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up the container's cgroup: %s", what);
-	if (!m->cgroup.v2[0])
-		return log_error_errno(-EOPNOTSUPP, "The device policy needs a cgroup2 hierarchy "
-				       "(none is mounted)");
-	r = attach_devices(m);
+	r = m->cgroup.v2[0] ? attach_devices(m) : apply_devices_v1(m);
 	if (r >= 0 && ct_config_userns(c) && (r = ct_cgroup_delegate(&m->cgroup, uid, gid)) < 0)
 		log_error_errno(r, "Failed to delegate %s to the container's root", m->cgroup.payload);
 	return r;

@@ -4,6 +4,7 @@
 #include "start.h"
 
 #include "caps.h"
+#include "cgroup.h"
 #include "config.h"
 #include "idmap.h"
 #include "log.h"
@@ -14,6 +15,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <linux/capability.h>
@@ -144,6 +146,21 @@ static void warn_about_caps(const struct ct_config *c)
 		log_warning("the %s shutdown method relies on the guest calling reboot(2), but "
 			    "sys_boot is dropped: its halt will fail and stops will end by timeout",
 			    ct_shutdown_method_to_string(c->shutdown_method));
+}
+
+/* Without cgroup2 (a host with v1 hierarchies only) the default cgroup namespace is left out:
+ * all a guest could mount in it is an empty cgroup2. Asked for by name, it is an error. */
+static int adapt_to_host(struct ct_config *c)
+{
+	char root[PATH_MAX];
+
+	if (!(c->namespaces & CLONE_NEWCGROUP) || ct_cgroup2_root(root, sizeof(root)) == 0)
+		return 0;
+	if (c->namespaces_set)
+		return log_error_errno(-EOPNOTSUPP, "namespaces: a cgroup namespace needs a cgroup2 "
+				       "hierarchy (none is mounted)");
+	c->namespaces &= ~(unsigned long)CLONE_NEWCGROUP;
+	return 0;
 }
 
 static int check_rootfs(const struct ct_config *c)
@@ -342,7 +359,7 @@ static int start(const struct ct_start_options *o)
 	int code = CT_EXIT_START_FAILED;
 
 	ct_config_init(&c);
-	if (load_config(o, &c) < 0 || check_rootfs(&c) < 0)
+	if (load_config(o, &c) < 0 || check_rootfs(&c) < 0 || adapt_to_host(&c) < 0)
 		goto out;
 	warn_about_caps(&c);
 	if (load_seccomp(&c, &filter, &privileged) < 0)

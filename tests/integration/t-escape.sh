@@ -69,10 +69,12 @@ bad() {
 
 # attack MODE CONF ATTACK [ARG...]: runs ctescape as the container's command; it must exit 0 with
 # a "blocked:" line. Prints "# MODE: ATTACK: OUTCOME" for the record.
+WRAP=() # a command ctstart runs under (the host without cgroup2, below)
 attack() {
 	local mode=$1 conf=$2 rc line
 	shift 2
-	run_rc rc ct ctstart -n esc -f "$conf" -- /ctescape "$@" </dev/null >"$T/out" 2>&1
+	run_rc rc "${WRAP[@]}" "$CT_BINDIR/ctstart" --rundir "$RUNDIR" -n esc -f "$conf" -- /ctescape "$@" \
+		</dev/null >"$T/out" 2>&1
 	line=$(grep -E '^(blocked|ESCAPED): ' "$T/out" | tail -n 1 || true)
 	echo "# $mode: $1: ${line:-exit $rc: $(tr '\n' ' ' <"$T/out")}"
 	if [ "$rc" = 0 ] && [ "${line%%:*}" = blocked ]; then
@@ -178,8 +180,34 @@ run_mode() {
 	host_unchanged "$mode" remount
 }
 
+# mode_line MODE: the config line of a mode.
+mode_line() { [ "$1" = privileged ] && echo "idmap = none" || echo "# idmap = auto (the default)"; }
+
 run_mode default "$(write_conf default)"
 run_mode privileged "$(write_conf privileged "idmap = none")"
+
+# A host with v1 hierarchies only, simulated: ctstart runs in a mount namespace of its own where
+# the cgroup2 mount is gone. The device policy is then the v1 devices controller's allowlist.
+if [ -n "$cgroup2" ] && [ -d /sys/fs/cgroup/devices ]; then
+	WRAP=(unshare -m sh -c "umount '$cgroup2' && exec \"\$@\"" sh)
+	for mode in default privileged; do
+		conf=$(write_conf "v1-$mode" "$(mode_line "$mode")")
+		for a in rawio kmsg devnodes; do
+			attack "v1 $mode" "$conf" "$a"
+			host_unchanged "v1 $mode" "$a"
+		done
+		if [ -n "$loopdev" ]; then
+			sum=$(sha256sum <"$T/disk.img")
+			attack "v1 $mode" "$conf" blockdev "$loop_majmin" write
+			sync
+			[ "$(sha256sum <"$T/disk.img")" = "$sum" ] || bad "v1 $mode: blockdev: the loop image changed"
+			host_unchanged "v1 $mode" blockdev
+		fi
+	done
+	WRAP=()
+else
+	echo "# v1-only host: SKIP: needs cgroup2 to hide and a v1 devices hierarchy"
+fi
 
 if [ -n "$loopdev" ]; then
 	umount "$DISK" || fail "the loop file system is still busy"
