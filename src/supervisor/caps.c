@@ -55,8 +55,10 @@ uint64_t ct_caps_bounding(void)
 {
 	uint64_t set = 0;
 
-	for (int cap = 0; cap <= CT_CAP_MAX && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+	/* PR_CAPBSET_READ fails past the kernel's last capability: that is where we stop. */
+	for (int cap = 0, has; cap <= CT_CAP_MAX && (has = prctl(PR_CAPBSET_READ, cap, 0, 0, 0)) >= 0;
+	     cap++)
+		if (has)
 			set |= BIT(cap);
 	return set;
 }
