@@ -16,7 +16,8 @@ common="$src/src/common/util.c $src/src/common/log.c"
 status=0
 for h in $harnesses; do
 	case $h in
-	config) units="$src/src/supervisor/config*.c $src/src/supervisor/caps.c $src/src/supervisor/idmap.c
+	config) units="$src/src/supervisor/config*.c $src/src/supervisor/caps.c
+		$src/src/supervisor/idmap.c $src/src/supervisor/idmap-pool.c
 		$src/src/supervisor/devices.c"; libs="-lcap" ;;
 	protocol) units="$src/src/cmd/protocol.c"; libs="" ;;
 	seccomp) units="$src/src/supervisor/seccomp*.c"; libs="-lseccomp" ;;
