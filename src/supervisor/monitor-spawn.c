@@ -162,6 +162,22 @@ static int prepare_child(struct ct_monitor *m, bool userns, uid_t root_uid)
 	return r < 0 ? log_error_errno(r, "Failed to let init go on") : 0;
 }
 
+/* Once init is cloned: the child's cgroups, maps and mounts, then the loop watches its setup. */
+static int after_clone(struct ct_monitor *m, bool userns, uid_t root_uid)
+{
+	int r = prepare_child(m, userns, root_uid);
+
+	if (r < 0)
+		return r;
+	r = ct_loop_add(m->loop, m->sync_fd, EPOLLIN, on_sync_readable, m);
+	if (r < 0)
+		return log_error_errno(r, "Failed to watch the setup socket");
+	r = ct_rundir_write_pid(m->o->run, getpid(), m->init_pid);
+	if (r < 0)
+		log_warning_errno(r, "Failed to write the pid record");
+	return 0;
+}
+
 int ct_monitor_spawn(struct ct_monitor *m)
 {
 	const struct ct_monitor_options *o = m->o;
@@ -189,12 +205,12 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	r = create_cgroup(m, uid, gid);
 	if (r < 0)
 		return r;
-	plan.cgroup_fd = m->cgroup.v2_fd;
 	if (isatty(STDIN_FILENO) && ttyname_r(STDIN_FILENO, console, sizeof(console)) == 0)
 		plan.console = console;
 	r = ct_spawn_dev(uid, gid, plan.console != NULL, &dev_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to make the container's /dev");
+	plan.cgroup_fd = m->cgroup.v2_fd;
 	plan.dev_fd = dev_fd;
 	plan.argv = argv;
 	plan.envp = envp;
@@ -202,14 +218,5 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	r = ct_spawn(&plan, &m->pidfd, &m->init_pid, &m->sync_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to clone the container's init");
-	r = prepare_child(m, plan.userns, uid);
-	if (r < 0)
-		return r;
-	r = ct_loop_add(m->loop, m->sync_fd, EPOLLIN, on_sync_readable, m);
-	if (r < 0)
-		return log_error_errno(r, "Failed to watch the setup socket");
-	r = ct_rundir_write_pid(o->run, getpid(), m->init_pid);
-	if (r < 0)
-		log_warning_errno(r, "Failed to write the pid record");
-	return 0;
+	return after_clone(m, plan.userns, uid);
 }
