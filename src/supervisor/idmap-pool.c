@@ -344,13 +344,12 @@ static int take_block(int dir_fd, const struct ct_idmap_pool *pool, uint32_t i,
 			continue;
 		if (fd < 0)
 			return fd;
-		*ret = (struct ct_idmap_lease){ fd, u, g };
+		*ret = (struct ct_idmap_lease){ .fd = fd, .uid_base = u, .gid_base = g };
 		return fd;
 	}
 	return -ENOSPC;
 }
 
-/* The lease file names its holder, for people looking at the directory. */
 /* The lease says whose it is. Mostly it already does (a name gets its block again): nothing is
  * written then, since a write and a truncate cost a start more than the rest of the lease. */
 static int write_lease(int fd, const char *name)
@@ -428,7 +427,60 @@ int ct_idmap_allocate(const char *rundir, const char *name, const struct ct_idma
 	return 0;
 }
 
+static bool ids_overlap(uint64_t a, uint64_t na, uint64_t b, uint64_t nb)
+{
+	return a < b + nb && b < a + na;
+}
+
+static bool block_overlaps(const struct ct_idmap *m, uint32_t uid_base, uint32_t gid_base)
+{
+	for (size_t k = 0; k < m->n_uid; k++)
+		if (ids_overlap(m->uid[k].outer, m->uid[k].count, uid_base, CT_IDMAP_SIZE))
+			return true;
+	for (size_t k = 0; k < m->n_gid; k++)
+		if (ids_overlap(m->gid[k].outer, m->gid[k].count, gid_base, CT_IDMAP_SIZE))
+			return true;
+	return false;
+}
+
+int ct_idmap_reserve(const char *rundir, const char *key, const struct ct_idmap_pool *pool,
+		     const struct ct_idmap *map, struct ct_idmap_lease *ret,
+		     uint32_t *ret_busy_base)
+{
+	cleanup_close int dir_fd = -1;
+	struct ct_idmap_lease l = { .fd = -1 };
+	int e = 0;
+
+	if (!ct_host_key_valid(key))
+		return -EINVAL;
+	dir_fd = e = open_idmap_dir(rundir);
+	for (uint32_t i = 0, u, g; e >= 0 && i < pool->n_blocks; i++) {
+		if (ct_idmap_pool_block(pool, i, &u, &g) < 0 || !block_overlaps(map, u, g))
+			continue;
+		if (l.n_more == CT_IDMAP_RESERVE_MAX) {
+			e = -E2BIG;
+			break;
+		}
+		e = lock_block(dir_fd, u);
+		if (e == -EWOULDBLOCK)
+			*ret_busy_base = u;
+		if (e >= 0)
+			l.more[l.n_more++] = e;
+		if (e >= 0)
+			e = write_lease(l.more[l.n_more - 1], key);
+	}
+	if (e < 0) {
+		ct_idmap_lease_release(&l);
+		return e == -EWOULDBLOCK ? -EBUSY : e;
+	}
+	*ret = l;
+	return 0;
+}
+
 void ct_idmap_lease_release(struct ct_idmap_lease *l)
 {
 	ct_close_fd(&l->fd);
+	for (size_t i = 0; i < l->n_more; i++)
+		ct_close_fd(&l->more[i]);
+	l->n_more = 0;
 }

@@ -90,9 +90,12 @@ int ct_idmap_pool_index(const struct ct_idmap_pool *p, uint32_t uid_base, uint32
 
 /* fd: the flock on RUNDIR/.idmap/<uid_base>, held for the monitor's life. It is O_CLOEXEC, but
  * a forked child that does not exec shares the lock until it exits too. */
+#define CT_IDMAP_RESERVE_MAX 64 /* pool blocks explicit ranges may overlap */
 struct ct_idmap_lease {
 	int fd;
 	uint32_t uid_base, gid_base;
+	size_t n_more;                     /* explicit ranges: the pool blocks they overlap, */
+	int more[CT_IDMAP_RESERVE_MAX];    /* each held like an auto container's block */
 };
 
 /* Takes a free block of the pool for container name under RUNDIR/.idmap (created 0700; -EPERM if
@@ -103,5 +106,13 @@ struct ct_idmap_lease {
  * and *ret_map set to the resolved auto map. -ENOSPC when every block is held. */
 int ct_idmap_allocate(const char *rundir, const char *name, const struct ct_idmap_pool *pool,
 		      struct ct_idmap_lease *ret, struct ct_idmap *ret_map);
+/* Explicit ranges (map) that overlap blocks of the pool take those blocks' leases, so that no
+ * auto container is given ids a running explicit one uses, nor the reverse. Ranges outside the
+ * pool take nothing (keeping those apart is the operator's part). -EBUSY when a running
+ * container holds one of the blocks (*ret_busy_base says which), -E2BIG past
+ * CT_IDMAP_RESERVE_MAX blocks. *ret's fd is -1, its uid_base and gid_base 0. */
+int ct_idmap_reserve(const char *rundir, const char *key, const struct ct_idmap_pool *pool,
+		     const struct ct_idmap *map, struct ct_idmap_lease *ret,
+		     uint32_t *ret_busy_base);
 /* Drops the lock (closes the fd; -1 safe). The files stay: a stale lease file blocks nothing. */
 void ct_idmap_lease_release(struct ct_idmap_lease *l);

@@ -107,7 +107,28 @@ static int load_seccomp(const struct ct_config *c, struct ct_seccomp **ret,
 	return compile_profile(file, ret);
 }
 
-/* idmap = auto takes a range of the pool, held (an flock) as long as the monitor lives. */
+/* Explicit ranges take the leases of the pool blocks they overlap, so auto never hands them out
+ * while this container runs (and an overlap with a running container is refused). */
+static int reserve_explicit(const char *key, const struct ct_idmap *map,
+			    struct ct_idmap_lease *lease)
+{
+	struct ct_idmap_pool pool;
+	uint32_t busy = 0;
+	int r = ct_idmap_pool_load(CT_SUBUID_FILE, CT_SUBGID_FILE, &pool);
+
+	if (r == -ENOSPC)
+		return 0; /* no pool: nothing to keep apart from */
+	if (r >= 0)
+		r = ct_idmap_reserve(CT_RUNDIR_DEFAULT, key, &pool, map, lease, &busy);
+	if (r == -EBUSY)
+		return log_error_errno(r, "idmap: the ranges overlap those of a running container "
+				       "(host ids %u-%u)", busy, busy + CT_IDMAP_SIZE - 1);
+	return r < 0 ? log_error_errno(r, "idmap: Failed to reserve the ranges under %s/.idmap",
+				       CT_RUNDIR_DEFAULT) : 0;
+}
+
+/* idmap = auto takes a range of the pool, held (an flock) as long as the monitor lives. One pool
+ * for the host, whatever the run dir: two run dirs never share a range. */
 static int resolve_idmap(const struct ct_start_options *o, const struct ct_config *c,
 			 struct ct_idmap_lease *lease, struct ct_idmap *ret)
 {
@@ -115,19 +136,20 @@ static int resolve_idmap(const struct ct_start_options *o, const struct ct_confi
 	char key[CT_HOST_KEY_MAX + 1];
 	int r;
 
-	if (c->idmap.mode != CT_IDMAP_AUTO) {
-		*ret = c->idmap;
+	*ret = c->idmap;
+	if (c->idmap.mode == CT_IDMAP_NONE)
 		return 0;
-	}
+	ct_host_key(o->rundir, o->name, key, sizeof(key));
+	r = ct_mkdir_p(CT_RUNDIR_DEFAULT, 0755);
+	if (r < 0)
+		return log_error_errno(r, "Failed to create %s", CT_RUNDIR_DEFAULT);
+	if (c->idmap.mode == CT_IDMAP_EXPLICIT)
+		return reserve_explicit(key, &c->idmap, lease);
 	r = ct_idmap_pool_load(CT_SUBUID_FILE, CT_SUBGID_FILE, &pool);
 	if (r < 0)
 		return log_error_errno(r, "idmap = auto: no pool of ids (%s, %s, or the default pool "
 				       "minus the ranges they grant)", CT_SUBUID_FILE, CT_SUBGID_FILE);
-	/* One pool for the host, whatever the run dir: two run dirs never share a range. */
-	ct_host_key(o->rundir, o->name, key, sizeof(key));
-	r = ct_mkdir_p(CT_RUNDIR_DEFAULT, 0755);
-	if (r >= 0)
-		r = ct_idmap_allocate(CT_RUNDIR_DEFAULT, key, &pool, lease, ret);
+	r = ct_idmap_allocate(CT_RUNDIR_DEFAULT, key, &pool, lease, ret);
 	if (r == -ENOSPC)
 		return log_error_errno(r, "idmap = auto: every range of the pool is in use");
 	if (r < 0)

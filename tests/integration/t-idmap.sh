@@ -64,6 +64,17 @@ ct ctstop -n b -t 10 >/dev/null
 conf=$(write_conf ex "idmap = u 0 3000000 65536" "idmap = g 0 3100000 65536")
 out=$(ct ctstart -n ex -f "$conf" -- sh -c 'cat /proc/self/uid_map /proc/self/gid_map')
 expect_eq "explicit ranges are written as given" "0 3000000 65536 0 3100000 65536" "$(echo $out)"
+# Explicit ranges that overlap a running auto container's are refused (the pool blocks they
+# overlap are leased like an auto container's).
+conf=$(write_conf hold "init = /sbin/testinit --on TERM=exit:0" "shutdown_method = application")
+ct ctstart -n hold -f "$conf" -d
+h=$(base hold)
+conf=$(write_conf clash "idmap = u 0 $((h + 1000)) 65536" "idmap = g 0 $((h + 1000)) 65536")
+run_rc rc ct ctstart -n clash -f "$conf" -- true 2>"$T/err"
+expect_eq "explicit ranges overlapping a running container's are refused" 125 "$rc"
+expect_match "naming the ids" "overlap those of a running container \(host ids $h-" "$(cat "$T/err")"
+ct ctstop -n hold -t 10 >/dev/null
+expect_eq "and accepted once it stopped" ran "$(ct ctstart -n clash -f "$conf" -- echo ran)"
 conf=$(write_conf priv "idmap = none")
 out=$(ct ctstart -n priv -f "$conf" -- sh -c 'cat /proc/self/uid_map')
 expect_eq "idmap = none: no user namespace" "0 0 4294967295" "$(echo $out)"

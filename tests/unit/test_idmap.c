@@ -531,6 +531,42 @@ static void test_allocate_enospc(void **state)
 	assert_int_equal(ct_idmap_allocate(f->rundir, ".hidden", &p, &c, &m), -EINVAL);
 }
 
+/* Explicit ranges inside the pool hold its blocks: auto does not hand them out meanwhile, and a
+ * second container whose explicit ranges overlap a held block is refused. */
+static void test_reserve_explicit(void **state)
+{
+	struct fixture *f = *state;
+	struct ct_idmap_lease r = { .fd = -1 }, r2 = { .fd = -1 }, a, b;
+	struct ct_idmap m = parse_all((const char *const[]){ "u 0 1048576 65536",
+							      "g 0 1048576 65536", NULL });
+	struct ct_idmap outside = parse_all((const char *const[]){ "u 0 3000000000 65536",
+								    "g 0 3000000000 65536", NULL });
+	struct ct_idmap_lease nothing = { .fd = -1 };
+	struct ct_idmap_pool p;
+	uint32_t busy = 0;
+
+	load(f, "root:1048576:131072\n", "root:1048576:131072\n", &p);
+	assert_int_equal(ct_idmap_reserve(f->rundir, "x", &p, &m, &r, &busy), 0);
+	assert_int_equal(r.n_more, 1);
+	assert_int_equal(r.fd, -1);
+	/* auto gets the other block only, then none */
+	a = take(f, "a", &p);
+	assert_int_equal(a.uid_base, 1048576 + 65536);
+	assert_int_equal(ct_idmap_allocate(f->rundir, "b", &p, &b, &(struct ct_idmap){ 0 }), -ENOSPC);
+	/* an overlapping explicit map is refused, naming the block */
+	assert_int_equal(ct_idmap_reserve(f->rundir, "y", &p, &m, &r2, &busy), -EBUSY);
+	assert_int_equal(busy, 1048576);
+	assert_int_equal(r2.n_more, 0);
+	/* ranges outside the pool hold nothing */
+	assert_int_equal(ct_idmap_reserve(f->rundir, "z", &p, &outside, &nothing, &busy), 0);
+	assert_int_equal(nothing.n_more, 0);
+	ct_idmap_lease_release(&r);
+	b = take(f, "b", &p);
+	assert_int_equal(b.uid_base, 1048576);
+	ct_idmap_lease_release(&a);
+	ct_idmap_lease_release(&b);
+}
+
 /* A monitor that dies without releasing (SIGKILL, _exit) frees its block with its last fd. */
 static void test_allocate_dead_holder(void **state)
 {
@@ -711,6 +747,7 @@ int main(void)
 		T(test_allocate_record_wins_over_hash),
 		T(test_allocate_disjoint),
 		T(test_allocate_enospc),
+		T(test_reserve_explicit),
 		T(test_allocate_dead_holder),
 		T(test_allocate_unsafe_dir),
 		cmocka_unit_test(test_write),
