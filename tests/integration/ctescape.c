@@ -135,6 +135,10 @@ static void try_mount_node(const char *node, const char *how)
 	if (errno == EBUSY && mount(node, dir, "ext4", 0, NULL) == 0)
 		escaped("mounted block device %s, the host's live ext4 (%s)", node, how);
 	tried(errno, "mount %s as ext4 (%s)", node, how);
+	/* nodev, as privileged mode's filter wants of every mount: the node's own mount decides */
+	if (mount(node, dir, "ext4", MS_NODEV, NULL) == 0)
+		escaped("mounted block device %s nodev, the host's live ext4 (%s)", node, how);
+	tried(errno, "mount %s as ext4, nodev (%s)", node, how);
 }
 
 /* Finds the node of dev in a directory (a devtmpfs mount: the kernel's own names). */
@@ -168,7 +172,11 @@ static void blockdev_via_devtmpfs(dev_t dev, bool overwrite)
 		return;
 	if (mount("devtmpfs", dir, "devtmpfs", 0, NULL) < 0) {
 		tried(errno, "mount devtmpfs");
-		return;
+		/* nodev, as privileged mode's filter wants: the nodes are there, but unusable */
+		if (mount("devtmpfs", dir, "devtmpfs", MS_NODEV, NULL) < 0) {
+			tried(errno, "mount devtmpfs nodev");
+			return;
+		}
 	}
 	r = find_node(dir, dev, node, sizeof(node));
 	if (r < 0) {
@@ -195,6 +203,18 @@ static void blockdev_via_mknod(dev_t dev, bool overwrite)
 	try_mount_node(node, "made by mknod");
 }
 
+/* A node the image itself holds (the test puts one at /image-blk, as an old rootfs tarball with a
+ * populated /dev would): ct mounts the rootfs nodev, and the device policy refuses the open. */
+static void blockdev_via_image(bool overwrite)
+{
+	struct stat st;
+
+	if (stat("/image-blk", &st) < 0 || !S_ISBLK(st.st_mode))
+		return;
+	try_read_node("/image-blk", "a node in the rootfs image", overwrite);
+	try_mount_node("/image-blk", "a node in the rootfs image");
+}
+
 static int attack_blockdev(int argc, char **argv)
 {
 	unsigned maj, min;
@@ -206,6 +226,7 @@ static int attack_blockdev(int argc, char **argv)
 		usage();
 	blockdev_via_devtmpfs(makedev(maj, min), overwrite);
 	blockdev_via_mknod(makedev(maj, min), overwrite);
+	blockdev_via_image(overwrite);
 	return blocked();
 }
 

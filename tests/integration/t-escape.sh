@@ -169,7 +169,11 @@ run_mode() {
 	sync
 	local sum
 	sum=$(sha256sum <"$T/disk.img")
+	# a block node in the image too, as an old rootfs tarball with a populated /dev has
+	rm -f "$ROOTFS/image-blk"
+	mknod "$ROOTFS/image-blk" b "${loop_majmin%:*}" "${loop_majmin#*:}"
 	attack "$mode" "$conf" blockdev "$loop_majmin" write
+	rm -f "$ROOTFS/image-blk"
 	sync
 	[ "$(sha256sum <"$T/disk.img")" = "$sum" ] || bad "$mode: blockdev: the loop image changed"
 	host_unchanged "$mode" blockdev
