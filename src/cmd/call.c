@@ -13,6 +13,30 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
+
+/* Nothing in a directory someone else could have written is believed: -EPERM. Missing: the
+ * container is not running (-ESRCH). */
+static int trusted_dirs(const char *rundir, const char *name)
+{
+	char dir[PATH_MAX];
+	int r = ct_dir_trusted(rundir);
+
+	if (r >= 0 && (r = ct_run_path(dir, sizeof(dir), rundir, name, NULL)) >= 0)
+		r = ct_dir_trusted(dir);
+	return r == -ENOENT || r == -ENOTDIR ? -ESRCH : r;
+}
+
+/* The monitor is root or the caller (its SO_PEERCRED, as of its listen()): -EPERM otherwise. */
+static int trusted_peer(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	return cred.uid == 0 || cred.uid == geteuid() ? 0 : -EPERM;
+}
 
 int ct_client_connect(const char *rundir, const char *name, int *ret_fd)
 {
@@ -20,6 +44,8 @@ int ct_client_connect(const char *rundir, const char *name, int *ret_fd)
 	cleanup_close int fd = -1;
 	int r = ct_run_path(sa.sun_path, sizeof(sa.sun_path), rundir, name, "sock");
 
+	if (r >= 0)
+		r = trusted_dirs(rundir, name);
 	if (r < 0)
 		return r;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -30,6 +56,9 @@ int ct_client_connect(const char *rundir, const char *name, int *ret_fd)
 			return -ESRCH;
 		return -errno;
 	}
+	r = trusted_peer(fd);
+	if (r < 0)
+		return r;
 	*ret_fd = steal_fd(&fd);
 	return 0;
 }

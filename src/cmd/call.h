@@ -80,5 +80,6 @@ static inline bool ct_call_done(const struct ct_call *c)
 }
 
 /* Connects to RUNDIR/NAME/sock, non-blocking. -ESRCH when no monitor is listening there, -EAGAIN
- * when its listen backlog is full (it is busy or stopped: try again). */
+ * when its listen backlog is full (it is busy or stopped: try again), -EPERM when RUNDIR or
+ * RUNDIR/NAME is not trusted (ct_dir_trusted()) or the monitor runs as neither root nor us. */
 int ct_client_connect(const char *rundir, const char *name, int *ret_fd);

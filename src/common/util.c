@@ -116,6 +116,19 @@ bool ct_host_key_valid(const char *key)
 	return word_valid(key, CT_HOST_KEY_MAX);
 }
 
+int ct_dir_trusted(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return -EPERM;
+	return 0;
+}
+
 int ct_mkdir_p(const char *path, mode_t mode)
 {
 	cleanup_free char *p = strdup(path);

@@ -33,6 +33,10 @@ bool ct_host_key_valid(const char *key);
 
 /* mkdir -p with the given mode for every created component. */
 int ct_mkdir_p(const char *path, mode_t mode);
+/* Whether the tools may believe what is in directory path (a run dir, a container's dir): a
+ * directory, not a symlink, owned by root or the caller, writable by no one else. -EPERM if not,
+ * -ENOTDIR, or the lstat's -errno (-ENOENT: not there). */
+int ct_dir_trusted(const char *path);
 
 /* Number of entries in a NULL-terminated string vector (0 for NULL). */
 size_t ct_strv_length(char *const *v);

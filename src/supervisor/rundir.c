@@ -69,6 +69,8 @@ int ct_rundir_acquire(const char *rundir, const char *name, struct ct_rundir *re
 	if (r < 0)
 		return r;
 	r = ct_mkdir_p(rundir, 0755);
+	if (r >= 0)
+		r = ct_dir_trusted(rundir);
 	for (int tries = 0; r >= 0 && tries < 100; tries++) {
 		r = make_dir(ret->dir);
 		if (r < 0)
@@ -128,18 +130,39 @@ int ct_rundir_write_pid(const struct ct_rundir *r, pid_t monitor, pid_t init)
 	return rename(tmp, path) < 0 ? -errno : 0;
 }
 
-static int read_pid_record(const struct ct_rundir *r, pid_t *monitor, pid_t *init, uint64_t *start)
+/* A file of the run dir, for reading: a regular file, never a symlink, and a FIFO someone put
+ * there cannot block us (O_NONBLOCK). -ESRCH when missing. */
+static int open_regular(const struct ct_rundir *r, const char *file)
 {
 	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (ct_rundir_path(r, file, path) < 0)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+static int read_pid_record(const struct ct_rundir *r, pid_t *monitor, pid_t *init, uint64_t *start)
+{
 	cleanup_fclose FILE *f = NULL;
 	unsigned long long st;
-	int a, b;
+	int a, b, fd = open_regular(r, "pid");
 
-	if (ct_rundir_path(r, "pid", path) < 0)
-		return -ENAMETOOLONG;
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "re");
+	if (!f) {
+		close(fd);
+		return -errno;
+	}
 	if (fscanf(f, "%d %d %llu", &a, &b, &st) != 3 || a <= 0 || b <= 0)
 		return -EBADMSG;
 	*monitor = a;
@@ -151,14 +174,10 @@ static int read_pid_record(const struct ct_rundir *r, pid_t *monitor, pid_t *ini
 /* A monitor is alive exactly when the lock is held. */
 static int monitor_alive(const struct ct_rundir *r)
 {
-	char path[PATH_MAX];
-	cleanup_close int fd = -1;
+	cleanup_close int fd = open_regular(r, "lock");
 
-	if (ct_rundir_path(r, "lock", path) < 0)
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
+		return fd == -ESRCH ? 0 : fd;
 	return flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 }
 
@@ -184,6 +203,11 @@ int ct_rundir_kill_init(const char *rundir, const char *name, pid_t *ret_pid)
 	uint64_t start = 0, now = 0;
 	int e = ct_run_path(r.dir, sizeof(r.dir), rundir, name, NULL);
 
+	/* Only a record in directories nobody else could write names a process to kill. */
+	if (e >= 0 && (e = ct_dir_trusted(rundir)) >= 0)
+		e = ct_dir_trusted(r.dir);
+	if (e == -ENOENT || e == -ENOTDIR)
+		e = -ESRCH;
 	if (e >= 0)
 		e = read_pid_record(&r, &monitor, &init, &start);
 	if (e >= 0 && monitor_alive(&r) <= 0)
@@ -205,7 +229,8 @@ int ct_rundir_kill_init(const char *rundir, const char *name, pid_t *ret_pid)
 	return 0;
 }
 
-/* A container's entry: a directory (not a symlink) NAME holding a socket "sock". */
+/* A container's entry: a directory (not a symlink) NAME holding a socket "sock", owned by root or
+ * the caller and writable by no one else (anyone else's is not a container of ours). */
 static bool is_container(int dfd, const char *name)
 {
 	char sock[CT_NAME_MAX + 16];
@@ -214,6 +239,8 @@ static bool is_container(int dfd, const char *name)
 	/* A valid name is at most CT_NAME_MAX bytes: "NAME/sock" fits. */
 	if (!ct_name_valid(name) || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    !S_ISDIR(st.st_mode) || ct_run_path(sock, sizeof(sock), ".", name, "sock") < 0)
+		return false;
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH)))
 		return false;
 	/* A run dir we may not look into (0700, another user's) is listed: asking its monitor then
 	 * says "Permission denied", instead of the container silently not being there. */
@@ -237,6 +264,8 @@ int ct_rundir_list(const char *rundir, char ***ret_names)
 		return -ENOMEM;
 	if (!d && errno != ENOENT)
 		return -errno;
+	if (d && ct_dir_trusted(rundir) == -EPERM)
+		return -EPERM;
 	while (d && (errno = 0, de = readdir(d))) {
 		int r = is_container(dirfd(d), de->d_name) ? ct_strv_append(&names, de->d_name) : 0;
 		if (r < 0)

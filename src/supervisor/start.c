@@ -249,6 +249,9 @@ static int acquire(const struct ct_start_options *o, struct ct_rundir *run)
 	if (r == -EBUSY)
 		log_error("container '%s' is already running (run dir %s/%s is locked)", o->name,
 			  o->rundir, o->name);
+	else if (r == -EPERM)
+		log_error("run dir '%s' is not trusted: it must be a directory owned by root or you "
+			  "that nobody else can write", o->rundir);
 	else if (r < 0)
 		log_error_errno(r, "Failed to set up the run dir %s/%s", o->rundir, o->name);
 	return r;

@@ -144,6 +144,9 @@ static int list(const char *rundir, bool json)
 	struct ct_frame req;
 	int r = ct_rundir_list(rundir, &names);
 
+	if (r == -EPERM)
+		return log_error_errno(r, "run dir '%s' is not trusted: it must be a directory owned "
+				       "by root or you that nobody else can write", rundir);
 	if (r < 0)
 		return log_error_errno(r, "Failed to list the containers in '%s'", rundir);
 	l.names = names;

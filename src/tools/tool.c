@@ -47,6 +47,10 @@ int ct_tool_call_failed(const struct ct_tool *t, int r)
 	}
 	if (r == -ETIMEDOUT)
 		log_error("container '%s': the monitor did not answer in time", t->name);
+	else if (r == -EPERM)
+		log_error("container '%s': not trusted: %s and %s/%s must be directories owned by root "
+			  "or you that nobody else can write, and the monitor must run as root or you",
+			  t->name, t->rundir, t->rundir, t->name);
 	else
 		log_error_errno(r, "container '%s': request to the monitor failed", t->name);
 	return CT_EXIT_ERROR;

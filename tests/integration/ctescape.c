@@ -19,7 +19,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -67,7 +69,8 @@ static __attribute__((noreturn)) void usage(void)
 {
 	fprintf(stderr, "usage: ctescape blockdev MAJ:MIN [write] | sysctl KEY VALUE | remount PATH |\n"
 			"       sysrw [FILE] | kmsg | cgroup MARKER | module | rawio | devnodes |\n"
-			"       swapper DIR N TARGET (on the host, against ctshift)\n");
+			"       swapper DIR N TARGET (on the host, against ctshift) |\n"
+			"       serve SOCKET [UID] (on the host, for t-rundir)\n");
 	exit(2);
 }
 
@@ -604,6 +607,29 @@ static int swapper(int argc, char **argv)
 		}
 }
 
+/* `serve SOCKET [UID]` (on the host, for t-rundir): a SEQPACKET socket bound at SOCKET that
+ * listens, as UID if given (bound before the switch: the listener's credentials are UID's), and
+ * never answers. Prints "ready" once it listens; runs until killed. */
+static int serve(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (argc < 3 || argc > 4 || strlen(argv[2]) >= sizeof(sa.sun_path))
+		usage();
+	strcpy(sa.sun_path, argv[2]);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return 2;
+	if (argc == 4 && (setgid((gid_t)atoi(argv[3])) < 0 || setuid((uid_t)atoi(argv[3])) < 0))
+		return 2;
+	if (listen(fd, 1) < 0)
+		return 2;
+	puts("ready");
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -629,5 +655,7 @@ int main(int argc, char **argv)
 		return attack_devnodes();
 	if (strcmp(argv[1], "swapper") == 0)
 		return swapper(argc, argv);
+	if (strcmp(argv[1], "serve") == 0)
+		return serve(argc, argv);
 	usage();
 }
