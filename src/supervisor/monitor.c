@@ -8,7 +8,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -37,6 +39,45 @@ static int sync_failed(struct ct_monitor *m, int error, const char *detail)
 	return ct_monitor_event(m, CT_EV_SETUP_FAILED);
 }
 
+/* Whether init (alive or a zombie) still bears the child's setup name: it has not exec'd. */
+static bool still_setup(const struct ct_monitor *m)
+{
+	char path[64], stat[128];
+	cleanup_close int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)m->init_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, stat, sizeof(stat) - 1);
+	if (n <= 0)
+		return false;
+	stat[n] = '\0';
+	return strstr(stat, "(" CT_SETUP_COMM ")") != NULL;
+}
+
+static bool exited(const struct ct_monitor *m)
+{
+	siginfo_t si = { 0 };
+
+	return waitid(P_PIDFD, (id_t)m->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       si.si_pid != 0;
+}
+
+/* After "about to exec" and EOF: did the child die in its exec (a profile that kills execve)?
+ * Its exec closes the sync fd a moment before it renames the process, and a dying child closes
+ * it a moment before it is a zombie: a child still bearing its setup name gets up to 100 ms to
+ * become one or the other. reap() settles the start before it reaps, so the zombie is there. */
+static bool died_in_exec(const struct ct_monitor *m)
+{
+	struct pollfd pfd = { .fd = m->pidfd, .events = POLLIN };
+
+	if (!still_setup(m))
+		return false;
+	if (!exited(m))
+		poll(&pfd, 1, 100);
+	return exited(m) && still_setup(m);
+}
+
 /* Turns the child's messages (a failed step, "about to exec", the EOF of exec) into events. */
 int ct_monitor_sync(struct ct_monitor *m)
 {
@@ -50,6 +91,9 @@ int ct_monitor_sync(struct ct_monitor *m)
 			continue;
 		}
 		drop_sync(m);
+		if (r == 1 && m->exec_pending && died_in_exec(m))
+			return sync_failed(m, -ECHILD, "the child died in its exec (killed by its "
+					   "seccomp profile?)");
 		if (r == 1 && m->exec_pending)
 			return ct_monitor_event(m, CT_EV_EXECED);
 		if (r == 1)
@@ -77,6 +121,12 @@ static int init_exited(struct ct_monitor *m, int st)
 
 static int reap(struct ct_monitor *m)
 {
+	/* A start not settled yet is settled first, while init's zombie still tells how it died. */
+	if (m->sync_fd >= 0 && exited(m)) {
+		int r = ct_monitor_sync(m);
+		if (r < 0)
+			return r;
+	}
 	for (;;) {
 		int st, r = CT_LOOP_CONTINUE;
 		pid_t pid = waitpid(-1, &st, WNOHANG);

@@ -138,7 +138,6 @@ static void cloexec_from_3(void)
 
 static int do_exec(const struct ct_spawn_plan *p)
 {
-	cloexec_from_3();
 	if (p->exec_fd >= 0)
 		syscall(SYS_execveat, p->exec_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
 	else
@@ -183,6 +182,7 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 	enum ct_step failed;
 	int r;
 
+	prctl(PR_SET_NAME, CT_SETUP_COMM);
 	STEP(CT_STEP_PDEATHSIG, NULL, set_pdeathsig(sync_fd));
 	STEP(CT_STEP_CGROUP, NULL, wait_go(sync_fd, &fds));
 	r = ct_rootfs_enter(p, &fds, rep);
@@ -202,8 +202,12 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 		return r;
 	}
 	STEP(CT_STEP_SIGNALS, NULL, reset_signals(&p->child_mask));
+	/* Before the marker: a profile that kills close_range must fail the start, not follow it. */
+	cloexec_from_3();
 	/* "About to exec": EOF after this means exec succeeded; EOF without it means the child
-	 * died during setup (killed from outside, say), which must not pass for a start. */
+	 * died during setup (killed from outside, say), which must not pass for a start. Only the
+	 * exec itself is left; if the child dies in it, it still bears the name set at the start
+	 * of setup (the monitor looks, see ct_monitor_sync()). */
 	report_step(rep, CT_STEP_EXEC, p->argv[0]);
 	/* write(), not send(): a seccomp profile may deny sendto, and this runs under it. */
 	if (write(sync_fd, rep, sizeof(*rep)) < 0)

@@ -36,6 +36,9 @@ enum ct_step {
 	CT_STEP_COUNT_,
 };
 
+/* The child's name (comm) from clone to exec: a child that died still bearing it never exec'd. */
+#define CT_SETUP_COMM "ct-setup"
+
 struct ct_seccomp;
 
 /* What confines the container's processes (init and the exec shutdown helper alike). */

@@ -115,6 +115,16 @@ printf '2\ndenylist\nsendto errno 1\nsendmsg errno 1\n' >"$T/nosend.seccomp"
 conf=$(write_conf sec6 "seccomp.profile = $T/nosend.seccomp")
 expect_eq "a profile that denies sendto does not break the start" ran \
 	"$(ct ctstart -n sec -f "$conf" -- echo ran)"
+# A child killed by its profile after its last setup step is no start (ctstart -d says so and
+# fails), whether close_range (marking fds close-on-exec) or the exec itself is what kills it.
+printf '2\ndenylist\nclose_range kill\n' >"$T/kill-cr.seccomp"
+printf '2\ndenylist\nexecve kill\nexecveat kill\n' >"$T/kill-exec.seccomp"
+for p in kill-cr kill-exec; do
+	conf=$(write_conf "$p" "init = /sbin/testinit --exit 0" "seccomp.profile = $T/$p.seccomp")
+	run_rc rc ct ctstart -n "$p" -f "$conf" -d 2>"$T/err"
+	expect_eq "$p: ctstart -d fails" 125 "$rc"
+	expect_match "$p: saying the child died" "died" "$(cat "$T/err")"
+done
 printf '2\ndenylist\nmkdir errno banana\n' >"$T/bad.seccomp"
 conf=$(write_conf sec4 "seccomp.profile = $T/bad.seccomp")
 run_rc rc ct ctstart -n sec4 -f "$conf" -- true 2>"$T/err"
