@@ -80,6 +80,27 @@ static int apply_cpu(const struct ct_cgroup *cg, const struct ct_cgroup_config *
 	return r < 0 ? r : write_ctrl(cg, CT_CG_CPU, "", "cpu.cfs_quota_us", buf, what, what_size);
 }
 
+/* On the container's cgroup, above the guest's root: the guest cannot lift them. Without cgroup2
+ * there is nothing to nest in. */
+static int apply_nesting(const struct ct_cgroup *cg, const struct ct_cgroup_config *cfg,
+			 char *what, size_t what_size)
+{
+	static const char *const files[] = { "cgroup.max.depth", "cgroup.max.descendants" };
+	const int64_t values[] = { cfg->max_depth, cfg->max_descendants };
+	char buf[32];
+	int r = 0;
+
+	for (size_t i = 0; cg->v2[0] && r >= 0 && i < ARRAY_SIZE(files); i++) {
+		if (!values[i])
+			continue;
+		format_limit(values[i], true, buf, sizeof(buf));
+		r = ct_cg_write(cg->v2, files[i], buf);
+		if (r < 0)
+			snprintf(what, what_size, "%s/%s = %s", cg->v2, files[i], buf);
+	}
+	return r;
+}
+
 int ct_cg_apply_limits(const struct ct_cgroup *cg, const struct ct_cgroup_config *cfg, char *what,
 		       size_t what_size)
 {
@@ -98,7 +119,9 @@ int ct_cg_apply_limits(const struct ct_cgroup *cg, const struct ct_cgroup_config
 		format_limit(cfg->pids_max, true, buf, sizeof(buf)); /* "max" in v1 as well */
 		r = write_ctrl(cg, CT_CG_PIDS, "pids.max", "pids.max", buf, what, what_size);
 	}
-	return r < 0 ? r : apply_cpu(cg, cfg, what, what_size);
+	if (r >= 0)
+		r = apply_cpu(cg, cfg, what, what_size);
+	return r < 0 ? r : apply_nesting(cg, cfg, what, what_size);
 }
 
 int ct_cgroup_set_frozen(const struct ct_cgroup *cg, bool frozen)

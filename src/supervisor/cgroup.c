@@ -127,31 +127,55 @@ static int mkdir_parents(const char *base, const char *rel, char *out, size_t si
 	}
 }
 
-/* rmdir of a cgroup removes its files; only subdirectories need recursion. */
-static int remove_tree(int parent_fd, const char *name)
+/* The name of a subdirectory of dir into sub: 1, 0 if there is none, or -errno. One directory
+ * is open at a time. */
+static int first_subdir(const char *dir, char *sub, size_t size)
 {
-	int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	DIR *d;
+	cleanup_closedir DIR *d = opendir(dir);
 	struct dirent *e;
-	int r = 0;
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
+	if (!d)
 		return -errno;
-	}
-	while ((e = readdir(d)))
+	while ((errno = 0, e = readdir(d)))
 		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			int q = remove_tree(dirfd(d), e->d_name);
-			if (q < 0 && r == 0)
-				r = q;
+			snprintf(sub, size, "%s", e->d_name);
+			return 1;
 		}
-	closedir(d);
-	if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
-		r = -errno;
-	return r;
+	return errno ? -errno : 0;
+}
+
+/* Removes the tree at path, deepest first (rmdir of a cgroup removes its files; only the
+ * subdirectories are walked), one path down and back up: a guest that
+ * nested thousands of levels costs time, never an fd per level. Stops at the first cgroup that
+ * cannot go (still populated). */
+static int remove_tree(const char *path)
+{
+	char cur[PATH_MAX], sub[NAME_MAX + 1];
+	size_t root_len = strlen(path), n;
+
+	if (root_len >= sizeof(cur))
+		return -ENAMETOOLONG;
+	memcpy(cur, path, root_len + 1);
+	for (;;) {
+		int r = first_subdir(cur, sub, sizeof(sub));
+
+		if (r == -ENOENT && strlen(cur) == root_len)
+			return 0; /* nothing there */
+		if (r < 0)
+			return r;
+		n = strlen(cur);
+		if (r > 0) {
+			if (n + 1 + strlen(sub) >= sizeof(cur))
+				return -ENAMETOOLONG;
+			snprintf(cur + n, sizeof(cur) - n, "/%s", sub);
+			continue;
+		}
+		if (rmdir(cur) < 0 && errno != ENOENT)
+			return -errno;
+		if (n == root_len)
+			return 0;
+		*strrchr(cur, '/') = '\0';
+	}
 }
 
 /* ROOT/PARENT/LEAF, fresh: a killed monitor's leftovers are removed first. */
@@ -165,7 +189,7 @@ static int make_leaf(const char *root, const char *parent, const char *leaf, cha
 		return r;
 	if (snprintf(out, size, "%s/%s", dir, leaf) >= (int)size)
 		return -ENAMETOOLONG;
-	r = remove_tree(AT_FDCWD, out);
+	r = remove_tree(out);
 	if (r < 0)
 		return r;
 	return mkdir(out, 0755) < 0 ? -errno : 0;
@@ -322,10 +346,10 @@ int ct_cgroup_remove(struct ct_cgroup *cg)
 
 	ct_close_fd(&cg->v2_fd);
 	if (cg->v2[0])
-		r = remove_tree(AT_FDCWD, cg->v2);
+		r = remove_tree(cg->v2);
 	cg->v2[0] = cg->payload[0] = '\0';
 	for (int c = 0; c < CT_CG_COUNT_; c++) {
-		if (cg->v1[c][0] && (q = remove_tree(AT_FDCWD, cg->v1[c])) < 0 && r == 0)
+		if (cg->v1[c][0] && (q = remove_tree(cg->v1[c])) < 0 && r == 0)
 			r = q;
 		cg->v1[c][0] = '\0';
 	}

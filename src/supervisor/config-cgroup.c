@@ -85,6 +85,31 @@ int ct_config_parse_memory_max(struct parser *p, const char *value)
 	return 0;
 }
 
+/* A count of cgroups, or "max": at least 2 (the guest's root, payload, is one level down). */
+static int parse_cgroup_count(struct parser *p, const char *value, int64_t *ret)
+{
+	long v;
+
+	if (strcmp(value, "max") == 0) {
+		*ret = -1;
+		return 0;
+	}
+	if (ct_parse_long(value, 2, 1000000, &v) < 0)
+		return ct_config_fail(p, "invalid count '%s' (2-1000000, or max)", value);
+	*ret = v;
+	return 0;
+}
+
+int ct_config_parse_max_depth(struct parser *p, const char *value)
+{
+	return parse_cgroup_count(p, value, &p->c->cgroup.max_depth);
+}
+
+int ct_config_parse_max_descendants(struct parser *p, const char *value)
+{
+	return parse_cgroup_count(p, value, &p->c->cgroup.max_descendants);
+}
+
 int ct_config_parse_pids_max(struct parser *p, const char *value)
 {
 	long v;

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#define N_CONFIG_KEYS 23
+#define N_CONFIG_KEYS 25
 
 struct parser {
 	struct ct_config *c;
@@ -37,6 +37,8 @@ int ct_config_parse_pids_max(struct parser *p, const char *value);
 int ct_config_parse_cpu_weight(struct parser *p, const char *value);
 int ct_config_parse_cpu_max(struct parser *p, const char *value);
 int ct_config_parse_cgroup_v1(struct parser *p, const char *value);
+int ct_config_parse_max_depth(struct parser *p, const char *value);
+int ct_config_parse_max_descendants(struct parser *p, const char *value);
 
 /* Replaces *dst (freed) with src (taken). */
 void ct_config_strv_replace(char ***dst, char **src);

@@ -435,6 +435,8 @@ const struct config_key ct_config_keys[N_CONFIG_KEYS] = {
 	{ "cgroup.cpu.weight", ct_config_parse_cpu_weight, false },
 	{ "cgroup.cpu.max", ct_config_parse_cpu_max, false },
 	{ "cgroup.v1", ct_config_parse_cgroup_v1, false },
+	{ "cgroup.max.depth", ct_config_parse_max_depth, false },
+	{ "cgroup.max.descendants", ct_config_parse_max_descendants, false },
 	{ "idmap", parse_idmap, true },
 	{ "device.allow", parse_device_allow, true },
 };

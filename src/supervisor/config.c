@@ -200,6 +200,8 @@ void ct_config_init(struct ct_config *c)
 	*c = (struct ct_config){
 		.namespaces = NAMESPACES_DEFAULT,
 		.shutdown_timeout = CT_SHUTDOWN_TIMEOUT_DEFAULT,
+		.cgroup = { .max_depth = CT_CGROUP_MAX_DEPTH_DEFAULT,
+			    .max_descendants = CT_CGROUP_MAX_DESCENDANTS_DEFAULT },
 	};
 	/* A void function cannot report ENOMEM: ct_config_finalize() retries then. */
 	(void)init_default(c);

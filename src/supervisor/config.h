@@ -51,7 +51,12 @@ struct ct_cgroup_config {
 	int64_t cpu_quota_us;  /* -1: "max" */
 	uint32_t cpu_period_us; /* with cpu_quota_us; default 100000 */
 	bool v1_all;           /* cgroup.v1 = all: join every v1 hierarchy, not only those limited */
+	int64_t max_depth;       /* cgroup.max.depth below the container's cgroup; -1: "max" */
+	int64_t max_descendants; /* cgroup.max.descendants; -1: "max" */
 };
+
+#define CT_CGROUP_MAX_DEPTH_DEFAULT 32        /* the guest's nesting: 31 levels below its root */
+#define CT_CGROUP_MAX_DESCENDANTS_DEFAULT 4096 /* a systemd guest makes about a hundred */
 
 /* Parses "512M", "1G", "4096" (bytes; K, M, G, T are powers of 1024) or "max" (-1). */
 int ct_parse_size(const char *s, int64_t *ret);

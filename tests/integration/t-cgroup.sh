@@ -182,6 +182,28 @@ run_rc rc ct ctstart -n bad -f "$T/bad.conf" -- true 2>"$T/err"
 expect_eq "a bad limit fails the start" 125 "$rc"
 expect_match "naming file, line and key" "$T/bad.conf:2: key 'cgroup.memory.max': invalid size 'lots'" "$(cat "$T/err")"
 
+# ---- nesting is bounded (cgroup.max.depth, .descendants on the container's cgroup, above the
+# guest's root), and any depth is removed with a bounded number of fds
+nest='d=/sys/fs/cgroup; i=0; while [ $i -lt 1100 ] && mkdir $d/a 2>/dev/null; do d=$d/a; i=$((i + 1)); done; echo $i'
+conf=$(write_conf nest)
+expect_eq "the guest nests 31 levels below its root by default" 31 "$(ct ctstart -n nest -f "$conf" -- sh -c "$nest")"
+conf=$(write_conf nest2 "cgroup.max.depth = 5")
+expect_eq "cgroup.max.depth = 5: 4 levels" 4 "$(ct ctstart -n nest -f "$conf" -- sh -c "$nest")"
+conf=$(write_conf nest3 "cgroup.max.descendants = 10" "cgroup.max.depth = max")
+expect_eq "cgroup.max.descendants = 10: payload and 9 below it" 9 \
+	"$(ct ctstart -n nest -f "$conf" -- sh -c "$nest")"
+# 1100 levels, as the attack had it; fds capped below the depth: the removal and the next start
+# of the name work.
+conf=$(write_conf deep "cgroup.max.depth = max" "cgroup.max.descendants = max")
+expect_eq "with both at max, the guest nests 1100 levels" 1100 \
+	"$(bash -c "ulimit -n 200; exec \"\$@\"" sh "$CT_BINDIR/ctstart" --rundir "$RUNDIR" -n deep -f "$conf" -- sh -c "$nest")"
+ok "and its cgroup was removed with at most 200 fds"
+expect_eq "the name starts again" ran "$(ct ctstart -n deep -f "$conf" -- echo ran)"
+printf 'rootfs = %s\ncgroup.max.depth = 1\n' "$ROOTFS" >"$T/bad-depth.conf"
+run_rc rc ct ctstart -n bad -f "$T/bad-depth.conf" -- true 2>"$T/err"
+expect_eq "cgroup.max.depth below 2 is refused" 125 "$rc"
+expect_match "naming the key" "key 'cgroup.max.depth': invalid count '1'" "$(cat "$T/err")"
+
 assert_clean
 
 # ---- the same on a pure cgroup2 view: cgroup2 over /sys/fs/cgroup in a private mount namespace
