@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#define N_CONFIG_KEYS 25
+#define N_CONFIG_KEYS 27
 
 struct parser {
 	struct ct_config *c;

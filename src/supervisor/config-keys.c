@@ -387,6 +387,27 @@ static int parse_seccomp_profile(struct parser *p, const char *value)
 	return 0;
 }
 
+static int parse_log_size(struct parser *p, const char *value)
+{
+	int64_t v;
+
+	if (ct_parse_size(value, &v) < 0 || v < CT_LOG_SIZE_MIN)
+		return ct_config_fail(p, "invalid size '%s' (at least %d bytes; K, M, G suffixes)",
+				      value, CT_LOG_SIZE_MIN);
+	p->c->log_size = v;
+	return 0;
+}
+
+static int parse_log_rotate(struct parser *p, const char *value)
+{
+	long v;
+
+	if (ct_parse_long(value, 0, CT_LOG_ROTATE_MAX, &v) < 0)
+		return ct_config_fail(p, "invalid count '%s' (0-%d)", value, CT_LOG_ROTATE_MAX);
+	p->c->log_rotate = (unsigned)v;
+	return 0;
+}
+
 static int parse_idmap(struct parser *p, const char *value)
 {
 	char msg[256];
@@ -438,6 +459,8 @@ const struct config_key ct_config_keys[N_CONFIG_KEYS] = {
 	{ "cgroup.max.depth", ct_config_parse_max_depth, false },
 	{ "cgroup.max.descendants", ct_config_parse_max_descendants, false },
 	{ "idmap", parse_idmap, true },
+	{ "log.size", parse_log_size, false },
+	{ "log.rotate", parse_log_rotate, false },
 	{ "device.allow", parse_device_allow, true },
 };
 

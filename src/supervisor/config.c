@@ -200,6 +200,8 @@ void ct_config_init(struct ct_config *c)
 	*c = (struct ct_config){
 		.namespaces = NAMESPACES_DEFAULT,
 		.shutdown_timeout = CT_SHUTDOWN_TIMEOUT_DEFAULT,
+		.log_size = CT_LOG_SIZE_DEFAULT,
+		.log_rotate = CT_LOG_ROTATE_DEFAULT,
 		.cgroup = { .max_depth = CT_CGROUP_MAX_DEPTH_DEFAULT,
 			    .max_descendants = CT_CGROUP_MAX_DESCENDANTS_DEFAULT },
 	};

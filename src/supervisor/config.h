@@ -55,6 +55,10 @@ struct ct_cgroup_config {
 	int64_t max_descendants; /* cgroup.max.descendants; -1: "max" */
 };
 
+#define CT_LOG_SIZE_DEFAULT (10 * 1024 * 1024)
+#define CT_LOG_SIZE_MIN 4096
+#define CT_LOG_ROTATE_DEFAULT 2
+#define CT_LOG_ROTATE_MAX 9
 #define CT_CGROUP_MAX_DEPTH_DEFAULT 32        /* the guest's nesting: 31 levels below its root */
 #define CT_CGROUP_MAX_DESCENDANTS_DEFAULT 4096 /* a systemd guest makes about a hundred */
 
@@ -82,6 +86,8 @@ struct ct_config {
 	bool cap_keep_set;          /* cap.keep given: keep exactly those (no default drop list) */
 	char *seccomp_profile;      /* resolved path; NULL: the shipped default; "none": no filter */
 	struct ct_cgroup_config cgroup;
+	int64_t log_size;           /* bytes of the -d log before it is rotated */
+	unsigned log_rotate;        /* rotated logs kept (LOG.1 .. LOG.N); 0: truncated instead */
 	struct ct_idmap idmap;      /* auto (default), none (privileged) or explicit ranges */
 	struct ct_device_rule *devices; /* device.allow entries, on top of the standard set */
 	size_t n_devices;

@@ -54,6 +54,10 @@ struct ct_monitor {
 	int retry_fd;            /* retries a method that could not reach a just-started init */
 	pid_t helper_pid;        /* the sysvinit or exec helper, 0 if none */
 	int helper_pidfd;
+
+	/* The daemon's bounded log (monitor-log.c): the container's stdout and stderr. */
+	int log_read_fd;
+	int log_write_fd;
 };
 
 /* Feeds an event through the state machine and performs the action. Returns a CT_LOOP_* code,
@@ -100,6 +104,12 @@ int ct_monitor_thaw(struct ct_monitor *m);
 int ct_monitor_freeze_check(struct ct_monitor *m);
 /* Thaws a frozen container before it is stopped. */
 void ct_monitor_unfreeze_for_stop(struct ct_monitor *m);
+
+/* The daemon's log: a pipe for the container's output, read into the rotated log file. Nothing
+ * without a log_path (the foreground). */
+int ct_monitor_log_setup(struct ct_monitor *m);
+/* Drains what is left (bounded) and closes the pipe. */
+void ct_monitor_log_close(struct ct_monitor *m);
 
 /* The environment the container's processes get: our defaults and the config's env. */
 int ct_monitor_build_env(const struct ct_config *c, char ***ret);

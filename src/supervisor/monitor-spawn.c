@@ -194,6 +194,7 @@ int ct_monitor_spawn(struct ct_monitor *m)
 		.child_mask = m->saved_mask,
 		.confine = ct_monitor_confine(m),
 		.userns = ct_config_userns(o->config),
+		.stdio_fd = m->log_write_fd,
 	};
 	int r = build_argv(o->config, &argv);
 

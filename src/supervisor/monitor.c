@@ -284,7 +284,8 @@ static int monitor_setup(struct ct_monitor *m)
 	r = setup_server(m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to bind the command socket in '%s'", m->o->run->dir);
-	return 0;
+	r = ct_monitor_log_setup(m);
+	return r < 0 ? log_error_errno(r, "Failed to set up the log of the container's output") : 0;
 }
 
 static void loop_close(struct ct_monitor *m, int *fd)
@@ -303,6 +304,7 @@ static void monitor_teardown(struct ct_monitor *m)
 	loop_close(m, &m->retry_fd);
 	loop_close(m, &m->freeze_fd);
 	ct_close_fd(&m->pidfd);
+	ct_monitor_log_close(m);
 	ct_loop_free(m->loop);
 	sigprocmask(SIG_SETMASK, &m->saved_mask, NULL);
 	ct_cgroup_remove(&m->cgroup);
@@ -337,7 +339,8 @@ static int exit_code(const struct ct_monitor *m, int r)
 int ct_monitor_run(const struct ct_monitor_options *o)
 {
 	struct ct_monitor m = { .o = o, .sig_fd = -1, .sync_fd = -1, .pidfd = -1, .timer_fd = -1,
-				.retry_fd = -1, .freeze_fd = -1, .helper_pidfd = -1, .cgroup = { .v2_fd = -1 } };
+				.retry_fd = -1, .freeze_fd = -1, .helper_pidfd = -1, .cgroup = { .v2_fd = -1 },
+				.log_read_fd = -1, .log_write_fd = -1 };
 	int r = monitor_setup(&m);
 
 	if (r >= 0)

@@ -27,6 +27,7 @@ struct ct_monitor_options {
 	const struct ct_idmap *idmap;   /* borrowed; resolved (auto has its range), or mode none */
 	struct ct_idmap_lease *lease;   /* borrowed; auto's range, held while the monitor runs */
 	int notify_fd;                  /* borrowed; the daemon's notify pipe, or -1 */
+	const char *log_path;           /* borrowed; the daemon's log file (rotated), NULL in front */
 };
 
 /* Runs the container to its end. Returns the exit code for ctstart: init's exit code, 128+signal,

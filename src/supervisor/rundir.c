@@ -3,6 +3,7 @@
 #include "rundir.h"
 
 #include "macro.h"
+#include "config.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -100,6 +101,12 @@ void ct_rundir_release(struct ct_rundir *r)
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		if (ct_rundir_path(r, files[i], path) == 0)
 			unlink(path);
+	for (unsigned i = 1; i <= CT_LOG_ROTATE_MAX; i++) { /* the rotated logs, log.1 .. */
+		char file[16];
+		snprintf(file, sizeof(file), "log.%u", i);
+		if (ct_rundir_path(r, file, path) == 0)
+			unlink(path);
+	}
 	/* Unlink the lock while still holding it: a concurrent start that opened it sees the
 	 * inode change and retries on a fresh one. */
 	if (ct_rundir_path(r, "lock", path) == 0)

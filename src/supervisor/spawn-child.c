@@ -77,6 +77,13 @@ static int wait_go(int sync_fd, struct ct_spawn_fds *fds)
 /* In a new user namespace we start as the unmapped host root: become the container's root
  * (the parent has written the maps by now). A credential change clears the parent-death
  * signal, so it is set again. */
+static int set_stdio(int fd)
+{
+	if (dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
+		return -errno;
+	return 0;
+}
+
 int ct_spawn_become_root(void)
 {
 	if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
@@ -185,6 +192,8 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 	prctl(PR_SET_NAME, CT_SETUP_COMM);
 	STEP(CT_STEP_PDEATHSIG, NULL, set_pdeathsig(sync_fd));
 	STEP(CT_STEP_CGROUP, NULL, wait_go(sync_fd, &fds));
+	if (p->stdio_fd >= 0)
+		STEP(CT_STEP_CONSOLE, "stdout", set_stdio(p->stdio_fd));
 	r = ct_rootfs_enter(p, &fds, rep);
 	if (r < 0)
 		return r;

@@ -257,17 +257,18 @@ static int acquire(const struct ct_start_options *o, struct ct_rundir *run)
 	return r;
 }
 
-static int open_log(const struct ct_start_options *o, const struct ct_rundir *run)
+/* The daemon's log: -o FILE, else RUNDIR/NAME/log; its path (in path, PATH_MAX) is the
+ * monitor's, which rotates it. */
+static int open_log(const struct ct_start_options *o, const struct ct_rundir *run, char *path)
 {
-	char path[PATH_MAX];
 	const char *file = o->logfile;
 	int fd;
 
-	if (!file) {
-		if (ct_rundir_path(run, "log", path) < 0)
-			return -ENAMETOOLONG;
-		file = path;
-	}
+	if (!file && ct_rundir_path(run, "log", path) < 0)
+		return -ENAMETOOLONG;
+	if (file && snprintf(path, PATH_MAX, "%s", file) >= PATH_MAX)
+		return log_error_errno(-ENAMETOOLONG, "log file '%s'", file);
+	file = path;
 	fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
 	return fd < 0 ? log_error_errno(-errno, "Failed to open log file '%s'", file) : fd;
 }
@@ -311,7 +312,8 @@ static int wait_notice(int fd, const char *name)
 
 static int run_daemon(struct ct_monitor_options *mo, const struct ct_start_options *o)
 {
-	cleanup_close int log_fd = open_log(o, mo->run);
+	char log_path[PATH_MAX];
+	cleanup_close int log_fd = open_log(o, mo->run, log_path);
 	int p[2];
 	pid_t pid;
 
@@ -330,6 +332,7 @@ static int run_daemon(struct ct_monitor_options *mo, const struct ct_start_optio
 	}
 	if (pid == 0) {
 		close(p[0]);
+		mo->log_path = log_path;
 		daemon_child(mo, log_fd, p[1]);
 	}
 	close(p[1]);

@@ -81,4 +81,33 @@ done
 ok "10 concurrent ctstop --force: $kills joined the kill, none failed"
 
 
+# ---- output that never ends fills nothing: the log is rotated at log.size, log.rotate kept
+flood='while :; do echo yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy; done'
+conf=$(write_conf flood "log.size = 64K" "log.rotate = 2")
+ct ctstart -n flood -f "$conf" -d -- sh -c "$flood"
+wait_for 20 test -e "$RUNDIR/flood/log.2" || fail "the flood's log was not rotated"
+sleep 1
+total=$(cat "$RUNDIR/flood"/log* | wc -c)
+[ "$total" -le $((3 * 65536)) ] || fail "the logs hold $total bytes, more than 3 x 64K"
+ok "a container printing without end: its logs stay within 3 x 64K ($total bytes)"
+[ ! -e "$RUNDIR/flood/log.3" ] || fail "more rotated logs than log.rotate"
+expect_match "what it printed is in them" "^y+$" "$(tail -n 2 "$RUNDIR/flood/log.1" | head -n 1)"
+run_rc rc ct ctstop -n flood -t 10
+expect_eq "and it stops gracefully" 0 "$rc"
+[ ! -e "$RUNDIR/flood" ] || fail "rotated logs left in the run dir: $(ls "$RUNDIR/flood")"
+ok "the rotated logs go with the run dir"
+# -o FILE: rotated beside it; log.rotate = 0 truncates instead.
+conf=$(write_conf flood0 "log.size = 64K" "log.rotate = 0")
+ct ctstart -n flood0 -f "$conf" -d -o "$T/flood.log" -- sh -c "$flood"
+sleep 2
+[ "$(wc -c <"$T/flood.log")" -le 65536 ] || fail "log.rotate = 0: $T/flood.log holds more than 64K"
+[ ! -e "$T/flood.log.1" ] || fail "log.rotate = 0 rotated"
+ok "log.rotate = 0: the log is truncated at log.size"
+run_rc rc ct ctstop -n flood0 -t 10
+expect_eq "and that one stops too" 0 "$rc"
+printf 'rootfs = %s\nlog.size = 100\n' "$ROOTFS" >"$T/small.conf"
+run_rc rc ct ctstart -n small -f "$T/small.conf" -d -- true 2>"$T/err"
+expect_eq "a log.size below 4K is refused" 125 "$rc"
+expect_match "naming the key" "key 'log.size': invalid size '100'" "$(cat "$T/err")"
+
 assert_clean
