@@ -60,6 +60,20 @@ expect_eq "after a SIGKILLed monitor too" "$a" "$(base a)"
 ct ctstop -n a -t 10 >/dev/null
 ct ctstop -n b -t 10 >/dev/null
 
+# The exec shutdown helper enters init's user namespace as its root, never acting as the host's.
+conf=$(write_conf hx "init = /sbin/testinit --on TERM=exit:0" "shutdown_method = exec" \
+	"shutdown_command = /bin/sh -c 'cat /proc/self/uid_map >/helper.map; id -u >/helper.uid; kill -TERM 1'")
+ct ctstart -n hx -f "$conf" -d
+pid=$(json hx init_pid)
+init_map=$(cat /proc/"$pid"/uid_map)
+ct ctstop -n hx -t 10 >/dev/null
+expect_eq "the shutdown_command runs in init's user namespace" "$(echo $init_map)" \
+	"$(echo $(cat "$ROOTFS/helper.map"))"
+expect_eq "as its root" 0 "$(cat "$ROOTFS/helper.uid")"
+expect_eq "and what it writes is root's on disk, through the idmapped rootfs" 0 \
+	"$(stat -c %u "$ROOTFS/helper.uid")"
+rm -f "$ROOTFS/helper.map" "$ROOTFS/helper.uid"
+
 # Explicit ranges and privileged mode.
 conf=$(write_conf ex "idmap = u 0 3000000 65536" "idmap = g 0 3100000 65536")
 out=$(ct ctstart -n ex -f "$conf" -- sh -c 'cat /proc/self/uid_map /proc/self/gid_map')
