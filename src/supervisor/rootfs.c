@@ -2,22 +2,30 @@
 /* Building the container's filesystem view in the child: a private mount tree, the rootfs tree
  * the parent made (idmapped in a user namespace) put in place, /proc, a read-only /sys, the
  * parent's tmpfs /dev, the config's mount entries, then pivot_root. Runs between clone and exec,
- * so it only uses stack buffers. */
+ * so it only uses stack buffers.
+ *
+ * Every path inside the rootfs is resolved from an fd of its root (inroot.h) and every mount goes
+ * onto the fd found that way (mount-fd.h), then is checked to be where the path now leads: the
+ * guest (or another container sharing the rootfs) may swap directories for symlinks while this
+ * runs, which can make the start fail but never put a mount, a directory or a file outside. */
 #include "spawn.h"
+
+#include "inroot.h"
+#include "macro.h"
+#include "mount-fd.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
+#define RO_GUARD (MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 static void step(struct ct_setup_report *rep, enum ct_step s, const char *detail)
 {
@@ -25,170 +33,236 @@ static void step(struct ct_setup_report *rep, enum ct_step s, const char *detail
 	snprintf(rep->detail, sizeof(rep->detail), "%s", detail ? detail : "");
 }
 
-static int join(char *buf, const char *root, const char *path)
+/* Attaches mnt onto target, which was resolved from root as path, and checks that path leads
+ * there still. */
+static int attach_checked(int root, const char *path, enum ct_inroot_mode how, int mnt,
+			  int target)
 {
-	int n = snprintf(buf, PATH_MAX, "%s/%s", root, path[0] == '/' ? path + 1 : path);
+	int r = ct_mnt_attach(mnt, target);
 
-	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+	return r < 0 ? r : ct_inroot_verify(root, path, how, mnt);
 }
 
-static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags,
-		    const char *data)
+/* A new file system on the directory path below root (made if missing; no symlinks on the
+ * way: these are the places setup owns). *ret_mnt (if not NULL) gets its mount fd. */
+static int mount_new(int root, const char *path, const char *type, unsigned long flags,
+		     const char *data, int *ret_mnt)
 {
-	return mount(src, dst, type, flags, data) < 0 ? -errno : 0;
-}
-
-/* mkdir -p on a stack copy of path. */
-static int mkdir_parents(const char *path, mode_t mode, int include_last)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (char *s = buf + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (include_last && mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int touch(const char *path, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
-
-	if (fd < 0)
-		return errno == EEXIST ? 0 : -errno;
-	close(fd);
-	return 0;
-}
-
-/* Mounts fstype at ROOT/where after making sure the directory exists. */
-static int mount_at(const char *root, const char *where, const char *src, const char *type,
-		    unsigned long flags, const char *data)
-{
-	char path[PATH_MAX];
-	int r = join(path, root, where);
-
-	if (r < 0)
-		return r;
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return do_mount(src, path, type, flags, data);
-}
-
-/* Attaches a detached mount the parent made onto target. */
-static int move_tree(int fd, const char *target)
-{
-	if (move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return -errno;
-	return 0;
-}
-
-/* The parent's tmpfs already holds the nodes, the links and, with a terminal, the file to bind
- * it on; devpts and /dev/shm are the container's own instances. */
-static int setup_dev(const char *root, const struct ct_spawn_plan *p,
-		     struct ct_setup_report *rep)
-{
-	char dev[PATH_MAX], console[PATH_MAX];
+	cleanup_close int target = ct_inroot_dir(root, path, 0755, true, CT_INROOT_NO_SYMLINKS);
+	cleanup_close int mnt = -1;
 	int r;
 
-	step(rep, CT_STEP_MOUNT_DEV, "/dev");
-	r = join(dev, root, "/dev");
-	if (r < 0)
-		return r;
-	if (mkdir(dev, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	r = move_tree(p->dev_fd, dev);
-	if (r < 0)
-		return r;
-	step(rep, CT_STEP_MOUNT_DEVPTS, "/dev/pts");
-	r = mount_at(root, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-		     "newinstance,ptmxmode=0666,mode=0620,gid=5");
-	if (r < 0)
-		return r;
-	step(rep, CT_STEP_MOUNT_DEV, "/dev/shm");
-	r = mount_at(root, "/dev/shm", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-	if (r < 0 || !p->console)
-		return r;
-	step(rep, CT_STEP_CONSOLE, p->console);
-	r = join(console, dev, "console");
-	return r < 0 ? r : do_mount(p->console, console, NULL, MS_BIND, NULL);
+	if (target < 0)
+		return target;
+	r = ct_mnt_new(type, type, data, flags, &mnt);
+	if (r >= 0)
+		r = attach_checked(root, path, CT_INROOT_NO_SYMLINKS, mnt, target);
+	if (r >= 0 && ret_mnt)
+		*ret_mnt = steal_fd(&mnt);
+	return r;
 }
 
-/* Binds path onto itself read-only: the mount stays, writes through it fail. */
-static int bind_readonly(const char *path)
+/* A read-only copy of the mount at path below base, put back over itself: the mount stays,
+ * writes through it fail. *ret_mnt (if not NULL) gets the copy. */
+static int guard(int base, const char *path, int *ret_mnt)
 {
-	int r = do_mount(path, path, NULL, MS_BIND, NULL);
+	cleanup_close int target = ct_inroot_open(base, path, O_PATH, CT_INROOT_NO_SYMLINKS);
+	cleanup_close int mnt = -1;
+	int r;
 
-	return r < 0 ? r : do_mount(NULL, path, NULL,
-				    MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+	if (target < 0)
+		return target;
+	r = ct_mnt_clone(target, "", false, &mnt);
+	if (r >= 0)
+		r = ct_mnt_set(mnt, RO_GUARD, false);
+	if (r >= 0)
+		r = ct_mnt_attach(mnt, target);
+	if (r >= 0 && ret_mnt)
+		*ret_mnt = steal_fd(&mnt);
+	return r;
+}
+
+/* A copy of the mount at path below base, to go on top of a guard over it. */
+static int keep_writable(int base, const char *path, int *ret_mnt)
+{
+	cleanup_close int target = ct_inroot_open(base, path, O_PATH, CT_INROOT_NO_SYMLINKS);
+
+	return target < 0 ? target : ct_mnt_clone(target, "", false, ret_mnt);
 }
 
 /* /proc/sys holds host-wide knobs (vm.*, kernel.*) that no namespace covers, and
  * /proc/sysrq-trigger can reboot the host: both read-only, as LXC's proc:mixed. With a network
- * namespace of its own, the container keeps /proc/sys/net writable: those keys are its own. */
-static int mount_proc(const char *root, const struct ct_config *c, struct ct_setup_report *rep)
+ * namespace of its own, the container keeps /proc/sys/net writable: those keys are its own.
+ * The guards are found from the new proc mount's fd, which the guest cannot have touched. */
+static int mount_proc(int root, const struct ct_config *c, struct ct_setup_report *rep)
 {
-	char sys[PATH_MAX], net[PATH_MAX], sysrq[PATH_MAX];
-	int r = mount_at(root, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	cleanup_close int proc = -1, sys = -1, net = -1, target = -1;
+	int r = mount_new(root, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &proc);
 
-	if (r < 0 || (r = join(sys, root, "/proc/sys")) < 0 ||
-	    (r = join(net, root, "/proc/sys/net")) < 0 ||
-	    (r = join(sysrq, root, "/proc/sysrq-trigger")) < 0)
-		return r;
 	step(rep, CT_STEP_MOUNT_PROC, "/proc/sys");
-	r = do_mount(sys, sys, NULL, MS_BIND, NULL);
 	if (r >= 0 && (c->namespaces & CLONE_NEWNET))
-		r = do_mount(net, net, NULL, MS_BIND, NULL);
+		r = keep_writable(proc, "sys/net", &net);
 	if (r >= 0)
-		r = do_mount(NULL, sys, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
-			     NULL);
+		r = guard(proc, "sys", &sys);
+	if (r >= 0 && net >= 0) {
+		target = ct_inroot_open(sys, "net", O_PATH, CT_INROOT_NO_SYMLINKS);
+		r = target < 0 ? target : ct_mnt_attach(net, target);
+	}
 	if (r < 0)
 		return r;
 	step(rep, CT_STEP_MOUNT_PROC, "/proc/sysrq-trigger");
-	r = bind_readonly(sysrq);
+	r = guard(proc, "sysrq-trigger", NULL);
 	return r == -ENOENT ? 0 : r; /* a kernel without magic SysRq */
 }
 
-static int prepare_target(const struct ct_mount_entry *m, const char *target)
+/* Without a network namespace of its own, a user-namespaced container may not mount sysfs:
+ * it gets the host's, copied read-only. *ret_mnt gets the mount. */
+static int mount_sys(int root, const struct ct_spawn_plan *p, int *ret_mnt)
+{
+	unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	cleanup_close int target = -1, mnt = -1;
+	int r;
+
+	if (!p->userns || (p->config->namespaces & CLONE_NEWNET))
+		return mount_new(root, "/sys", "sysfs", ro, NULL, ret_mnt);
+	target = ct_inroot_dir(root, "/sys", 0755, true, CT_INROOT_NO_SYMLINKS);
+	if (target < 0)
+		return target;
+	r = ct_mnt_clone(AT_FDCWD, "/sys", true, &mnt);
+	if (r >= 0)
+		r = attach_checked(root, "/sys", CT_INROOT_NO_SYMLINKS, mnt, target);
+	if (r >= 0)
+		r = ct_mnt_set(mnt, ro, true);
+	if (r >= 0)
+		*ret_mnt = steal_fd(&mnt);
+	return r;
+}
+
+/* In a cgroup namespace rooted at the container's cgroup, the guest sees its own subtree as
+ * the whole hierarchy, and may manage it (systemd does). */
+static int mount_cgroup(int sys)
+{
+	cleanup_close int target = ct_inroot_dir(sys, "fs/cgroup", 0, false, CT_INROOT_NO_SYMLINKS);
+	cleanup_close int mnt = -1;
+	int r;
+
+	if (target < 0)
+		return target;
+	r = ct_mnt_new("cgroup2", "cgroup2", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, &mnt);
+	return r < 0 ? r : ct_mnt_attach(mnt, target);
+}
+
+/* The host terminal (ctstart's) bound onto the parent's empty /dev/console file. */
+static int bind_console(int dev, const char *console)
+{
+	cleanup_close int target = ct_inroot_open(dev, "console", O_PATH, CT_INROOT_NO_SYMLINKS);
+	cleanup_close int mnt = -1;
+	int r;
+
+	if (target < 0)
+		return target;
+	r = ct_mnt_clone(AT_FDCWD, console, false, &mnt);
+	return r < 0 ? r : ct_mnt_attach(mnt, target);
+}
+
+/* The parent's tmpfs already holds the nodes, the links and, with a terminal, the file to bind
+ * it on; devpts and /dev/shm are the container's own instances. */
+static int setup_dev(int root, const struct ct_spawn_plan *p, struct ct_setup_report *rep)
+{
+	cleanup_close int target = -1;
+	int r;
+
+	step(rep, CT_STEP_MOUNT_DEV, "/dev");
+	target = ct_inroot_dir(root, "/dev", 0755, true, CT_INROOT_NO_SYMLINKS);
+	r = target < 0 ? target : attach_checked(root, "/dev", CT_INROOT_NO_SYMLINKS, p->dev_fd,
+						 target);
+	if (r < 0)
+		return r;
+	step(rep, CT_STEP_MOUNT_DEVPTS, "/dev/pts");
+	r = mount_new(p->dev_fd, "pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		      "newinstance,ptmxmode=0666,mode=0620,gid=5", NULL);
+	if (r < 0)
+		return r;
+	step(rep, CT_STEP_MOUNT_DEV, "/dev/shm");
+	r = mount_new(p->dev_fd, "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", NULL);
+	if (r < 0 || !p->console)
+		return r;
+	step(rep, CT_STEP_CONSOLE, p->console);
+	return bind_console(p->dev_fd, p->console);
+}
+
+/* The target of a mount entry: made first with create=dir|file. */
+static int user_target(int root, const struct ct_mount_entry *m)
 {
 	if (m->create_dir)
-		return mkdir_parents(target, 0755, 1);
-	if (m->create_file) {
-		int r = mkdir_parents(target, 0755, 0);
-		return r < 0 ? r : touch(target, 0644);
-	}
-	return 0;
+		return ct_inroot_dir(root, m->target, 0755, true, CT_INROOT_FOLLOW);
+	if (m->create_file)
+		return ct_inroot_file(root, m->target, 0644);
+	return ct_inroot_open(root, m->target, O_PATH, CT_INROOT_FOLLOW);
+}
+
+/* A remount changes the mount already at the target: its flags (bind) or its superblock. */
+static int user_remount(const struct ct_mount_entry *m, int target)
+{
+	unsigned long flags = m->flags & ~(PROPAGATION | MS_REMOUNT);
+
+	if (flags & MS_BIND)
+		return ct_mnt_set(target, flags, flags & MS_REC);
+	return ct_mnt_reconfigure(target, m->data, flags);
 }
 
 /* A bind entry's source arrives as a detached mount from the parent (idmapped in a user
- * namespace); other file systems are mounted here. */
-static int user_mount(const char *root, const struct ct_mount_entry *m, int tree_fd)
+ * namespace); other file systems are made here. A bind takes its flags (ro, nosuid, ...) once
+ * attached. */
+static int user_mount(int root, const struct ct_mount_entry *m, int tree_fd)
 {
-	const char *type = strcmp(m->fstype, "none") == 0 ? NULL : m->fstype;
 	unsigned long flags = m->flags & ~PROPAGATION;
-	char target[PATH_MAX];
-	int r = join(target, root, m->target);
+	cleanup_close int target = user_target(root, m);
+	cleanup_close int made = -1;
+	int mnt = tree_fd, r;
 
+	if (target < 0)
+		return target;
+	if (flags & MS_REMOUNT) {
+		r = user_remount(m, target);
+		return r < 0 ? r : ct_mnt_propagation(target, m->flags & (PROPAGATION | MS_REC));
+	}
+	if (!(flags & MS_BIND)) {
+		r = ct_mnt_new(m->fstype, m->source, m->data, flags, &made);
+		if (r < 0)
+			return r;
+		mnt = made;
+	}
+	r = attach_checked(root, m->target, CT_INROOT_FOLLOW, mnt, target);
+	if (r >= 0 && (flags & MS_BIND))
+		r = ct_mnt_set(mnt, flags & ~(MS_BIND | MS_REC), flags & MS_REC);
 	if (r >= 0)
-		r = prepare_target(m, target);
-	if (r >= 0)
-		r = (flags & MS_BIND) ? move_tree(tree_fd, target)
-				      : do_mount(m->source, target, type, flags, m->data);
-	/* A bind mount ignores MS_RDONLY and friends until it is remounted. */
-	if (r >= 0 && (flags & MS_BIND) && (flags & ~(MS_BIND | MS_REC)))
-		r = do_mount(NULL, target, NULL, flags | MS_REMOUNT, NULL);
-	if (r >= 0 && (m->flags & PROPAGATION))
-		r = do_mount(NULL, target, NULL, m->flags & (PROPAGATION | MS_REC), NULL);
-	return m->optional ? 0 : r;
+		r = ct_mnt_propagation(mnt, m->flags & (PROPAGATION | MS_REC));
+	return r;
+}
+
+static int user_mounts(int root, const struct ct_config *c, const struct ct_spawn_fds *fds,
+		       size_t next, struct ct_setup_report *rep)
+{
+	int r;
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct ct_mount_entry *m = &c->mounts[i];
+		int fd = -1;
+
+		if ((m->flags & MS_BIND) && !(m->flags & MS_REMOUNT)) {
+			if (fds->missing[i])
+				continue; /* optional, and its source is not there */
+			if (next >= fds->n)
+				return -EBADF; /* the parent sent fewer trees than there are binds */
+			fd = fds->fd[next++];
+		}
+		step(rep, CT_STEP_USER_MOUNT, m->target);
+		r = user_mount(root, m, fd);
+		if (r < 0 && !m->optional)
+			return r;
+	}
+	return 0;
 }
 
 /* The working directory is the new root (ct_rootfs_enter()). */
@@ -203,57 +277,6 @@ static int pivot(void)
 	return chdir("/") < 0 ? -errno : 0;
 }
 
-#define TRY(s, detail, expr)                                                                       \
-	do {                                                                                       \
-		step(rep, (s), (detail));                                                          \
-		r = (expr);                                                                        \
-		if (r < 0)                                                                         \
-			return r;                                                                  \
-	} while (0)
-
-/* Without a network namespace of its own, a user-namespaced container may not mount sysfs:
- * it gets the host's, bound read-only. */
-static int mount_sys(const char *root, const struct ct_spawn_plan *p)
-{
-	const struct ct_config *c = p->config;
-	unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	char path[PATH_MAX];
-	int r;
-
-	if (!p->userns || (c->namespaces & CLONE_NEWNET))
-		return mount_at(root, "/sys", "sysfs", "sysfs", ro, NULL);
-	r = join(path, root, "/sys");
-	if (r >= 0 && mkdir(path, 0755) < 0 && errno != EEXIST)
-		r = -errno;
-	if (r >= 0)
-		r = do_mount("/sys", path, NULL, MS_BIND | MS_REC, NULL);
-	return r < 0 ? r : do_mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | ro, NULL);
-}
-
-static int user_mounts(const char *root, const struct ct_config *c,
-		       const struct ct_spawn_fds *fds, size_t next, struct ct_setup_report *rep)
-{
-	int r;
-
-	for (size_t i = 0; i < c->n_mounts; i++) {
-		const struct ct_mount_entry *m = &c->mounts[i];
-		int fd = -1;
-
-		if ((m->flags & MS_BIND) && fds->missing[i])
-			continue; /* optional, and its source is not there */
-		if (m->flags & MS_BIND) {
-			if (next >= fds->n)
-				return -EBADF; /* the parent sent fewer trees than there are binds */
-			fd = fds->fd[next++];
-		}
-		step(rep, CT_STEP_USER_MOUNT, m->target);
-		r = user_mount(root, m, fd);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 static bool is_host_root(const struct ct_config *c)
 {
 	return strcmp(c->rootfs, "/") == 0;
@@ -265,39 +288,62 @@ int ct_rootfs_enter(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fd
 	const char *rootfs = p->config->rootfs;
 	int r;
 
-	TRY(CT_STEP_MOUNT_PRIVATE, "/", do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	step(rep, CT_STEP_MOUNT_PRIVATE, "/");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
 	/* rootfs = / shares the host's tree (in a private mount namespace): nothing to put in
 	 * place, and pivot_root cannot pivot onto the current root anyway. */
 	if (is_host_root(p->config))
 		return chdir("/") < 0 ? -errno : 0;
-	TRY(CT_STEP_BIND_ROOTFS, rootfs, fds->n ? move_tree(fds->fd[0], rootfs) : -EBADF);
-	TRY(CT_STEP_BIND_ROOTFS, rootfs, chdir(rootfs) < 0 ? -errno : 0);
-	return 0;
+	/* The rootfs path is the operator's (the config's); from here on the tree's fd is the
+	 * root of every lookup. */
+	step(rep, CT_STEP_BIND_ROOTFS, rootfs);
+	if (fds->n == 0)
+		return -EBADF;
+	r = move_mount(fds->fd[0], "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
+	if (r >= 0 && fchdir(fds->fd[0]) < 0)
+		r = -errno;
+	return r;
+}
+
+#define TRY(s, detail, expr)                                                                       \
+	do {                                                                                       \
+		step(rep, (s), (detail));                                                          \
+		r = (expr);                                                                        \
+		if (r < 0)                                                                         \
+			return r;                                                                  \
+	} while (0)
+
+static int setup_in(int root, const struct ct_spawn_plan *p, const struct ct_spawn_fds *fds,
+		    struct ct_setup_report *rep)
+{
+	const struct ct_config *c = p->config;
+	cleanup_close int sys = -1;
+	int r;
+
+	TRY(CT_STEP_MOUNT_PROC, "/proc", mount_proc(root, c, rep));
+	TRY(CT_STEP_MOUNT_SYS, "/sys", mount_sys(root, p, &sys));
+	if (c->namespaces & CLONE_NEWCGROUP)
+		TRY(CT_STEP_MOUNT_SYS, "/sys/fs/cgroup", mount_cgroup(sys));
+	r = setup_dev(root, p, rep);
+	if (r < 0)
+		return r;
+	return user_mounts(root, c, fds, is_host_root(c) ? 0 : 1, rep);
 }
 
 int ct_rootfs_setup(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fds,
 		    struct ct_setup_report *rep)
 {
-	const struct ct_config *c = p->config;
-	bool host_root = is_host_root(c);
-	const char *root = host_root ? "/" : "."; /* ct_rootfs_enter() went there */
+	bool host_root = is_host_root(p->config);
+	/* ct_rootfs_enter() went to the root of the rootfs tree */
+	cleanup_close int root = open(host_root ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int r;
 
-	TRY(CT_STEP_MOUNT_PROC, "/proc", mount_proc(root, c, rep));
-	TRY(CT_STEP_MOUNT_SYS, "/sys", mount_sys(root, p));
-	/* In a cgroup namespace rooted at the container's cgroup, the guest sees its own subtree
-	 * as the whole hierarchy, and may manage it (systemd does). */
-	if (c->namespaces & CLONE_NEWCGROUP)
-		TRY(CT_STEP_MOUNT_SYS, "/sys/fs/cgroup",
-		    mount_at(root, "/sys/fs/cgroup", "cgroup2", "cgroup2",
-			     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
-	r = setup_dev(root, p, rep);
-	if (r < 0)
+	if (root < 0)
+		return -errno;
+	r = setup_in(root, p, fds, rep);
+	if (r < 0 || host_root)
 		return r;
-	r = user_mounts(root, c, fds, host_root ? 0 : 1, rep);
-	if (r < 0)
-		return r;
-	if (!host_root)
-		TRY(CT_STEP_PIVOT_ROOT, c->rootfs, pivot());
+	TRY(CT_STEP_PIVOT_ROOT, p->config->rootfs, pivot());
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "spawn.h"
 
 #include "macro.h"
+#include "mount-fd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,37 +38,13 @@ static const char *const devlinks[][2] = {
 	{ "/proc/self/fd/2", "stderr" },
 };
 
-static int fs_set(int fs, const char *key, const char *value)
-{
-	return fsconfig(fs, FSCONFIG_SET_STRING, key, value, 0) < 0 ? -errno : 0;
-}
-
 static int dev_tmpfs(uid_t uid, gid_t gid, int *ret_fd)
 {
-	cleanup_close int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	char u[16], g[16];
-	int fd, r;
+	char data[64];
 
-	if (fs < 0)
-		return -errno;
-	snprintf(u, sizeof(u), "%u", (unsigned)uid);
-	snprintf(g, sizeof(g), "%u", (unsigned)gid);
-	r = fs_set(fs, "mode", "755");
-	if (r >= 0)
-		r = fs_set(fs, "size", "65536k");
-	if (r >= 0)
-		r = fs_set(fs, "uid", u);
-	if (r >= 0)
-		r = fs_set(fs, "gid", g);
-	if (r >= 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		r = -errno;
-	if (r < 0)
-		return r;
-	fd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
-	if (fd < 0)
-		return -errno;
-	*ret_fd = fd;
-	return 0;
+	snprintf(data, sizeof(data), "mode=755,size=65536k,uid=%u,gid=%u", (unsigned)uid,
+		 (unsigned)gid);
+	return ct_mnt_new("tmpfs", "tmpfs", data, MS_NOSUID | MS_NOEXEC, ret_fd);
 }
 
 /* mknod then chmod (the monitor's umask must not narrow the mode) and chown to the container. */
@@ -251,8 +228,8 @@ int ct_spawn_trees(const struct ct_config *c, int userns_fd, uid_t root_uid,
 	for (size_t i = 0; r >= 0 && i < c->n_mounts; i++) {
 		const struct ct_mount_entry *m = &c->mounts[i];
 
-		if (!(m->flags & MS_BIND))
-			continue;
+		if (!(m->flags & MS_BIND) || (m->flags & MS_REMOUNT))
+			continue; /* a remount changes what is there already */
 		r = add_tree(&fds, m->source, m->flags & MS_REC, !(m->flags & MS_RDONLY), userns_fd,
 			     "mount source", what, what_size);
 		if (r < 0 && m->optional) {

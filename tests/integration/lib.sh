@@ -139,6 +139,7 @@ cleanup() {
 		done
 	fi
 	for p in $(container_procs); do kill -9 "$p" 2>/dev/null || true; done
+	eval "${EXTRA_CLEANUP:-}" # a test's own leftovers (set before it makes them)
 	rm -rf "$T"
 	if [ "$rc" = 0 ]; then
 		echo "# $TEST_NAME: $CHECKS checks passed"

@@ -176,9 +176,14 @@ expect_eq "stop of an unknown name: exit 2" 2 "$rc"
 run_rc rc ct ctstop -n x -t abc 2>/dev/null
 expect_eq "bad timeout is an error" 1 "$rc"
 
-# ---- SHUTDOWN during STARTING is queued, not lost: a FIFO holds the setup step open.
-mkfifo "$ROOTFS/gate"
-conf=$(write_conf gated "mount = /dev/null /gate none bind,create=file")
+# ---- SHUTDOWN during STARTING is queued, not lost: the setup child is held in a frozen cgroup
+# (its cgroup.parent's, frozen on cgroup2 before the start) until the stop is queued.
+CG2=/sys/fs/cgroup
+[ "$(stat -f -c %T $CG2)" = cgroup2fs ] || CG2=/sys/fs/cgroup/unified
+GATE="$CG2/ct-test-gate-$$"
+EXTRA_CLEANUP='[ ! -d "$GATE" ] || { echo 0 >"$GATE/cgroup.freeze"; sleep 0.5; rmdir "$GATE"; }'
+mkdir "$GATE" && echo 1 >"$GATE/cgroup.freeze" || fail "cannot make a frozen cgroup in $CG2"
+conf=$(write_conf gated "cgroup.parent = ${GATE#"$CG2"/}")
 ct ctstart -n gated -f "$conf" -d -- sh -c 'trap "echo done >/state; exit 0" TERM; while :; do sleep 1; done' &
 starter=$!
 wait_for 10 test -S "$RUNDIR/gated/sock" || fail "gated monitor did not come up"
@@ -187,19 +192,18 @@ expect_match "held in STARTING" "state: +STARTING" "$(ct ctinfo -n gated)"
 stopper=$!
 sleep 0.5
 expect_match "still STARTING with a stop queued" "state: +STARTING" "$(ct ctinfo -n gated)"
-exec 9<"$ROOTFS/gate" # a reader: the child's open() of the gate returns, setup goes on
+echo 0 >"$GATE/cgroup.freeze" # setup goes on
 wait $stopper
-exec 9<&-
 wait $starter || true
 expect_eq "the queued stop ran once the container was up: graceful" 0 "$(cat "$T/q.rc")"
 # SIGTERM may arrive before the shell has set its trap (then it dies of it, 143): either way the
 # application was asked, not killed.
 expect_match "the application got its SIGTERM" \
 	"init exited with status (0|143) \(signal 15 \(TERM\) sent to init\)" "$(cat "$T/q")"
-rm -f "$ROOTFS/gate" "$ROOTFS/state"
+rm -f "$ROOTFS/state"
 
-# A queued stop keeps its deadline: a start that hangs is killed when it runs out.
-mkfifo "$ROOTFS/gate"
+# A queued stop keeps its deadline: a start that hangs (frozen again) is killed when it runs out.
+echo 1 >"$GATE/cgroup.freeze"
 ( set +e; ct ctstart -n hung -f "$conf" -d -- true 2>"$T/hung.err"; echo $? >"$T/hung.rc" ) &
 wait_for 10 test -S "$RUNDIR/hung/sock" || fail "hung monitor did not come up"
 stop hung -t 2
@@ -208,7 +212,7 @@ expect_eq "queued stop on a hung start: killed at the deadline" 3 "$rc"
 [ "$secs" -ge 2 ] && [ "$secs" -lt 15 ] || fail "took $secs s"
 expect_eq "ctstart -d fails" 125 "$(cat "$T/hung.rc")"
 expect_match "saying why" "stopped during start \(timeout\)" "$(cat "$T/hung.err")"
-rm -f "$ROOTFS/gate"
+rmdir "$GATE" || fail "the gate cgroup was left populated"
 
 # ---- the host is never asked: a container sharing the host's rootfs sees the host's FIFO
 if [ -e /run/initctl ] || [ -e /dev/initctl ]; then
