@@ -36,11 +36,11 @@ int ct_inroot_open(int root_fd, const char *path, int flags, enum ct_inroot_mode
 	return open2(root_fd, path[0] ? path : ".", flags, resolve_flags(mode));
 }
 
-/* A component just created under dir_fd, opened without following anything: if it was swapped
- * for a symlink in between, ELOOP. */
+/* A component just created under dir_fd, opened without following anything: if it is a symlink
+ * (swapped in since, or one that leads nowhere, which mkdirat() met as EEXIST), ELOOP. */
 static int open_created(int dir_fd, const char *name, int flags)
 {
-	return open2(dir_fd, name, flags | O_NOFOLLOW,
+	return open2(dir_fd, name, flags,
 		     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
 }
 

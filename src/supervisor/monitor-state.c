@@ -25,12 +25,27 @@ void ct_monitor_notify(struct ct_monitor *m, int result, const char *message)
 	m->notified = true;
 }
 
+/* Paths in the rootfs resolve inside it only (inroot.h); two errors say so in words. */
+static const char *setup_hint(int error)
+{
+	switch (error) {
+	case -ELOOP:
+		return " (a symlink in the rootfs that setup does not follow: /proc, /sys and /dev must "
+		       "be directories, and create= makes nothing through a symlink that leads nowhere)";
+	case -EXDEV:
+		return " (the path moved while it was set up: something is renaming it in the rootfs)";
+	default:
+		return "";
+	}
+}
+
 static void format_setup_error(const struct ct_monitor *m, char *buf, size_t size)
 {
 	const struct ct_setup_report *s = &m->setup;
 
-	snprintf(buf, size, "setup step '%s'%s%s%s failed: %s", ct_step_to_string(s->step),
-		 s->detail[0] ? " (" : "", s->detail, s->detail[0] ? ")" : "", strerror(-s->error));
+	snprintf(buf, size, "setup step '%s'%s%s%s failed: %s%s", ct_step_to_string(s->step),
+		 s->detail[0] ? " (" : "", s->detail, s->detail[0] ? ")" : "", strerror(-s->error),
+		 setup_hint(s->error));
 }
 
 static void stop_result(const struct ct_monitor *m, struct ct_stop_result *res)

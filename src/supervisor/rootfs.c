@@ -99,8 +99,10 @@ static int mount_proc(int root, const struct ct_config *c, struct ct_setup_repor
 	cleanup_close int proc = -1, sys = -1, net = -1, target = -1;
 	int r = mount_new(root, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &proc);
 
+	if (r < 0)
+		return r;
 	step(rep, CT_STEP_MOUNT_PROC, "/proc/sys");
-	if (r >= 0 && (c->namespaces & CLONE_NEWNET))
+	if (c->namespaces & CLONE_NEWNET)
 		r = keep_writable(proc, "sys/net", &net);
 	if (r >= 0)
 		r = guard(proc, "sys", &sys);

@@ -70,7 +70,8 @@ static __attribute__((noreturn)) void usage(void)
 	fprintf(stderr, "usage: ctescape blockdev MAJ:MIN [write] | sysctl KEY VALUE | remount PATH |\n"
 			"       sysrw [FILE] | kmsg | cgroup MARKER | module | rawio | devnodes |\n"
 			"       swapper DIR N TARGET (on the host, against ctshift) |\n"
-			"       serve SOCKET [UID] (on the host, for t-rundir)\n");
+			"       serve SOCKET [UID] (on the host, for t-rundir) |\n"
+			"       exchange DIR A B [A B...] (on the host, for t-setup)\n");
 	exit(2);
 }
 
@@ -607,6 +608,23 @@ static int swapper(int argc, char **argv)
 		}
 }
 
+/* `exchange DIR A B [A B...]` (run on the host, for t-setup): swaps each pair of entries of
+ * DIR (a directory and a symlink out of the rootfs, say) with renameat2 RENAME_EXCHANGE, round
+ * after round until killed, so that setup resolving A meets either. Prints "ready" first. */
+static int exchange(int argc, char **argv)
+{
+	int dir = argc >= 5 && argc % 2 == 1 ? open(argv[2], O_PATH | O_DIRECTORY) : -1;
+
+	if (dir < 0)
+		usage();
+	puts("ready");
+	fflush(stdout);
+	for (;;)
+		for (int i = 3; i + 1 < argc; i += 2)
+			if (syscall(SYS_renameat2, dir, argv[i], dir, argv[i + 1], RENAME_EXCHANGE) < 0)
+				return 2;
+}
+
 /* `serve SOCKET [UID]` (on the host, for t-rundir): a SEQPACKET socket bound at SOCKET that
  * listens, as UID if given (bound before the switch: the listener's credentials are UID's), and
  * never answers. Prints "ready" once it listens; runs until killed. */
@@ -657,5 +675,7 @@ int main(int argc, char **argv)
 		return swapper(argc, argv);
 	if (strcmp(argv[1], "serve") == 0)
 		return serve(argc, argv);
+	if (strcmp(argv[1], "exchange") == 0)
+		return exchange(argc, argv);
 	usage();
 }

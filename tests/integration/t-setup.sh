@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Setup follows no path the guest controls out of its rootfs. Attacks, as reported against the old
+# path-based setup: (1) the rootfs's proc, sys and dev swapped with symlinks to host directories
+# (renameat2 RENAME_EXCHANGE in a loop) while containers start: the /proc/sys guard went onto a
+# decoy and the container then wrote a host sysctl; (2) mount entries whose target runs through a
+# symlink out of the rootfs (data -> a host directory) made directories and files on the host;
+# (3) create=file opened an existing host FIFO for writing (the start hung). Now every start either
+# works with the guards in place or fails cleanly naming its step, and nothing outside the rootfs
+# changes. Both modes: privileged (idmap = none) and a user namespace (idmap = auto).
+. "$(dirname "$0")/lib.sh"
+: "${CT_ESCAPE:?CT_ESCAPE must point at the static ctescape (make check sets it)}"
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+
+SYSCTL=vm/overcommit_ratio
+# What the container reports: its /proc/sys mount, and whether writing a host-wide sysctl (its
+# current value, so a success changes nothing) worked. The exchanger goes on while the container
+# runs, so its "/proc" is a symlink half the time: the probe works from inside /proc/sys, once it
+# got there; the mount table names the directory as it is called at that moment.
+PROBE='until cd /proc/sys 2>/dev/null; do :; done; grep -E " /proc(\.x)?/sys " ../self/mounts
+v=$(cat '$SYSCTL'); if echo "$v" >'$SYSCTL' 2>/dev/null; then echo SYSCTL-WRITTEN; fi; echo probed'
+
+# Host directories the swapped-in symlinks point at: they must stay empty.
+for d in proc sys dev; do
+	mkdir "$T/decoy-$d"
+	ln -s "$T/decoy-$d" "$ROOTFS/$d.x"
+done
+
+decoys_empty() {
+	[ -z "$(find "$T"/decoy-* -mindepth 1 2>/dev/null)" ] &&
+		! grep -q " $T/decoy-" /proc/self/mountinfo
+}
+
+# Puts proc, sys and dev back as directories (the exchanger may stop mid-round).
+unswap() {
+	local d
+	for d in proc sys dev; do
+		if [ -L "$ROOTFS/$d" ]; then
+			mv -T "$ROOTFS/$d" "$ROOTFS/$d.tmp"
+			mv -T "$ROOTFS/$d.x" "$ROOTFS/$d"
+			mv -T "$ROOTFS/$d.tmp" "$ROOTFS/$d.x"
+		fi
+	done
+}
+
+# race MODE N NAME...: N starts while each NAME of the rootfs is swapped with NAME.x.
+race() {
+	local mode=$1 n=$2 conf exchanger i rc started=0 refused=0 pairs=() d
+	shift 2
+	for d in "$@"; do pairs+=("$d" "$d.x"); done
+	conf=$(write_conf "race-$mode" "idmap = $([ "$mode" = privileged ] && echo none || echo auto)")
+	"$CT_ESCAPE" exchange "$ROOTFS" "${pairs[@]}" >"$T/exchange.out" &
+	exchanger=$!
+	wait_for 10 grep -q ready "$T/exchange.out" || fail "the exchanger did not start"
+	for ((i = 0; i < n; i++)); do
+		run_rc rc timeout 30 "$CT_BINDIR/ctstart" --rundir "$RUNDIR" -n "race$i" -f "$conf" \
+			-- sh -c "$PROBE" >"$T/race.out" 2>"$T/race.err"
+		if [ "$rc" = 0 ]; then
+			started=$((started + 1))
+			grep -Eq '^proc /proc(\.x)?/sys proc ro,' "$T/race.out" ||
+				{ kill "$exchanger"; fail "$mode: started without the read-only /proc/sys: $(cat "$T/race.out")"; }
+			! grep -q SYSCTL-WRITTEN "$T/race.out" ||
+				{ kill "$exchanger"; fail "$mode: the container wrote a host sysctl"; }
+		else
+			refused=$((refused + 1))
+			[ "$rc" = 125 ] && grep -Eq "setup step '[^']+' \([^)]*\) failed" "$T/race.err" ||
+				{ kill "$exchanger"; fail "$mode: start $i ended $rc: $(cat "$T/race.out" "$T/race.err")"; }
+		fi
+		decoys_empty || { kill "$exchanger"; fail "$mode: start $i put something into a decoy: $(find "$T"/decoy-*)"; }
+	done
+	kill "$exchanger"
+	wait "$exchanger" 2>/dev/null || true
+	unswap
+	echo "# $mode: $started of $n starts worked with every guard, $refused failed cleanly"
+	ok "$mode: $n starts against a rootfs swapping $* for symlinks out of it: nothing outside changed"
+}
+
+race privileged 50 proc
+race privileged 25 proc sys dev
+race userns 25 proc sys dev
+
+# ---- mount targets through symlinks that lead out of the rootfs
+mkdir "$T/hostdir"
+mkfifo "$T/hostfifo"
+ln -s "$T/hostdir" "$ROOTFS/data"
+ln -s "$T/hostfifo" "$ROOTFS/fifo"
+for mode in privileged userns; do
+	idmap=$([ "$mode" = privileged ] && echo none || echo auto)
+	for entry in "tmpfs /data/sub tmpfs create=dir" "/etc/hostname /data/file none bind,ro,create=file" \
+		"/etc/hostname /fifo none bind,ro,create=file"; do
+		conf=$(write_conf "link-$mode" "idmap = $idmap" "mount = $entry")
+		run_rc rc timeout 20 "$CT_BINDIR/ctstart" --rundir "$RUNDIR" -n link -f "$conf" -- true 2>"$T/link.err"
+		expect_eq "$mode: '$entry' through a symlink to the host: the start fails" 125 "$rc"
+		expect_match "$mode: naming the mount" "setup step 'mount' \(/(data/sub|data/file|fifo)\) failed" \
+			"$(cat "$T/link.err")"
+		[ -z "$(ls -A "$T/hostdir")" ] || fail "$mode: '$entry' made $(ls -A "$T/hostdir") on the host"
+		[ -p "$T/hostfifo" ] || fail "$mode: the host FIFO was replaced"
+	done
+	ok "$mode: the host directory stayed empty, the host FIFO was never opened"
+done
+
+# The same symlink, with its target present inside the rootfs: followed there, inside.
+mkdir -p "$ROOTFS$T/hostdir"
+for mode in privileged userns; do
+	idmap=$([ "$mode" = privileged ] && echo none || echo auto)
+	conf=$(write_conf "inside-$mode" "idmap = $idmap" "mount = tmpfs /data/sub tmpfs create=dir" \
+		"mount = /etc/hostname /data/file none bind,ro,create=file")
+	run_rc rc ct ctstart -n inside -f "$conf" -- sh -c 'cat /proc/self/mounts' >"$T/inside.out"
+	expect_eq "$mode: a symlink inside the rootfs is followed inside it" 0 "$rc"
+	expect_match "$mode: the tmpfs is where the symlink leads in the container" \
+		"^tmpfs $T/hostdir/sub tmpfs" "$(cat "$T/inside.out")"
+	expect_match "$mode: so is the file" " $T/hostdir/file " "$(cat "$T/inside.out")"
+	[ -d "$ROOTFS$T/hostdir/sub" ] && [ -f "$ROOTFS$T/hostdir/file" ] ||
+		fail "$mode: the targets were not made inside the rootfs"
+	[ -z "$(ls -A "$T/hostdir")" ] || fail "$mode: a target was made on the host"
+	ok "$mode: targets made inside the rootfs only"
+	rm -rf "$ROOTFS$T/hostdir/sub" "$ROOTFS$T/hostdir/file"
+done
+
+# A FIFO inside the rootfs as a create=file target: bound over, never opened.
+mkfifo "$ROOTFS/ownfifo"
+conf=$(write_conf ownfifo "mount = /etc/hostname /ownfifo none bind,ro,create=file")
+run_rc rc timeout 20 "$CT_BINDIR/ctstart" --rundir "$RUNDIR" -n ownfifo -f "$conf" -- sh -c 'cat /ownfifo' >"$T/ownfifo.out"
+expect_eq "create=file on the rootfs's own FIFO: no hang, the bind is there" "0 $(cat /etc/hostname)" \
+	"$rc $(cat "$T/ownfifo.out")"
+
+assert_clean
