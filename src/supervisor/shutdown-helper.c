@@ -64,6 +64,29 @@ static int wait_status(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* Everything but the fork happens here, in the host's pid namespace where no guest sees it:
+ * the command's process is born inside the container already sealed (joined, without the
+ * monitor's fds, confined as init is, not dumpable until it execs). */
+static void seal(int init_pidfd, unsigned long namespaces, const struct ct_confine *confine)
+{
+	enum ct_step step;
+	int r = join(init_pidfd, namespaces);
+
+	if (r >= 0 && chdir("/") < 0)
+		r = -errno;
+	if (r < 0) {
+		fprintf(stderr, "ct: shutdown_command: cannot join the container: %s\n", strerror(-r));
+		_exit(125);
+	}
+	syscall(SYS_close_range, 3, ~0U, 0); /* init's pidfd among them: no longer needed */
+	r = ct_confine_apply(confine, &step);
+	if (r < 0) {
+		fprintf(stderr, "ct: shutdown_command: %s: %s\n", ct_step_to_string(step),
+			strerror(-r));
+		_exit(125);
+	}
+}
+
 _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 			      const struct ct_confine *confine, char *const *argv, char *const *envp,
 			      const sigset_t *mask)
@@ -73,29 +96,11 @@ _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 	helper_prepare(mask);
 	/* Joining the pid namespace only affects children: the command runs in a second fork, as
 	 * a process of the container, and dies with it. */
-	int joined = join(init_pidfd, namespaces);
-
-	if (joined >= 0 && chdir("/") < 0)
-		joined = -errno;
-	if (joined < 0) {
-		fprintf(stderr, "ct: shutdown_command: cannot join the container: %s\n",
-			strerror(-joined));
-		_exit(125);
-	}
+	seal(init_pidfd, namespaces, confine);
 	pid = fork();
 	if (pid < 0)
 		_exit(125);
 	if (pid == 0) {
-		/* Closed now, not at exec: none of the monitor's fds may live on in the container. */
-		syscall(SYS_close_range, 3, ~0U, 0);
-		/* The command is confined like init. */
-		enum ct_step step;
-		int r = ct_confine_apply(confine, &step);
-		if (r < 0) {
-			fprintf(stderr, "ct: shutdown_command: %s: %s\n", ct_step_to_string(step),
-				strerror(-r));
-			_exit(125);
-		}
 		/* execvp() searches the PATH of environ: make that the container's. */
 		environ = (char **)envp;
 		execvp(argv[0], argv);

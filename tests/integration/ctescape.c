@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,11 +18,13 @@
 #include <string.h>
 #include <sys/klog.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -71,7 +74,8 @@ static __attribute__((noreturn)) void usage(void)
 			"       sysrw [FILE] | kmsg | cgroup MARKER | module | rawio | devnodes |\n"
 			"       swapper DIR N TARGET (on the host, against ctshift) |\n"
 			"       serve SOCKET [UID] (on the host, for t-rundir) |\n"
-			"       exchange DIR A B [A B...] (on the host, for t-setup)\n");
+			"       exchange DIR A B [A B...] (on the host, for t-setup) |\n"
+			"       hijack OUT (in a container, for t-confine)\n");
 	exit(2);
 }
 
@@ -625,6 +629,136 @@ static int exchange(int argc, char **argv)
 				return 2;
 }
 
+/* ---- hijack: a process ct puts into the container, caught as it appears ---- */
+
+static long last_pid(void)
+{
+	char buf[32] = "";
+	FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "re");
+
+	if (!f || !fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	if (f)
+		fclose(f);
+	return strtol(buf, NULL, 10);
+}
+
+static void read_comm(long pid, char *buf, size_t size)
+{
+	char path[64];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : (int)read(fd, buf, size - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n - 1 : 0] = '\0'; /* drop the newline */
+	if (n <= 0)
+		snprintf(buf, size, "?");
+}
+
+/* Everything of the process's open files past stdio that its /proc directory gives away. */
+static void list_fds(FILE *out, long pid)
+{
+	char path[64], link[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+	d = opendir(path);
+	if (!d) {
+		fprintf(out, " fds=%s", strerror(errno));
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		ssize_t n;
+		char p[PATH_MAX];
+
+		if (e->d_name[0] == '.' || atoi(e->d_name) < 3)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
+		n = readlink(p, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = '\0';
+		fprintf(out, " fd%s=%s", e->d_name, link);
+	}
+	closedir(d);
+}
+
+/* The confinement fields of /proc/PID/status: " CapEff=... Seccomp=... NoNewPrivs=...". */
+static void print_status(FILE *out, long pid)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	f = fopen(path, "re");
+	if (!f) {
+		fprintf(out, " status=%s", strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char key[32], value[64];
+
+		if (sscanf(line, "%31[^:]:%*[ \t]%63s", key, value) == 2 &&
+		    (!strcmp(key, "CapEff") || !strcmp(key, "Seccomp") || !strcmp(key, "NoNewPrivs")))
+			fprintf(out, " %s=%s", key, value);
+	}
+	fclose(f);
+}
+
+/* Spins PTRACE_SEIZE on pid until it exists; returns 0 or the errno once it does (or -1 if it
+ * came and went between two tries). */
+static int seize(long pid)
+{
+	unsigned spins = 0;
+
+	while (ptrace(PTRACE_SEIZE, pid, 0, 0) < 0) {
+		if (errno != ESRCH)
+			return errno;
+		if (++spins % 4096 == 0 && last_pid() >= pid && kill((pid_t)pid, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* `hijack OUT` (in a container, for t-confine): spins PTRACE_SEIZE on the pid the namespace
+ * hands out next, so that it holds the next process the moment it exists (a helper ct forks into
+ * the container, before it execs), stops it there and looks into it. One line per process to
+ * OUT: "pid=N comm=C seize=ok|ERR root=ok|ERR [fdN=TARGET...] [CapEff=.. Seccomp=..
+ * NoNewPrivs=..]". Runs until killed. */
+static int hijack(int argc, char **argv)
+{
+	FILE *out = argc == 3 ? fopen(argv[2], "we") : NULL;
+
+	if (!out)
+		usage();
+	setvbuf(out, NULL, _IOLBF, 0);
+	for (long next = last_pid() + 1;; next++) {
+		char comm[32], root[64], link[PATH_MAX];
+		int st, err = seize(next);
+
+		if (err < 0)
+			continue;
+		if (err == 0) { /* hold it where it is */
+			ptrace(PTRACE_INTERRUPT, next, 0, 0);
+			waitpid((pid_t)next, &st, __WALL);
+		}
+		read_comm(next, comm, sizeof(comm));
+		snprintf(root, sizeof(root), "/proc/%ld/root", next);
+		ssize_t n = readlink(root, link, sizeof(link) - 1);
+		fprintf(out, "pid=%ld comm=%s seize=%s root=%s", next, comm,
+			err ? strerror(err) : "ok", n < 0 ? strerror(errno) : "ok");
+		list_fds(out, next);
+		print_status(out, next);
+		fprintf(out, "\n");
+		if (err == 0)
+			ptrace(PTRACE_DETACH, next, 0, 0);
+		if (last_pid() > next)
+			next = last_pid(); /* others came meanwhile: wait for the next one */
+	}
+}
+
 /* `serve SOCKET [UID]` (on the host, for t-rundir): a SEQPACKET socket bound at SOCKET that
  * listens, as UID if given (bound before the switch: the listener's credentials are UID's), and
  * never answers. Prints "ready" once it listens; runs until killed. */
@@ -677,5 +811,7 @@ int main(int argc, char **argv)
 		return serve(argc, argv);
 	if (strcmp(argv[1], "exchange") == 0)
 		return exchange(argc, argv);
+	if (strcmp(argv[1], "hijack") == 0)
+		return hijack(argc, argv);
 	usage();
 }

@@ -148,4 +148,57 @@ run_rc rc ct ctstart -n bad -f "$T/badcap.conf" -- true 2>"$T/err"
 expect_eq "unknown capability: start fails" 125 "$rc"
 expect_match "naming file, line and key" "$T/badcap.conf:2: key 'cap.drop': unknown capability 'sys_bogus'" "$(cat "$T/err")"
 
+# ---- the exec shutdown helper is sealed before the container can see it. The attacker, a guest
+# process, spins PTRACE_SEIZE on the pid its namespace hands out next, so it holds the helper the
+# moment it exists (before it execs the command), stops it and looks into it: its fds past stdio,
+# its capabilities, filter and no_new_privs. Reported against the old helper: a full-capability,
+# unfiltered copy of the monitor holding its fds, which then mounted the host's disk. Kept
+# sys_ptrace (privileged mode) lets the attacker hold it; otherwise even that fails.
+cp "$CT_ESCAPE" "$ROOTFS/ctescape"
+seal_round() { # NAME CONF: a start, the attacker running, a graceful stop; appends what it saw
+	rm -f "$ROOTFS/ready" "$ROOTFS/hijack.out"
+	ct ctstart -n "$1" -f "$2" -d
+	wait_for 10 test -e "$ROOTFS/ready" || fail "$1 did not start"
+	wait_for 10 test -e "$ROOTFS/hijack.out" || fail "$1: the attacker did not start"
+	sleep 0.2 # spinning on the next pid by now
+	run_rc rc ct ctstop -n "$1" -t 10 2>"$T/seal.err"
+	[ "$rc" = 0 ] || fail "$1: the stop ended $rc: $(cat "$T/seal.err")"
+	cat "$ROOTFS/hijack.out" >>"$T/hijack.all"
+}
+init_line="init = /bin/sh -c '/ctescape hijack /hijack.out & exec /sbin/testinit --on TERM=exit:0 --ready /ready'"
+for mode in userns privileged privileged-ptrace; do
+	case $mode in
+	userns) extra=("idmap = auto") ;;
+	privileged) extra=("idmap = none") ;;
+	privileged-ptrace) extra=("idmap = none" "cap.keep = sys_ptrace kill setuid setgid") ;;
+	esac
+	conf=$(write_conf "seal-$mode" "${extra[@]}" "no_new_privs = 1" "$init_line" \
+		"shutdown_method = exec" "shutdown_command = /bin/sh -c 'kill -TERM 1'")
+	rm -f "$T/hijack.all"
+	for i in 1 2 3 4 5; do seal_round "seal-$mode" "$conf"; done
+	echo "# $mode: the attacker saw: $(sort "$T/hijack.all" | cut -d' ' -f2- | uniq -c | tr '\n' ';')"
+	grep -q "^pid=" "$T/hijack.all" || fail "$mode: the attacker caught nothing (the test is not live)"
+	! grep -Eq " fd[0-9]+=" "$T/hijack.all" ||
+		fail "$mode: a helper held fds past stdio: $(grep -E " fd[0-9]+=" "$T/hijack.all")"
+	pre_exec=$(grep -v " comm=sh " "$T/hijack.all" || true)
+	if [ "$mode" = privileged-ptrace ]; then
+		expect_match "$mode: the attacker held the helper before it exec'd" "seize=ok" "$pre_exec"
+		! printf '%s\n' "$pre_exec" | grep "seize=ok" |
+			grep -v "CapEff=00000000000800e0 NoNewPrivs=1 Seccomp=2" ||
+			fail "$mode: held before exec, the helper was not yet confined: $pre_exec"
+		ok "$mode: what it held had the container's capabilities, filter and no_new_privs already"
+	else
+		! printf '%s\n' "$pre_exec" | grep -q "seize=ok" ||
+			fail "$mode: a guest could ptrace the helper before it exec'd: $pre_exec"
+		! printf '%s\n' "$pre_exec" | grep -q "root=ok" ||
+			fail "$mode: a guest could read the helper's /proc/PID/root before it exec'd: $pre_exec"
+		! printf '%s\n' "$pre_exec" | grep "CapEff=" | grep -Ev "Seccomp=2" | grep -q . &&
+			! printf '%s\n' "$pre_exec" | grep "CapEff=" | grep -v "NoNewPrivs=1" | grep -q . &&
+			! printf '%s\n' "$pre_exec" | grep -q "CapEff=000001ff" ||
+			fail "$mode: seen before it exec'd, the helper was not yet confined: $pre_exec"
+		ok "$mode: neither ptrace nor /proc reached the helper before it exec'd; it was confined already"
+	fi
+done
+rm -f "$ROOTFS/ctescape" "$ROOTFS/ready" "$ROOTFS/hijack.out"
+
 assert_clean
