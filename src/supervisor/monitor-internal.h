@@ -55,6 +55,9 @@ struct ct_monitor {
 	pid_t helper_pid;        /* the sysvinit or exec helper, 0 if none */
 	int helper_pidfd;
 
+	/* The foreground terminal relay (monitor-tty.c), or NULL. */
+	struct ct_tty_relay *tty;
+
 	/* The daemon's bounded log (monitor-log.c): the container's stdout and stderr. */
 	int log_read_fd;
 	int log_write_fd;
@@ -110,6 +113,18 @@ void ct_monitor_unfreeze_for_stop(struct ct_monitor *m);
 int ct_monitor_log_setup(struct ct_monitor *m);
 /* Drains what is left (bounded) and closes the pipe. */
 void ct_monitor_log_close(struct ct_monitor *m);
+
+/* The foreground terminal relay (monitor-tty.c): the container's pty master (taken) to and from
+ * the operator's terminal. */
+int ct_monitor_tty_start(struct ct_monitor *m, int master_fd);
+/* SIGWINCH: the operator's window size to the container's pty. */
+void ct_monitor_tty_resize(struct ct_monitor *m);
+/* Flushes what it can without blocking, restores the terminal's mode, closes. */
+void ct_monitor_tty_close(struct ct_monitor *m);
+
+/* SIGTERM/SIGINT to the monitor, or the terminal's escape: a graceful stop, a second one kills.
+ * Returns a CT_LOOP_* code. */
+int ct_monitor_interrupt(struct ct_monitor *m, int sig);
 
 /* The environment the container's processes get: our defaults and the config's env. */
 int ct_monitor_build_env(const struct ct_config *c, char ***ret);

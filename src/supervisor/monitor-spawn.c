@@ -178,12 +178,38 @@ static int after_clone(struct ct_monitor *m, bool userns, uid_t root_uid)
 	return 0;
 }
 
+/* In the foreground, a terminal on any of ctstart's stdio means the container gets a pty of its
+ * own, relayed (monitor-tty.c): it must never hold the operator's terminal itself. */
+static bool has_terminal(const struct ct_monitor *m)
+{
+	if (m->o->log_path)
+		return false;
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+		if (isatty(fd))
+			return true;
+	return false;
+}
+
+/* The host id of the container's tty group (5), for its devpts; its root group if unmapped. */
+static gid_t tty_gid(const struct ct_monitor *m, gid_t root_gid)
+{
+	const struct ct_idmap *map = m->o->idmap;
+	int64_t g = map->mode == CT_IDMAP_NONE ? 5 : ct_idmap_to_host(map->gid, map->n_gid, 5);
+
+	return g < 0 ? root_gid : (gid_t)g;
+}
+
+static void tty_closep(struct ct_spawn_tty *t)
+{
+	ct_spawn_tty_close(t);
+}
+
 int ct_monitor_spawn(struct ct_monitor *m)
 {
 	const struct ct_monitor_options *o = m->o;
 	cleanup_strv char **argv = NULL;
 	cleanup_strv char **envp = NULL;
-	char console[PATH_MAX];
+	_cleanup_(tty_closep) struct ct_spawn_tty tty = { -1, -1, -1, -1 };
 	cleanup_close int dev_fd = -1;
 	uid_t uid;
 	gid_t gid;
@@ -195,6 +221,9 @@ int ct_monitor_spawn(struct ct_monitor *m)
 		.confine = ct_monitor_confine(m),
 		.userns = ct_config_userns(o->config),
 		.stdio_fd = m->log_write_fd,
+		.console_fd = -1,
+		.devpts_fd = -1,
+		.tty_fd = -1,
 	};
 	int r = build_argv(o->config, &argv);
 
@@ -206,9 +235,15 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	r = create_cgroup(m, uid, gid);
 	if (r < 0)
 		return r;
-	if (isatty(STDIN_FILENO) && ttyname_r(STDIN_FILENO, console, sizeof(console)) == 0)
-		plan.console = console;
-	r = ct_spawn_dev(uid, gid, plan.console != NULL, &dev_fd);
+	if (has_terminal(m)) {
+		r = ct_spawn_tty(uid, tty_gid(m, gid), &tty);
+		if (r < 0)
+			return log_error_errno(r, "Failed to make the container's terminal");
+		plan.console_fd = tty.console_fd;
+		plan.devpts_fd = tty.devpts_fd;
+		plan.tty_fd = tty.slave_fd;
+	}
+	r = ct_spawn_dev(uid, gid, plan.tty_fd >= 0, &dev_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to make the container's /dev");
 	plan.cgroup_fd = m->cgroup.v2_fd;
@@ -219,5 +254,10 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	r = ct_spawn(&plan, &m->pidfd, &m->init_pid, &m->sync_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to clone the container's init");
+	if (tty.master_fd >= 0) {
+		r = ct_monitor_tty_start(m, steal_fd(&tty.master_fd));
+		if (r < 0)
+			log_warning_errno(r, "Failed to relay the container's terminal");
+	}
 	return after_clone(m, plan.userns, uid);
 }

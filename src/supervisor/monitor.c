@@ -153,7 +153,7 @@ static void forward(struct ct_monitor *m, int sig)
 
 /* SIGTERM/SIGINT to the monitor (Ctrl-C in the foreground, a host shutdown for a daemon) stop the
  * container gracefully; a second one kills it. */
-static int interrupted(struct ct_monitor *m, int sig)
+int ct_monitor_interrupt(struct ct_monitor *m, int sig)
 {
 	int r;
 
@@ -178,7 +178,9 @@ static int on_signal(int fd, uint32_t events, void *data)
 		if (sig == SIGCHLD)
 			r = reap(m);
 		else if (sig == SIGTERM || sig == SIGINT)
-			r = interrupted(m, sig);
+			r = ct_monitor_interrupt(m, sig);
+		else if (sig == SIGWINCH && m->tty)
+			ct_monitor_tty_resize(m); /* the pty tells the container */
 		else
 			forward(m, sig);
 		if (r != CT_LOOP_CONTINUE)
@@ -305,6 +307,7 @@ static void monitor_teardown(struct ct_monitor *m)
 	loop_close(m, &m->freeze_fd);
 	ct_close_fd(&m->pidfd);
 	ct_monitor_log_close(m);
+	ct_monitor_tty_close(m);
 	ct_loop_free(m->loop);
 	sigprocmask(SIG_SETMASK, &m->saved_mask, NULL);
 	ct_cgroup_remove(&m->cgroup);

@@ -154,21 +154,16 @@ static int mount_cgroup(int sys)
 	return r < 0 ? r : ct_mnt_attach(mnt, target);
 }
 
-/* The host terminal (ctstart's) bound onto the parent's empty /dev/console file. */
-static int bind_console(int dev, const char *console)
+/* A detached mount the parent made (the pty slave's node, its devpts) onto name below dev. */
+static int attach_at(int dev, const char *name, int mnt)
 {
-	cleanup_close int target = ct_inroot_open(dev, "console", O_PATH, CT_INROOT_NO_SYMLINKS);
-	cleanup_close int mnt = -1;
-	int r;
+	cleanup_close int target = ct_inroot_open(dev, name, O_PATH, CT_INROOT_NO_SYMLINKS);
 
-	if (target < 0)
-		return target;
-	r = ct_mnt_clone(AT_FDCWD, console, false, &mnt);
-	return r < 0 ? r : ct_mnt_attach(mnt, target);
+	return target < 0 ? target : ct_mnt_attach(mnt, target);
 }
 
 /* The parent's tmpfs already holds the nodes, the links and, with a terminal, the file to bind
- * it on; devpts and /dev/shm are the container's own instances. */
+ * its pty on; devpts (the parent's with a terminal) and /dev/shm are the container's own. */
 static int setup_dev(int root, const struct ct_spawn_plan *p, struct ct_setup_report *rep)
 {
 	cleanup_close int target = -1;
@@ -181,16 +176,17 @@ static int setup_dev(int root, const struct ct_spawn_plan *p, struct ct_setup_re
 	if (r < 0)
 		return r;
 	step(rep, CT_STEP_MOUNT_DEVPTS, "/dev/pts");
-	r = mount_new(p->dev_fd, "pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		      "newinstance,ptmxmode=0666,mode=0620,gid=5", NULL);
+	r = p->devpts_fd >= 0 ? attach_at(p->dev_fd, "pts", p->devpts_fd)
+			      : mount_new(p->dev_fd, "pts", "devpts", MS_NOSUID | MS_NOEXEC,
+					  "newinstance,ptmxmode=0666,mode=0620,gid=5", NULL);
 	if (r < 0)
 		return r;
 	step(rep, CT_STEP_MOUNT_DEV, "/dev/shm");
 	r = mount_new(p->dev_fd, "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", NULL);
-	if (r < 0 || !p->console)
+	if (r < 0 || p->console_fd < 0)
 		return r;
-	step(rep, CT_STEP_CONSOLE, p->console);
-	return bind_console(p->dev_fd, p->console);
+	step(rep, CT_STEP_CONSOLE, "/dev/console");
+	return attach_at(p->dev_fd, "console", p->console_fd);
 }
 
 /* The target of a mount entry: made first with create=dir|file. */

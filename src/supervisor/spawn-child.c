@@ -98,6 +98,21 @@ static int become_root(int sync_fd)
 	return r < 0 ? r : set_pdeathsig(sync_fd);
 }
 
+/* Init leads a session of its own: the operator's terminal is never its controlling terminal
+ * (no /dev/tty into ctstart's session). With a terminal, the pty slave is its stdio and its
+ * controlling terminal. */
+static int new_session(int tty_fd)
+{
+	if (setsid() < 0)
+		return -errno;
+	if (tty_fd < 0)
+		return 0;
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+		if (dup2(tty_fd, fd) < 0)
+			return -errno;
+	return ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0 ? -errno : 0;
+}
+
 static int loopback_up(void)
 {
 	struct ifreq ifr = { 0 };
@@ -194,6 +209,7 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 	STEP(CT_STEP_CGROUP, NULL, wait_go(sync_fd, &fds));
 	if (p->stdio_fd >= 0)
 		STEP(CT_STEP_CONSOLE, "stdout", set_stdio(p->stdio_fd));
+	STEP(CT_STEP_CONSOLE, "session", new_session(p->tty_fd));
 	r = ct_rootfs_enter(p, &fds, rep);
 	if (r < 0)
 		return r;

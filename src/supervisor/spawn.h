@@ -53,6 +53,18 @@ struct ct_confine {
  * which step failed. */
 int ct_confine_apply(const struct ct_confine *c, enum ct_step *ret_step);
 
+/* The container's terminal (spawn-tty.c): a devpts instance made in the host's user namespace
+ * (gid= the host id of the container's tty group), a pty pair in it, the slave's node as a
+ * detached mount. The monitor keeps the master; the rest goes to the child. */
+struct ct_spawn_tty {
+	int devpts_fd;
+	int master_fd; /* non-blocking */
+	int slave_fd;
+	int console_fd;
+};
+int ct_spawn_tty(uid_t uid, gid_t tty_gid, struct ct_spawn_tty *ret);
+void ct_spawn_tty_close(struct ct_spawn_tty *t);
+
 /* The detached mounts the parent hands the child with its go (spawn-mounts.c): the rootfs tree
  * first (absent with rootfs = /), then one per bind entry of the config, in order. They are made
  * by the parent because only root of the host's user namespace may idmap a mount. */
@@ -70,7 +82,10 @@ struct ct_spawn_plan {
 	char *const *argv;   /* what to exec */
 	char *const *envp;
 	int exec_fd;         /* ctinit opened before pivot_root; -1: exec argv[0] inside the rootfs */
-	const char *console; /* host tty bound to /dev/console; NULL: /dev/null is bound instead */
+	int console_fd;      /* the pty slave's node (ct_spawn_tty) for /dev/console, or -1: the
+			      * console is the container's null device */
+	int devpts_fd;       /* the devpts instance holding it, for /dev/pts; -1: the child mounts one */
+	int tty_fd;          /* the pty slave: init's stdio and controlling terminal; or -1 */
 	sigset_t child_mask; /* the signal mask init starts with */
 	struct ct_confine confine;
 	int cgroup_fd;       /* the container's cgroup directory, or -1 */

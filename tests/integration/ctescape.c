@@ -11,6 +11,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <poll.h>
+#include <termios.h>
+#include <sys/ioctl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -75,7 +78,10 @@ static __attribute__((noreturn)) void usage(void)
 			"       swapper DIR N TARGET (on the host, against ctshift) |\n"
 			"       serve SOCKET [UID] (on the host, for t-rundir) |\n"
 			"       exchange DIR A B [A B...] (on the host, for t-setup) |\n"
-			"       hijack OUT (in a container, for t-confine)\n");
+			"       hijack OUT (in a container, for t-confine) |\n"
+			"       tiocsti | tcooff (in a container, for t-tty) |\n"
+			"       operator [-s RxC] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT] [-m SECS] -- CMD...\n"
+			"                (on the host, for t-tty)\n");
 	exit(2);
 }
 
@@ -759,6 +765,176 @@ static int hijack(int argc, char **argv)
 	}
 }
 
+/* ---- the operator's terminal (t-tty) ---- */
+
+/* `tiocsti` (in a container): pushes a command into the input of every terminal it can reach
+ * (stdio, /dev/tty, /dev/console), as a guest would to make the operator's shell run it once
+ * ctstart exits. One line per try. */
+static int tiocsti(void)
+{
+	static const char cmd[] = "echo INJECTED\n";
+	const char *paths[] = { "/dev/tty", "/dev/console" };
+	int fds[5] = { 0, 1, 2, -1, -1 };
+
+	for (int i = 0; i < 2; i++)
+		fds[3 + i] = open(paths[i], O_RDWR | O_NOCTTY | O_CLOEXEC);
+	for (int i = 0; i < 5; i++) {
+		int ok = 1;
+		for (const char *c = cmd; *c && ok; c++)
+			ok = fds[i] >= 0 && ioctl(fds[i], TIOCSTI, c) == 0;
+		printf("tiocsti %s: %s\n", i < 3 ? (const char *[]){ "stdin", "stdout", "stderr" }[i]
+						: paths[i - 3],
+		       fds[i] < 0 ? "cannot open" : ok ? "pushed" : strerror(errno));
+	}
+	return 0;
+}
+
+/* `tcooff` (in a container): stops output on its terminal, then writes to it without end. */
+static int tcooff(void)
+{
+	printf("stopping output\n");
+	fflush(stdout);
+	if (tcflow(STDOUT_FILENO, TCOOFF) < 0)
+		printf("tcflow: %s\n", strerror(errno));
+	for (;;)
+		if (printf("flood flood flood flood flood flood flood flood flood flood flood\n") < 0)
+			return 1;
+}
+
+struct timed {
+	double at;
+	char what;      /* r: resize, x: stop output, X: restart it, i: input, m: sample termios */
+	struct winsize ws;
+	const char *text;
+	bool done;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_termios(int slave, const char *when)
+{
+	struct termios t;
+
+	if (tcgetattr(slave, &t) == 0)
+		printf("\n[termios %s: icanon=%d echo=%d]\n", when, !!(t.c_lflag & ICANON),
+		       !!(t.c_lflag & ECHO));
+	fflush(stdout);
+}
+
+static void run_timed(struct timed *ev, size_t n, double t0, int master, int slave)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ev[i].done || now_s() - t0 < ev[i].at)
+			continue;
+		ev[i].done = true;
+		if (ev[i].what == 'r')
+			ioctl(master, TIOCSWINSZ, &ev[i].ws);
+		else if (ev[i].what == 'x' || ev[i].what == 'X')
+			tcflow(slave, ev[i].what == 'x' ? TCOOFF : TCOON);
+		else if (ev[i].what == 'i')
+			(void)!write(master, ev[i].text, strlen(ev[i].text));
+		else if (ev[i].what == 'm')
+			print_termios(slave, "during");
+	}
+}
+
+/* Copies what the pty shows to stdout until the child is gone and the pty is drained. */
+static int relay_until_exit(int master, int slave, pid_t pid, struct timed *ev, size_t n)
+{
+	double t0 = now_s();
+	int st = 0;
+	bool exited = false;
+	char buf[4096];
+
+	for (;;) {
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		int k = poll(&p, 1, 50);
+		if (k > 0) {
+			ssize_t r = read(master, buf, sizeof(buf));
+			if (r > 0)
+				(void)!write(STDOUT_FILENO, buf, (size_t)r);
+		}
+		run_timed(ev, n, t0, master, slave);
+		if (!exited && waitpid(pid, &st, WNOHANG) == pid)
+			exited = true;
+		if (exited && k == 0)
+			break;
+	}
+	print_termios(slave, "after");
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int parse_size(const char *s, struct winsize *ws)
+{
+	unsigned r, c;
+
+	if (sscanf(s, "%ux%u", &r, &c) != 2)
+		return -1;
+	*ws = (struct winsize){ .ws_row = (unsigned short)r, .ws_col = (unsigned short)c };
+	return 0;
+}
+
+/* `operator [-s RxC] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT] [-m SECS] -- CMD...` (on the
+ * host, for t-tty): the operator's terminal, a pty whose session CMD (a shell running ctstart,
+ * say) leads. Shows what the terminal shows on stdout; at the given times resizes it, stops its
+ * output for DUR seconds (as a stalled terminal), types TEXT ("\\001" for Ctrl-a), or samples
+ * its mode; prints its mode once CMD is gone ("[termios after: icanon=1 echo=1]"). Exits with
+ * CMD's status. */
+static int operator_(int argc, char **argv)
+{
+	struct timed ev[16];
+	size_t n = 0;
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	int i = 2, master, slave;
+	pid_t pid;
+
+	for (; i < argc && strcmp(argv[i], "--") != 0 && n < 15; i += 2) {
+		char *val = i + 1 < argc ? argv[i + 1] : NULL, *colon = val ? strchr(val, ':') : NULL;
+		if (!val || (strcmp(argv[i], "-s") && strcmp(argv[i], "-m") && !colon))
+			usage();
+		if (!strcmp(argv[i], "-s")) {
+			if (parse_size(val, &ws) < 0)
+				usage();
+			continue;
+		}
+		ev[n] = (struct timed){ .at = strtod(val, NULL), .what = argv[i][1], .text = colon ? colon + 1 : "" };
+		if (ev[n].what == 'r' && parse_size(colon + 1, &ev[n].ws) < 0)
+			usage();
+		if (ev[n].what == 'x') { /* and its end */
+			ev[n + 1] = (struct timed){ .at = ev[n].at + strtod(colon + 1, NULL), .what = 'X' };
+			n++;
+		}
+		if (ev[n].what == 'i' && !strcmp(ev[n].text, "\\001q"))
+			ev[n].text = "\001q";
+		n++;
+	}
+	if (i >= argc - 1)
+		usage();
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+		return 2;
+	ioctl(master, TIOCSWINSZ, &ws);
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return 2;
+	pid = fork();
+	if (pid == 0) {
+		setsid();
+		ioctl(slave, TIOCSCTTY, 0);
+		dup2(slave, 0), dup2(slave, 1), dup2(slave, 2);
+		execvp(argv[i + 1], argv + i + 1);
+		_exit(127);
+	}
+	fcntl(master, F_SETFL, O_NONBLOCK);
+	return relay_until_exit(master, slave, pid, ev, n);
+}
+
 /* `serve SOCKET [UID]` (on the host, for t-rundir): a SEQPACKET socket bound at SOCKET that
  * listens, as UID if given (bound before the switch: the listener's credentials are UID's), and
  * never answers. Prints "ready" once it listens; runs until killed. */
@@ -813,5 +989,11 @@ int main(int argc, char **argv)
 		return exchange(argc, argv);
 	if (strcmp(argv[1], "hijack") == 0)
 		return hijack(argc, argv);
+	if (strcmp(argv[1], "tiocsti") == 0 && argc == 2)
+		return tiocsti();
+	if (strcmp(argv[1], "tcooff") == 0 && argc == 2)
+		return tcooff();
+	if (strcmp(argv[1], "operator") == 0)
+		return operator_(argc, argv);
 	usage();
 }

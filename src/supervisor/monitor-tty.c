@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The foreground terminal relay: the container's pty master (spawn-tty.c) to the operator's
+ * terminal and back. The operator's terminal is put in raw input mode (restored on exit), its
+ * window size follows SIGWINCH, Ctrl-a q stops the container (Ctrl-a a sends a Ctrl-a).
+ *
+ * The monitor never blocks on the terminal: it writes through a non-blocking reopen of its
+ * stdout (and stderr), never changing the flags of the descriptions it shares with the shell; a
+ * bounded buffer holds what a slow terminal has not taken, and what does not fit is dropped. The
+ * master is always drained, so a stalled terminal costs output, never the container's progress
+ * or a stop's deadline. */
+#include "monitor-internal.h"
+
+#include "log.h"
+#include "macro.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define OUT_MAX 65536
+#define CHUNK 4096
+#define READS_PER_WAKEUP 16
+#define ESCAPE 0x01 /* Ctrl-a */
+
+struct ct_tty_relay {
+	struct ct_monitor *m;
+	int master;
+	int in;          /* the operator's input (stdin), -1 once it ended */
+	int out;         /* a non-blocking reopen of stdout */
+	bool out_watched;
+	bool raw;        /* saved holds the terminal's mode to restore */
+	struct termios saved;
+	bool escape;     /* the last input byte was the escape */
+	uint64_t dropped;
+	size_t len;
+	char buf[OUT_MAX]; /* output the terminal has not taken yet */
+};
+
+/* A new open file description of fd's terminal or pipe, non-blocking: O_NONBLOCK on the one we
+ * inherited would change it for the operator's shell too. Anything else (a file) is dup'd. */
+static int reopen_nonblock(int fd, int flags)
+{
+	char path[32];
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		return fd < 0 ? -errno : fd;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The monitor's own lines (log.c writes stderr) must not block on a stopped terminal either. */
+static void stderr_nonblock(void)
+{
+	int fd;
+
+	if (!isatty(STDERR_FILENO) || (fd = reopen_nonblock(STDERR_FILENO, O_WRONLY)) < 0)
+		return;
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+}
+
+static int on_out(int fd, uint32_t events, void *data);
+
+/* Writes what the terminal takes; waits for it to take more (EPOLLOUT) if it did not. */
+static void flush(struct ct_tty_relay *t)
+{
+	while (t->len > 0) {
+		ssize_t w = write(t->out, t->buf, t->len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		t->len -= (size_t)w;
+		memmove(t->buf, t->buf + w, t->len);
+	}
+	if (t->len == 0 || t->out_watched)
+		return;
+	if (ct_loop_add(t->m->loop, t->out, EPOLLOUT, on_out, t) < 0) {
+		t->dropped += t->len; /* cannot wait for it: what is left is lost */
+		t->len = 0;
+		return;
+	}
+	t->out_watched = true;
+}
+
+static int on_out(int fd, uint32_t events, void *data)
+{
+	struct ct_tty_relay *t = data;
+
+	flush(t);
+	if (t->len > 0 && !(events & (EPOLLERR | EPOLLHUP)))
+		return CT_LOOP_CONTINUE;
+	t->dropped += t->len;
+	t->len = 0;
+	t->out_watched = false;
+	return CT_LOOP_DISARM;
+}
+
+static void keep(struct ct_tty_relay *t, const char *p, size_t n)
+{
+	size_t room = OUT_MAX - t->len, take = n < room ? n : room;
+
+	memcpy(t->buf + t->len, p, take);
+	t->len += take;
+	t->dropped += n - take;
+}
+
+static int on_master(int fd, uint32_t events, void *data)
+{
+	struct ct_tty_relay *t = data;
+	char chunk[CHUNK];
+
+	for (int i = 0; i < READS_PER_WAKEUP; i++) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) { /* EIO: every slave fd is closed, the container is gone */
+			flush(t);
+			return CT_LOOP_DISARM;
+		}
+		keep(t, chunk, (size_t)n);
+	}
+	flush(t);
+	return CT_LOOP_CONTINUE;
+}
+
+/* Input for the container, the escape taken out. Returns its new length. */
+static size_t unescape(struct ct_tty_relay *t, char *p, size_t n, bool *ret_stop)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (t->escape) {
+			t->escape = false;
+			if (c == 'q') {
+				*ret_stop = true;
+				continue;
+			}
+			if (c != ESCAPE)
+				p[k++] = ESCAPE;
+		} else if (c == ESCAPE) {
+			t->escape = true;
+			continue;
+		}
+		p[k++] = c;
+	}
+	return k;
+}
+
+static int on_input(int fd, uint32_t events, void *data)
+{
+	struct ct_tty_relay *t = data;
+	char chunk[CHUNK];
+	bool stop = false;
+	ssize_t n = read(fd, chunk, sizeof(chunk));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return CT_LOOP_CONTINUE;
+	if (n <= 0) {
+		t->in = -1;
+		return CT_LOOP_DISARM;
+	}
+	size_t k = unescape(t, chunk, (size_t)n, &stop);
+	/* A container that reads nothing fills the pty: the operator's typing is dropped. */
+	if (k > 0 && write(t->master, chunk, k) < 0 && errno != EAGAIN)
+		log_debug("container terminal: input lost: %s", strerror(errno));
+	if (!stop)
+		return CT_LOOP_CONTINUE;
+	int r = ct_monitor_interrupt(t->m, SIGINT);
+	return r < 0 ? CT_LOOP_CONTINUE : r;
+}
+
+/* Raw input (every key goes to the container, Ctrl-C included); output processing stays, so the
+ * monitor's own lines still start at the left margin. */
+static void make_raw(struct ct_tty_relay *t)
+{
+	struct termios raw;
+
+	if (!isatty(t->in) || tcgetattr(t->in, &t->saved) < 0)
+		return;
+	raw = t->saved;
+	cfmakeraw(&raw);
+	raw.c_oflag = t->saved.c_oflag;
+	t->raw = tcsetattr(t->in, TCSANOW, &raw) == 0;
+}
+
+void ct_monitor_tty_resize(struct ct_monitor *m)
+{
+	struct winsize ws;
+	struct ct_tty_relay *t = m->tty;
+
+	if (!t)
+		return;
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+		if (ioctl(fd, TIOCGWINSZ, &ws) == 0) {
+			ioctl(t->master, TIOCSWINSZ, &ws);
+			return;
+		}
+}
+
+static int watch(struct ct_tty_relay *t)
+{
+	int r = ct_loop_add(t->m->loop, t->master, EPOLLIN, on_master, t);
+
+	if (r < 0 || t->in < 0)
+		return r;
+	r = ct_loop_add(t->m->loop, t->in, EPOLLIN, on_input, t);
+	if (r == -EPERM) { /* a regular file on stdin: nothing to relay */
+		t->in = -1;
+		return 0;
+	}
+	return r;
+}
+
+int ct_monitor_tty_start(struct ct_monitor *m, int master_fd)
+{
+	struct ct_tty_relay *t = calloc(1, sizeof(*t));
+	int r;
+
+	if (!t) {
+		close(master_fd);
+		return -ENOMEM;
+	}
+	*t = (struct ct_tty_relay){ .m = m, .master = master_fd, .in = STDIN_FILENO, .out = -1 };
+	m->tty = t;
+	t->out = reopen_nonblock(STDOUT_FILENO, O_WRONLY);
+	if (t->out < 0)
+		return t->out;
+	stderr_nonblock();
+	r = watch(t);
+	if (r < 0)
+		return r;
+	ct_monitor_tty_resize(m);
+	make_raw(t);
+	if (t->raw)
+		log_info("container '%s': on this terminal; Ctrl-a q stops it", m->o->name);
+	return 0;
+}
+
+void ct_monitor_tty_close(struct ct_monitor *m)
+{
+	struct ct_tty_relay *t = m->tty;
+
+	if (!t)
+		return;
+	if (t->master >= 0)
+		ct_loop_remove(m->loop, t->master);
+	if (t->in >= 0)
+		ct_loop_remove(m->loop, t->in);
+	if (t->out_watched)
+		ct_loop_remove(m->loop, t->out);
+	if (t->out >= 0)
+		flush(t); /* once, non-blocking: what is left is lost */
+	if (t->raw)
+		tcsetattr(t->in >= 0 ? t->in : STDIN_FILENO, TCSANOW, &t->saved);
+	if (t->dropped + t->len > 0)
+		log_warning("container '%s': %llu bytes of its terminal output were dropped (the "
+			    "terminal did not take them)", m->o->name,
+			    (unsigned long long)(t->dropped + t->len));
+	ct_close_fd(&t->master);
+	ct_close_fd(&t->out);
+	free(t);
+	m->tty = NULL;
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# A container never gets the operator's terminal. The operator is a real pty (ctescape operator)
+# whose session a bash leads; bash runs ctstart in the foreground, then reads a line from its
+# terminal. Attacks, as reported against the old code (the container in ctstart's session, the
+# host tty as its stdio and /dev/console): TIOCSTI on /dev/tty, stdio or /dev/console made the
+# operator's bash run a command after ctstart exited, even with all stdio redirected; a container
+# that stopped tty output (TCOOFF) wedged the monitor in a blocking write, and `ctstop -t 3` then
+# failed with "monitor did not answer". Now the container gets a pty of its own, in its devpts,
+# relayed by the monitor without ever blocking; init leads a session of its own.
+. "$(dirname "$0")/lib.sh"
+: "${CT_ESCAPE:?CT_ESCAPE must point at the static ctescape (make check sets it)}"
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+cp "$CT_ESCAPE" "$ROOTFS/ctescape"
+CTSTART="$CT_BINDIR/ctstart --rundir $RUNDIR"
+
+# operator ARGS... -- SCRIPT: runs bash -c SCRIPT on a fresh operator terminal; prints what the
+# terminal showed.
+operator() {
+	local args=()
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	timeout 90 "$CT_ESCAPE" operator "${args[@]}" -- bash -c "$1" 2>&1 || true
+}
+
+for mode in privileged userns; do
+	idmap=$([ "$mode" = privileged ] && echo none || echo auto)
+	conf=$(write_conf "tty-$mode" "idmap = $idmap")
+	out=$(operator -- "$CTSTART -n sti -f $conf -- /ctescape tiocsti; read -t 3 line; echo \"[shell read: \$line]\"")
+	expect_match "$mode: the container pushed into its own terminal" "tiocsti /dev/console: pushed" "$out"
+	expect_match "$mode: the operator's shell read nothing of it" '\[shell read: \]' "$out"
+	out=$(operator -- "$CTSTART -n sti -f $conf -- /ctescape tiocsti </dev/null >$T/sti.out 2>&1; read -t 3 line; echo \"[shell read: \$line]\"")
+	expect_match "$mode: stdio redirected, the shell read nothing either" '\[shell read: \]' "$out"
+	expect_match "$mode: no controlling terminal in the container (its own session)" \
+		"tiocsti /dev/tty: cannot open" "$(cat "$T/sti.out")"
+done
+
+# Raw mode while ctstart runs, restored after; the window size at start and on SIGWINCH.
+conf=$(write_conf tty-size)
+out=$(operator -s 33x77 -m 1 -r 1.5:40x100 -- "$CTSTART -n size -f $conf -- sh -c 'busybox stty size; sleep 3; busybox stty size'")
+expect_match "the container's terminal has the operator's size" "33 77" "$out"
+expect_match "and follows it (SIGWINCH)" "40 100" "$out"
+expect_match "the operator's terminal is raw while ctstart runs" "termios during: icanon=0 echo=0" "$out"
+expect_match "and restored after" "termios after: icanon=1 echo=1" "$out"
+expect_match "/dev/console is the container's pty" "^/dev/pts/0" \
+	"$(operator -- "$CTSTART -n size -f $conf -- readlink /proc/self/fd/0" | tr -d '\r' | grep /dev/)"
+
+# Ctrl-a q stops the container gracefully.
+out=$(operator -i '1:\001q' -- "$CTSTART -n esc -f $conf -- sleep 60; echo \"[ctstart: \$?]\"")
+expect_match "Ctrl-a q: a graceful stop (sleep got SIGTERM)" '\[ctstart: 143\]' "$out"
+
+# A container that stops its terminal's output, and an operator terminal that stops taking it:
+# a stop still works at once.
+stop_while() { # NAME WHAT OPERATOR-ARGS... -- COMMAND
+	local name=$1 what=$2 args=()
+	shift 2
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	operator "${args[@]}" -- "$CTSTART -n $name -f $conf -- $*; echo \"[ctstart: \$?]\"" >"$T/$name.out" &
+	local op=$!
+	wait_for 20 test -S "$RUNDIR/$name/sock" || fail "$name did not start"
+	sleep 2
+	run_rc rc ct ctstop -n "$name" -t 3 2>"$T/$name.err"
+	expect_eq "$what: ctstop -t 3 answers and stops it" 0 "$rc"
+	wait "$op"
+	expect_match "$what: ctstart ended" '\[ctstart: [0-9]+\]' "$(cat "$T/$name.out")"
+}
+stop_while tcooff "a container that stopped its own terminal" -- /ctescape tcooff
+stop_while stalled "the operator's terminal stopped (XOFF) under a flood" -x 1:10 -- busybox yes
+
+# Without a terminal, init still leads its own session (field 6 of /proc/1/stat: its session).
+conf=$(write_conf tty-none)
+expect_eq "init leads a session of its own" 1 "$($CTSTART -n sess -f "$conf" -- cat /proc/1/stat </dev/null | cut -d' ' -f6)"
+
+assert_clean
