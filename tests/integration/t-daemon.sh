@@ -87,7 +87,7 @@ conf=$(write_conf flood "log.size = 64K" "log.rotate = 2")
 ct ctstart -n flood -f "$conf" -d -- sh -c "$flood"
 wait_for 20 test -e "$RUNDIR/flood/log.2" || fail "the flood's log was not rotated"
 sleep 1
-total=$(cat "$RUNDIR/flood"/log* | wc -c)
+total=$({ cat "$RUNDIR/flood"/log* 2>/dev/null || true; } | wc -c) # one may be mid-rotation
 [ "$total" -le $((3 * 65536)) ] || fail "the logs hold $total bytes, more than 3 x 64K"
 ok "a container printing without end: its logs stay within 3 x 64K ($total bytes)"
 [ ! -e "$RUNDIR/flood/log.3" ] || fail "more rotated logs than log.rotate"
