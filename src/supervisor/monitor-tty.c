@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,12 +190,13 @@ static int on_input(int fd, uint32_t events, void *data)
 }
 
 /* Raw input (every key goes to the container, Ctrl-C included); output processing stays, so the
- * monitor's own lines still start at the left margin. */
+ * monitor's own lines still start at the left margin. Only in the terminal's foreground: a
+ * ctstart started in the background leaves the shell's terminal alone. */
 static void make_raw(struct ct_tty_relay *t)
 {
 	struct termios raw;
 
-	if (!isatty(t->in) || tcgetattr(t->in, &t->saved) < 0)
+	if (!isatty(t->in) || tcgetpgrp(t->in) != getpgrp() || tcgetattr(t->in, &t->saved) < 0)
 		return;
 	raw = t->saved;
 	cfmakeraw(&raw);
@@ -241,6 +243,10 @@ int ct_monitor_tty_start(struct ct_monitor *m, int master_fd)
 	}
 	*t = (struct ct_tty_relay){ .m = m, .master = master_fd, .in = STDIN_FILENO, .out = -1 };
 	m->tty = t;
+	/* In the background, reading or configuring the terminal must fail (EIO: input is then not
+	 * relayed), never stop the monitor with SIGTTIN/SIGTTOU. The child resets both. */
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
 	t->out = reopen_nonblock(STDOUT_FILENO, O_WRONLY);
 	if (t->out < 0)
 		return t->out;

@@ -44,6 +44,13 @@ expect_match "and restored after" "termios after: icanon=1 echo=1" "$out"
 expect_match "/dev/console is the container's pty" "^/dev/pts/0" \
 	"$(operator -- "$CTSTART -n size -f $conf -- readlink /proc/self/fd/0" | tr -d '\r' | grep /dev/)"
 
+# Started in the background of an interactive shell: the monitor is not stopped by SIGTTIN, and
+# the shell's terminal keeps its mode.
+out=$(timeout 90 "$CT_ESCAPE" operator -m 1 -- bash -ic "set -m; $CTSTART -n bg -f $conf -- sh -c 'sleep 2; echo bg-done' & wait \$!; echo \"[ctstart: \$?]\"" 2>&1 || true)
+expect_match "a background ctstart runs its container to the end" "bg-done" "$out"
+expect_match "and exits with its status" '\[ctstart: 0\]' "$out"
+expect_match "the terminal stays cooked for the shell" "termios during: icanon=1 echo=1" "$out"
+
 # Ctrl-a q stops the container gracefully.
 out=$(operator -i '1:\001q' -- "$CTSTART -n esc -f $conf -- sleep 60; echo \"[ctstart: \$?]\"")
 expect_match "Ctrl-a q: a graceful stop (sleep got SIGTERM)" '\[ctstart: 143\]' "$out"
