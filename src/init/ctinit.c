@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,10 +51,14 @@ static int usage(FILE *f, int code)
  * application that silently inherits an ignored SIGPIPE or SIGINT from whoever started the
  * container misbehaves in ways nobody traces back here. There is none to reset: before the fork
  * catch_all_signals() replaced every catchable disposition with a handler, and execve resets
- * handled signals to SIG_DFL (which saves 64 sigaction calls on every start). */
+ * handled signals to SIG_DFL (which saves 64 sigaction calls on every start).
+ * On a terminal (the container's pty), the command leads a session whose controlling terminal
+ * it is, as a login shell would: job control works and Ctrl-C interrupts the command, not init. */
 static noreturn void run_command(char **argv, const sigset_t *mask)
 {
 	sigprocmask(SIG_SETMASK, mask, NULL);
+	if (isatty(STDIN_FILENO) && setsid() >= 0)
+		ioctl(STDIN_FILENO, TIOCSCTTY, 0);
 
 	execvp(argv[0], argv);
 	int err = errno;

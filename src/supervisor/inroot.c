@@ -21,13 +21,13 @@ static uint64_t resolve_flags(enum ct_inroot_mode mode)
 static int open2(int dir_fd, const char *path, int flags, uint64_t resolve)
 {
 	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve };
-	int fd;
+	int fd, tries = 0;
 
 	if (flags & O_CREAT)
 		how.mode = 0644;
-	do
+	do /* EAGAIN: a rename somewhere raced a ".." in the lookup; a few more tries, not forever */
 		fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
-	while (fd < 0 && errno == EAGAIN); /* a rename elsewhere raced the lookup: retry */
+	while (fd < 0 && errno == EAGAIN && ++tries < 64);
 	return fd < 0 ? -errno : fd;
 }
 

@@ -114,9 +114,12 @@ int ct_monitor_log_setup(struct ct_monitor *m);
 /* Drains what is left (bounded) and closes the pipe. */
 void ct_monitor_log_close(struct ct_monitor *m);
 
-/* The foreground terminal relay (monitor-tty.c): the container's pty master (taken) to and from
- * the operator's terminal. */
-int ct_monitor_tty_start(struct ct_monitor *m, int master_fd);
+/* The foreground terminal relay (monitor-tty.c): the container's pty master to and from the
+ * operator's terminal. Takes tty's master and keeps a slave fd of its own; on failure the start
+ * must fail (nothing would read the master). */
+int ct_monitor_tty_start(struct ct_monitor *m, struct ct_spawn_tty *tty);
+/* The monitor's slave fd of the container's terminal (the helpers' stdio), or -1. */
+int ct_monitor_tty_fd(const struct ct_monitor *m);
 /* SIGWINCH: the operator's window size to the container's pty. */
 void ct_monitor_tty_resize(struct ct_monitor *m);
 /* Flushes what it can without blocking, restores the terminal's mode, closes. */

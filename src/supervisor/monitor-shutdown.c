@@ -151,9 +151,11 @@ static int start_helper(struct ct_monitor *m)
 			_exit(125);
 		bool userns = ct_config_userns(c);
 
+		int stdio = ct_monitor_tty_fd(m) >= 0 ? ct_monitor_tty_fd(m) : m->log_write_fd;
+
 		if (c->shutdown_method == CT_SHUTDOWN_EXEC)
 			ct_helper_exec(m->pidfd, c->namespaces | (userns ? CLONE_NEWUSER : 0),
-				       &confine, c->shutdown_command, env, &m->saved_mask);
+				       &confine, c->shutdown_command, env, stdio, &m->saved_mask);
 		ct_helper_initctl(m->pidfd, userns, &m->saved_mask);
 	}
 	m->helper_pid = pid;

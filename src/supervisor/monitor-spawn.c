@@ -242,6 +242,9 @@ int ct_monitor_spawn(struct ct_monitor *m)
 		plan.console_fd = tty.console_fd;
 		plan.devpts_fd = tty.devpts_fd;
 		plan.tty_fd = tty.slave_fd;
+		r = ct_monitor_tty_start(m, &tty);
+		if (r < 0)
+			return log_error_errno(r, "Failed to relay the container's terminal");
 	}
 	r = ct_spawn_dev(uid, gid, plan.tty_fd >= 0, &dev_fd);
 	if (r < 0)
@@ -254,10 +257,5 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	r = ct_spawn(&plan, &m->pidfd, &m->init_pid, &m->sync_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to clone the container's init");
-	if (tty.master_fd >= 0) {
-		r = ct_monitor_tty_start(m, steal_fd(&tty.master_fd));
-		if (r < 0)
-			log_warning_errno(r, "Failed to relay the container's terminal");
-	}
 	return after_clone(m, plan.userns, uid);
 }

@@ -3,11 +3,13 @@
  * terminal and back. The operator's terminal is put in raw input mode (restored on exit), its
  * window size follows SIGWINCH, Ctrl-a q stops the container (Ctrl-a a sends a Ctrl-a).
  *
- * The monitor never blocks on the terminal: it writes through a non-blocking reopen of its
- * stdout (and stderr), never changing the flags of the descriptions it shares with the shell; a
- * bounded buffer holds what a slow terminal has not taken, and what does not fit is dropped. The
- * master is always drained, so a stalled terminal costs output, never the container's progress
- * or a stop's deadline. */
+ * The monitor never blocks on the terminal: it reads and writes through non-blocking reopens of
+ * its stdin and stdout (and stderr for its own lines), never changing the flags of the
+ * descriptions it shares with the shell; a bounded buffer holds what a slow terminal has not
+ * taken, and what does not fit is dropped. The master is always drained, so a stalled terminal
+ * costs output, never the container's progress or a stop's deadline. The monitor keeps a slave
+ * fd of its own: a guest with no slave open (sysvinit opens its console only to write) must not
+ * end the relay. */
 #include "monitor-internal.h"
 
 #include "log.h"
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -32,8 +35,10 @@
 struct ct_tty_relay {
 	struct ct_monitor *m;
 	int master;
-	int in;          /* the operator's input (stdin), -1 once it ended */
+	int slave;       /* ours: keeps the pty up; the helpers' stdio */
+	int in;          /* the operator's input (a non-blocking reopen of stdin), -1 once it ended */
 	int out;         /* a non-blocking reopen of stdout */
+	bool in_sock, out_sock; /* sockets cannot be reopened: MSG_DONTWAIT instead */
 	bool out_watched;
 	bool raw;        /* saved holds the terminal's mode to restore */
 	struct termios saved;
@@ -43,8 +48,16 @@ struct ct_tty_relay {
 	char buf[OUT_MAX]; /* output the terminal has not taken yet */
 };
 
-/* A new open file description of fd's terminal or pipe, non-blocking: O_NONBLOCK on the one we
- * inherited would change it for the operator's shell too. Anything else (a file) is dup'd. */
+static bool is_socket(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* A new open file description of fd's terminal or FIFO, non-blocking: O_NONBLOCK on the one we
+ * inherited would change it for the operator's shell too. Anything else (a file, a socket) is
+ * dup'd. */
 static int reopen_nonblock(int fd, int flags)
 {
 	char path[32];
@@ -72,13 +85,18 @@ static void stderr_nonblock(void)
 	close(fd);
 }
 
+static ssize_t out_write(const struct ct_tty_relay *t, const void *p, size_t n)
+{
+	return t->out_sock ? send(t->out, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) : write(t->out, p, n);
+}
+
 static int on_out(int fd, uint32_t events, void *data);
 
 /* Writes what the terminal takes; waits for it to take more (EPOLLOUT) if it did not. */
 static void flush(struct ct_tty_relay *t)
 {
 	while (t->len > 0) {
-		ssize_t w = write(t->out, t->buf, t->len);
+		ssize_t w = out_write(t, t->buf, t->len);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -119,69 +137,91 @@ static void keep(struct ct_tty_relay *t, const char *p, size_t n)
 	t->dropped += n - take;
 }
 
-static int on_master(int fd, uint32_t events, void *data)
+/* Reads what the master has, at most max chunks. Returns false once it is gone (EIO). */
+static bool drain(struct ct_tty_relay *t, int max)
 {
-	struct ct_tty_relay *t = data;
 	char chunk[CHUNK];
 
-	for (int i = 0; i < READS_PER_WAKEUP; i++) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+	for (int i = 0; i < max; i++) {
+		ssize_t n = read(t->master, chunk, sizeof(chunk));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			break;
-		if (n <= 0) { /* EIO: every slave fd is closed, the container is gone */
-			flush(t);
-			return CT_LOOP_DISARM;
-		}
+			return true;
+		if (n <= 0)
+			return false;
 		keep(t, chunk, (size_t)n);
 	}
-	flush(t);
-	return CT_LOOP_CONTINUE;
+	return true;
 }
 
-/* Input for the container, the escape taken out. Returns its new length. */
-static size_t unescape(struct ct_tty_relay *t, char *p, size_t n, bool *ret_stop)
+static int on_master(int fd, uint32_t events, void *data)
+{
+	struct ct_tty_relay *t = data;
+	bool up = drain(t, READS_PER_WAKEUP);
+
+	flush(t);
+	return up ? CT_LOOP_CONTINUE : CT_LOOP_DISARM;
+}
+
+/* Input for the container into out (room for 2 x n: an escape held over from the last read
+ * comes out in front), the escape taken out. Returns its length. */
+static size_t unescape(struct ct_tty_relay *t, const char *in, size_t n, char *out, bool *ret_stop)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
+		char c = in[i];
 
 		if (t->escape) {
 			t->escape = false;
-			if (c == 'q') {
+			if (c == 'q')
 				*ret_stop = true;
-				continue;
+			else if (c == 'a')
+				out[k++] = ESCAPE;
+			else {
+				out[k++] = ESCAPE;
+				out[k++] = c;
 			}
-			if (c != ESCAPE)
-				p[k++] = ESCAPE;
 		} else if (c == ESCAPE) {
 			t->escape = true;
-			continue;
+		} else {
+			out[k++] = c;
 		}
-		p[k++] = c;
 	}
 	return k;
+}
+
+/* Input ended (a pipe or file on stdin, say): the container reads end-of-file on its terminal. */
+static void send_eof(const struct ct_tty_relay *t)
+{
+	struct termios tio;
+
+	if (tcgetattr(t->slave, &tio) == 0 && (tio.c_lflag & ICANON))
+		(void)!write(t->master, &tio.c_cc[VEOF], 1);
 }
 
 static int on_input(int fd, uint32_t events, void *data)
 {
 	struct ct_tty_relay *t = data;
-	char chunk[CHUNK];
+	char chunk[CHUNK], input[2 * CHUNK];
 	bool stop = false;
-	ssize_t n = read(fd, chunk, sizeof(chunk));
+	ssize_t n = t->in_sock ? recv(fd, chunk, sizeof(chunk), MSG_DONTWAIT)
+			       : read(fd, chunk, sizeof(chunk));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return CT_LOOP_CONTINUE;
 	if (n <= 0) {
-		t->in = -1;
-		return CT_LOOP_DISARM;
+		if (!isatty(fd))
+			send_eof(t);
+		ct_loop_remove(t->m->loop, t->in);
+		ct_close_fd(&t->in);
+		return CT_LOOP_CONTINUE;
 	}
-	size_t k = unescape(t, chunk, (size_t)n, &stop);
+	size_t k = unescape(t, chunk, (size_t)n, input, &stop);
 	/* A container that reads nothing fills the pty: the operator's typing is dropped. */
-	if (k > 0 && write(t->master, chunk, k) < 0 && errno != EAGAIN)
+	if (k > 0 && write(t->master, input, k) < 0 && errno != EAGAIN)
 		log_debug("container terminal: input lost: %s", strerror(errno));
 	if (!stop)
 		return CT_LOOP_CONTINUE;
@@ -196,12 +236,13 @@ static void make_raw(struct ct_tty_relay *t)
 {
 	struct termios raw;
 
-	if (!isatty(t->in) || tcgetpgrp(t->in) != getpgrp() || tcgetattr(t->in, &t->saved) < 0)
+	if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp() ||
+	    tcgetattr(STDIN_FILENO, &t->saved) < 0)
 		return;
 	raw = t->saved;
 	cfmakeraw(&raw);
 	raw.c_oflag = t->saved.c_oflag;
-	t->raw = tcsetattr(t->in, TCSANOW, &raw) == 0;
+	t->raw = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
 }
 
 void ct_monitor_tty_resize(struct ct_monitor *m)
@@ -218,47 +259,61 @@ void ct_monitor_tty_resize(struct ct_monitor *m)
 		}
 }
 
-static int watch(struct ct_tty_relay *t)
+/* The operator's side: stdin (if there is something to read) and stdout, reopened. */
+static int open_operator(struct ct_tty_relay *t)
 {
-	int r = ct_loop_add(t->m->loop, t->master, EPOLLIN, on_master, t);
+	int r;
 
-	if (r < 0 || t->in < 0)
-		return r;
+	t->out = reopen_nonblock(STDOUT_FILENO, O_WRONLY);
+	if (t->out < 0)
+		return t->out;
+	t->out_sock = is_socket(t->out);
+	t->in = reopen_nonblock(STDIN_FILENO, O_RDONLY);
+	if (t->in < 0)
+		return t->in;
+	t->in_sock = is_socket(t->in);
 	r = ct_loop_add(t->m->loop, t->in, EPOLLIN, on_input, t);
-	if (r == -EPERM) { /* a regular file on stdin: nothing to relay */
-		t->in = -1;
+	if (r == -EPERM) { /* a regular file or /dev/null on stdin: nothing to relay but its end */
+		ct_close_fd(&t->in);
+		send_eof(t);
 		return 0;
 	}
 	return r;
 }
 
-int ct_monitor_tty_start(struct ct_monitor *m, int master_fd)
+int ct_monitor_tty_start(struct ct_monitor *m, struct ct_spawn_tty *tty)
 {
 	struct ct_tty_relay *t = calloc(1, sizeof(*t));
 	int r;
 
-	if (!t) {
-		close(master_fd);
+	if (!t)
 		return -ENOMEM;
-	}
-	*t = (struct ct_tty_relay){ .m = m, .master = master_fd, .in = STDIN_FILENO, .out = -1 };
+	*t = (struct ct_tty_relay){ .m = m, .master = steal_fd(&tty->master_fd),
+				    .slave = fcntl(tty->slave_fd, F_DUPFD_CLOEXEC, 3), .in = -1,
+				    .out = -1 };
 	m->tty = t;
+	if (t->slave < 0)
+		return -errno;
 	/* In the background, reading or configuring the terminal must fail (EIO: input is then not
 	 * relayed), never stop the monitor with SIGTTIN/SIGTTOU. The child resets both. */
 	signal(SIGTTIN, SIG_IGN);
 	signal(SIGTTOU, SIG_IGN);
-	t->out = reopen_nonblock(STDOUT_FILENO, O_WRONLY);
-	if (t->out < 0)
-		return t->out;
-	stderr_nonblock();
-	r = watch(t);
+	r = open_operator(t);
+	if (r >= 0)
+		r = ct_loop_add(m->loop, t->master, EPOLLIN, on_master, t);
 	if (r < 0)
 		return r;
+	stderr_nonblock();
 	ct_monitor_tty_resize(m);
 	make_raw(t);
 	if (t->raw)
 		log_info("container '%s': on this terminal; Ctrl-a q stops it", m->o->name);
 	return 0;
+}
+
+int ct_monitor_tty_fd(const struct ct_monitor *m)
+{
+	return m->tty ? m->tty->slave : -1;
 }
 
 void ct_monitor_tty_close(struct ct_monitor *m)
@@ -267,8 +322,10 @@ void ct_monitor_tty_close(struct ct_monitor *m)
 
 	if (!t)
 		return;
-	if (t->master >= 0)
+	if (t->master >= 0) {
 		ct_loop_remove(m->loop, t->master);
+		drain(t, 4 * READS_PER_WAKEUP); /* what the container printed last */
+	}
 	if (t->in >= 0)
 		ct_loop_remove(m->loop, t->in);
 	if (t->out_watched)
@@ -276,12 +333,14 @@ void ct_monitor_tty_close(struct ct_monitor *m)
 	if (t->out >= 0)
 		flush(t); /* once, non-blocking: what is left is lost */
 	if (t->raw)
-		tcsetattr(t->in >= 0 ? t->in : STDIN_FILENO, TCSANOW, &t->saved);
+		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
 	if (t->dropped + t->len > 0)
 		log_warning("container '%s': %llu bytes of its terminal output were dropped (the "
 			    "terminal did not take them)", m->o->name,
 			    (unsigned long long)(t->dropped + t->len));
 	ct_close_fd(&t->master);
+	ct_close_fd(&t->slave);
+	ct_close_fd(&t->in);
 	ct_close_fd(&t->out);
 	free(t);
 	m->tty = NULL;

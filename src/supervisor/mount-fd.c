@@ -128,13 +128,17 @@ static int setattr(int mnt_fd, struct mount_attr *a, bool recursive)
 	return 0;
 }
 
-int ct_mnt_set(int mnt_fd, unsigned long ms_flags, bool recursive)
+#define ATTR_FLAGS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+
+int ct_mnt_set(int mnt_fd, unsigned long ms_flags, bool recursive, bool exact)
 {
 	struct mount_attr a = { .attr_set = to_attr(ms_flags) };
 
 	if (a.attr_set & MOUNT_ATTR__ATIME)
 		a.attr_clr = MOUNT_ATTR__ATIME; /* the atime mode is one value: replace it */
-	return a.attr_set ? setattr(mnt_fd, &a, recursive) : 0;
+	if (exact)
+		a.attr_clr |= ATTR_FLAGS & ~a.attr_set;
+	return a.attr_set || a.attr_clr ? setattr(mnt_fd, &a, recursive) : 0;
 }
 
 int ct_mnt_propagation(int mnt_fd, unsigned long ms_flags)
@@ -154,5 +158,5 @@ int ct_mnt_reconfigure(int target_fd, const char *data, unsigned long ms_flags)
 	r = set_options(fs, data, ms_flags);
 	if (r >= 0 && fsconfig(fs, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0) < 0)
 		r = -errno;
-	return r < 0 ? r : ct_mnt_set(target_fd, ms_flags, false);
+	return r < 0 ? r : ct_mnt_set(target_fd, ms_flags, false, true);
 }

@@ -19,11 +19,12 @@ int ct_mnt_clone(int dir_fd, const char *path, bool recursive, int *ret_fd);
 /* Attaches the mount mnt_fd onto the file or directory target_fd points to. */
 int ct_mnt_attach(int mnt_fd, int target_fd);
 /* Sets the per-mount flags among ms_flags (MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, atime) on
- * the mount mnt_fd is on, and on those below it if recursive; flags not given are left alone. */
-int ct_mnt_set(int mnt_fd, unsigned long ms_flags, bool recursive);
+ * the mount mnt_fd is on, and on those below it if recursive; with exact, those of the four not
+ * given are cleared (a remount's meaning), else left alone. */
+int ct_mnt_set(int mnt_fd, unsigned long ms_flags, bool recursive, bool exact);
 /* Changes the propagation of that mount (MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE;
  * with MS_REC, of those below too). */
 int ct_mnt_propagation(int mnt_fd, unsigned long ms_flags);
 /* Reconfigures the superblock of the mount target_fd is on with data and the superblock flags
- * among ms_flags (a remount), then sets its per-mount flags. */
+ * among ms_flags (a remount), then sets its per-mount flags exactly. */
 int ct_mnt_reconfigure(int target_fd, const char *data, unsigned long ms_flags);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -74,7 +75,7 @@ static int guard(int base, const char *path, int *ret_mnt)
 		return target;
 	r = ct_mnt_clone(target, "", false, &mnt);
 	if (r >= 0)
-		r = ct_mnt_set(mnt, RO_GUARD, false);
+		r = ct_mnt_set(mnt, RO_GUARD, false, false);
 	if (r >= 0)
 		r = ct_mnt_attach(mnt, target);
 	if (r >= 0 && ret_mnt)
@@ -134,7 +135,7 @@ static int mount_sys(int root, const struct ct_spawn_plan *p, int *ret_mnt)
 	if (r >= 0)
 		r = attach_checked(root, "/sys", CT_INROOT_NO_SYMLINKS, mnt, target);
 	if (r >= 0)
-		r = ct_mnt_set(mnt, ro, true);
+		r = ct_mnt_set(mnt, ro, true, false);
 	if (r >= 0)
 		*ret_mnt = steal_fd(&mnt);
 	return r;
@@ -190,8 +191,39 @@ static int setup_dev(int root, const struct ct_spawn_plan *p, struct ct_setup_re
 }
 
 /* The target of a mount entry: made first with create=dir|file. */
+/* The superblocks the config's own file system entries made (st_dev of each): the only ones a
+ * remount entry may reconfigure. */
+struct made_fs {
+	dev_t dev[CT_MOUNTS_MAX];
+	size_t n;
+};
+
+static void made_add(struct made_fs *made, int mnt)
+{
+	struct stat st;
+
+	if (made->n < CT_MOUNTS_MAX && fstat(mnt, &st) == 0)
+		made->dev[made->n++] = st.st_dev;
+}
+
+static bool made_has(const struct made_fs *made, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return false;
+	for (size_t i = 0; i < made->n; i++)
+		if (made->dev[i] == st.st_dev)
+			return true;
+	return false;
+}
+
+/* The target of a mount entry: made first with create=dir|file. A remount's is never reached
+ * through a symlink. */
 static int user_target(int root, const struct ct_mount_entry *m)
 {
+	if (m->flags & MS_REMOUNT)
+		return ct_inroot_open(root, m->target, O_PATH, CT_INROOT_NO_SYMLINKS);
 	if (m->create_dir)
 		return ct_inroot_dir(root, m->target, 0755, true, CT_INROOT_FOLLOW);
 	if (m->create_file)
@@ -199,49 +231,56 @@ static int user_target(int root, const struct ct_mount_entry *m)
 	return ct_inroot_open(root, m->target, O_PATH, CT_INROOT_FOLLOW);
 }
 
-/* A remount changes the mount already at the target: its flags (bind) or its superblock. */
-static int user_remount(const struct ct_mount_entry *m, int target)
+/* A remount changes the mount already at the target: its flags (bind), or the superblock of a
+ * file system an earlier entry made. Any other superblock may be the host's (the rootfs's file
+ * system, sysfs without a network namespace, cgroup2): EPERM. */
+static int user_remount(const struct ct_mount_entry *m, int target, const struct made_fs *made)
 {
 	unsigned long flags = m->flags & ~(PROPAGATION | MS_REMOUNT);
+	int r;
 
 	if (flags & MS_BIND)
-		return ct_mnt_set(target, flags, flags & MS_REC);
-	return ct_mnt_reconfigure(target, m->data, flags);
+		r = ct_mnt_set(target, flags, flags & MS_REC, true);
+	else
+		r = made_has(made, target) ? ct_mnt_reconfigure(target, m->data, flags) : -EPERM;
+	return r < 0 ? r : ct_mnt_propagation(target, m->flags & (PROPAGATION | MS_REC));
 }
 
 /* A bind entry's source arrives as a detached mount from the parent (idmapped in a user
  * namespace); other file systems are made here. A bind takes its flags (ro, nosuid, ...) once
  * attached. */
-static int user_mount(int root, const struct ct_mount_entry *m, int tree_fd)
+static int user_mount(int root, const struct ct_mount_entry *m, int tree_fd,
+		      struct made_fs *made)
 {
 	unsigned long flags = m->flags & ~PROPAGATION;
 	cleanup_close int target = user_target(root, m);
-	cleanup_close int made = -1;
+	cleanup_close int fs = -1;
 	int mnt = tree_fd, r;
 
 	if (target < 0)
 		return target;
-	if (flags & MS_REMOUNT) {
-		r = user_remount(m, target);
-		return r < 0 ? r : ct_mnt_propagation(target, m->flags & (PROPAGATION | MS_REC));
-	}
+	if (flags & MS_REMOUNT)
+		return user_remount(m, target, made);
 	if (!(flags & MS_BIND)) {
-		r = ct_mnt_new(m->fstype, m->source, m->data, flags, &made);
+		r = ct_mnt_new(m->fstype, m->source, m->data, flags, &fs);
 		if (r < 0)
 			return r;
-		mnt = made;
+		mnt = fs;
 	}
 	r = attach_checked(root, m->target, CT_INROOT_FOLLOW, mnt, target);
 	if (r >= 0 && (flags & MS_BIND))
-		r = ct_mnt_set(mnt, flags & ~(MS_BIND | MS_REC), flags & MS_REC);
+		r = ct_mnt_set(mnt, flags & ~(MS_BIND | MS_REC), flags & MS_REC, false);
 	if (r >= 0)
 		r = ct_mnt_propagation(mnt, m->flags & (PROPAGATION | MS_REC));
+	if (r >= 0 && fs >= 0)
+		made_add(made, fs);
 	return r;
 }
 
 static int user_mounts(int root, const struct ct_config *c, const struct ct_spawn_fds *fds,
 		       size_t next, struct ct_setup_report *rep)
 {
+	struct made_fs made = { .n = 0 };
 	int r;
 
 	for (size_t i = 0; i < c->n_mounts; i++) {
@@ -256,8 +295,9 @@ static int user_mounts(int root, const struct ct_config *c, const struct ct_spaw
 			fd = fds->fd[next++];
 		}
 		step(rep, CT_STEP_USER_MOUNT, m->target);
-		r = user_mount(root, m, fd);
-		if (r < 0 && !m->optional)
+		r = user_mount(root, m, fd, &made);
+		/* optional forgives a mount that failed, not one that landed elsewhere */
+		if (r < 0 && (!m->optional || r == -EXDEV))
 			return r;
 	}
 	return 0;

@@ -6,6 +6,7 @@
 #include "initctl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
@@ -64,13 +65,38 @@ static int wait_status(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* The command's stdio: /dev/null in, out to stdio_fd (the container's terminal or the daemon's
+ * log) if given, in a session of its own: nothing of the operator's terminal, not even as a
+ * controlling terminal (/dev/tty), reaches a binary of the guest's. */
+static int own_stdio(int stdio_fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null < 0)
+		return -errno;
+	if (dup2(null, STDIN_FILENO) < 0 ||
+	    (stdio_fd >= 0 && (dup2(stdio_fd, STDOUT_FILENO) < 0 || dup2(stdio_fd, STDERR_FILENO) < 0))) {
+		close(null);
+		return -errno;
+	}
+	close(null);
+	return setsid() < 0 ? -errno : 0;
+}
+
 /* Everything but the fork happens here, in the host's pid namespace where no guest sees it:
  * the command's process is born inside the container already sealed (joined, without the
  * monitor's fds, confined as init is, not dumpable until it execs). */
-static void seal(int init_pidfd, unsigned long namespaces, const struct ct_confine *confine)
+static void seal(int init_pidfd, unsigned long namespaces, const struct ct_confine *confine,
+		 int stdio_fd)
 {
 	enum ct_step step;
-	int r = join(init_pidfd, namespaces);
+	int r = own_stdio(stdio_fd);
+
+	if (r < 0) {
+		fprintf(stderr, "ct: shutdown_command: stdio: %s\n", strerror(-r));
+		_exit(125);
+	}
+	r = join(init_pidfd, namespaces);
 
 	if (r >= 0 && chdir("/") < 0)
 		r = -errno;
@@ -89,14 +115,14 @@ static void seal(int init_pidfd, unsigned long namespaces, const struct ct_confi
 
 _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 			      const struct ct_confine *confine, char *const *argv, char *const *envp,
-			      const sigset_t *mask)
+			      int stdio_fd, const sigset_t *mask)
 {
 	pid_t pid;
 
 	helper_prepare(mask);
 	/* Joining the pid namespace only affects children: the command runs in a second fork, as
 	 * a process of the container, and dies with it. */
-	seal(init_pidfd, namespaces, confine);
+	seal(init_pidfd, namespaces, confine, stdio_fd);
 	pid = fork();
 	if (pid < 0)
 		_exit(125);

@@ -99,8 +99,10 @@ static int become_root(int sync_fd)
 }
 
 /* Init leads a session of its own: the operator's terminal is never its controlling terminal
- * (no /dev/tty into ctstart's session). With a terminal, the pty slave is its stdio and its
- * controlling terminal. */
+ * (no /dev/tty into ctstart's session). With a terminal, the pty slave is its stdio, but not its
+ * controlling terminal: the kernel never gives init its console as one either (a Ctrl-C typed
+ * there would be SIGINT to init, which sysvinit takes for Ctrl-Alt-Del). ctinit gives it to the
+ * application it runs. */
 static int new_session(int tty_fd)
 {
 	if (setsid() < 0)
@@ -110,7 +112,7 @@ static int new_session(int tty_fd)
 	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
 		if (dup2(tty_fd, fd) < 0)
 			return -errno;
-	return ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0 ? -errno : 0;
+	return 0;
 }
 
 static int loopback_up(void)

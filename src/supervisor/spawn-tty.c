@@ -18,11 +18,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define PTYS_MAX 1024
+
 static int new_devpts(gid_t tty_gid, int *ret_fd)
 {
 	char data[64];
 
-	snprintf(data, sizeof(data), "ptmxmode=0666,mode=0620,gid=%u", (unsigned)tty_gid);
+	/* max=: made in the host's mount namespace, the instance could draw on the ptys the kernel
+	 * keeps for the host (kernel.pty.reserve) */
+	snprintf(data, sizeof(data), "ptmxmode=0666,mode=0620,gid=%u,max=%u", (unsigned)tty_gid,
+		 PTYS_MAX);
 	return ct_mnt_new("devpts", "devpts", data, MS_NOSUID | MS_NOEXEC, ret_fd);
 }
 

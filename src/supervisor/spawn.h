@@ -117,12 +117,13 @@ int ct_spawn_become_root(void);
 /* Helpers that act inside a running container (shutdown-helper.c); they run in a forked child
  * and never return. The first asks sysvinit for runlevel 0 and exits with a ct_initctl_outcome;
  * the second runs argv in all of init's namespaces (CLONE_NEWUSER among them for a user-
- * namespaced container) and exits with its status (128+n if killed). Both enter init's user
+ * namespaced container), in a session of its own with /dev/null in and its output to stdio_fd
+ * (-1: the monitor's, which is then no terminal), and exits with its status (128+n if killed). Both enter init's user
  * namespace first where it has one, as its root: never as the host's. */
 _Noreturn void ct_helper_initctl(int init_pidfd, bool userns, const sigset_t *mask);
 _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 			      const struct ct_confine *confine, char *const *argv, char *const *envp,
-			      const sigset_t *mask);
+			      int stdio_fd, const sigset_t *mask);
 
 /* Tells the child to go on, handing it fds (ct_spawn_fds order; borrowed, may be none). */
 int ct_spawn_go(int sync_fd, const struct ct_spawn_fds *fds);

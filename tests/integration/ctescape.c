@@ -80,7 +80,7 @@ static __attribute__((noreturn)) void usage(void)
 			"       exchange DIR A B [A B...] (on the host, for t-setup) |\n"
 			"       hijack OUT (in a container, for t-confine) |\n"
 			"       tiocsti | tcooff (in a container, for t-tty) |\n"
-			"       operator [-s RxC] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT] [-m SECS] -- CMD...\n"
+			"       operator [-s RxC] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT (\\NNN octal)] [-m SECS] -- CMD...\n"
 			"                (on the host, for t-tty)\n");
 	exit(2);
 }
@@ -870,6 +870,23 @@ static int relay_until_exit(int master, int slave, pid_t pid, struct timed *ev, 
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* TEXT with \NNN octal escapes ("\\001q": Ctrl-a q) decoded, in place. */
+static char *unescape_octal(char *text)
+{
+	char *w = text;
+
+	for (char *r = text; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7') {
+			*w++ = (char)strtol(r + 1, &r, 8);
+			r--;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return text;
+}
+
 static int parse_size(const char *s, struct winsize *ws)
 {
 	unsigned r, c;
@@ -910,8 +927,8 @@ static int operator_(int argc, char **argv)
 			ev[n + 1] = (struct timed){ .at = ev[n].at + strtod(colon + 1, NULL), .what = 'X' };
 			n++;
 		}
-		if (ev[n].what == 'i' && !strcmp(ev[n].text, "\\001q"))
-			ev[n].text = "\001q";
+		if (ev[n].what == 'i')
+			ev[n].text = unescape_octal(colon + 1);
 		n++;
 	}
 	if (i >= argc - 1)

@@ -123,4 +123,37 @@ run_rc rc timeout 20 "$CT_BINDIR/ctstart" --rundir "$RUNDIR" -n ownfifo -f "$con
 expect_eq "create=file on the rootfs's own FIFO: no hang, the bind is there" "0 $(cat /etc/hostname)" \
 	"$rc $(cat "$T/ownfifo.out")"
 
+# ---- remount entries reconfigure only file systems the config's own entries made. Reported: a
+# guest's symlink (sub -> /) turned `mount = none /sub none remount,ro` into a remount of the
+# superblock holding the rootfs, which went read-only for the host. The rootfs lives on a tmpfs
+# of the test's own here, so a successful attack cannot reach the machine's disk.
+mkdir "$T/fs"
+mount -t tmpfs -o size=64m tmpfs "$T/fs"
+EXTRA_CLEANUP='umount -l "$T/fs" 2>/dev/null || true'
+cp -a "$ROOTFS" "$T/fs/rootfs"
+ln -s / "$T/fs/rootfs/sub"
+for mode in privileged userns; do
+	idmap=$([ "$mode" = privileged ] && echo none || echo auto)
+	for entry in "none / none remount,ro" "none /sub none remount,ro" "none /sys none remount,ro"; do
+		printf 'rootfs = %s\nidmap = %s\nmount = %s\n' "$T/fs/rootfs" "$idmap" "$entry" >"$T/remount.conf"
+		run_rc rc ct ctstart -n remount -f "$T/remount.conf" -- true 2>"$T/remount.err"
+		expect_eq "$mode: '$entry' fails the start" 125 "$rc"
+		if ! touch "$T/fs/probe" 2>/dev/null; then
+			mount -o remount,rw "$T/fs"
+			fail "$mode: '$entry' made the file system holding the rootfs read-only on the host"
+		fi
+	done
+	ok "$mode: the host's file systems stayed read-write"
+	printf 'rootfs = %s\nidmap = %s\nmount = tmpfs /vol tmpfs create=dir\nmount = none /vol none remount,ro\n' \
+		"$T/fs/rootfs" "$idmap" >"$T/remount.conf"
+	expect_match "$mode: a remount of the config's own tmpfs works" "Read-only" \
+		"$(ct ctstart -n remount -f "$T/remount.conf" -- touch /vol/x 2>&1 || true)"
+	printf 'rootfs = %s\nidmap = %s\nmount = tmpfs /vol tmpfs create=dir\nmount = none /vol none bind,remount,ro\nmount = none /vol none bind,remount,nosuid\n' \
+		"$T/fs/rootfs" "$idmap" >"$T/remount.conf"
+	run_rc rc ct ctstart -n remount -f "$T/remount.conf" -- touch /vol/x
+	expect_eq "$mode: a bind remount sets exactly its flags (nosuid clears the earlier ro)" 0 "$rc"
+done
+umount "$T/fs"
+EXTRA_CLEANUP=
+
 assert_clean

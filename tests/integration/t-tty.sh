@@ -62,17 +62,48 @@ stop_while() { # NAME WHAT OPERATOR-ARGS... -- COMMAND
 	shift 2
 	while [ "$1" != -- ]; do args+=("$1"); shift; done
 	shift
-	operator "${args[@]}" -- "$CTSTART -n $name -f $conf -- $*; echo \"[ctstart: \$?]\"" >"$T/$name.out" &
+	operator "${args[@]}" -- "$CTSTART -n $name -f $conf -- $*; echo \$? >$T/$name.rc" >"$T/$name.out" &
 	local op=$!
 	wait_for 20 test -S "$RUNDIR/$name/sock" || fail "$name did not start"
 	sleep 2
 	run_rc rc ct ctstop -n "$name" -t 3 2>"$T/$name.err"
 	expect_eq "$what: ctstop -t 3 answers and stops it" 0 "$rc"
 	wait "$op"
-	expect_match "$what: ctstart ended" '\[ctstart: [0-9]+\]' "$(cat "$T/$name.out")"
+	expect_match "$what: ctstart ended" '^[0-9]+$' "$(cat "$T/$name.rc" 2>&1)"
 }
 stop_while tcooff "a container that stopped its own terminal" -- /ctescape tcooff
 stop_while stalled "the operator's terminal stopped (XOFF) under a flood" -x 1:10 -- busybox yes
+
+# Ctrl-C reaches the application (its terminal's foreground), not init: sleep dies of SIGINT.
+out=$(operator -i '1:\003' -- "$CTSTART -n intr -f $conf -- sleep 60; echo \"[ctstart: \$?]\"")
+expect_match "Ctrl-C interrupts the application" '\[ctstart: 130\]' "$out"
+
+# A guest with no slave open for a while (sysvinit opens its console only to write): the relay
+# goes on.
+out=$(operator -- "$CTSTART -n late -f $conf -- sh -c 'exec 0<&- 1>&- 2>&-; sleep 1; echo late-line >/dev/console'")
+expect_match "output after every stdio fd was closed still arrives" "late-line" "$out"
+
+# Input from a pipe, output to the terminal: the container reads the pipe's end as end-of-file.
+out=$(operator -- "echo piped-in | $CTSTART -n pipe -f $conf -- sh -c 'cat; echo after-eof'")
+expect_match "piped input reaches the container" "piped-in" "$out"
+expect_match "and its end too" "after-eof" "$out"
+
+# The exec shutdown helper runs guest code: it gets the container's terminal, in a session of its
+# own, never the operator's.
+hconf=$(write_conf tty-helper "init = /sbin/testinit --on TERM=exit:0 --ready /ready" \
+	"shutdown_method = exec" "shutdown_command = /bin/sh -c '/ctescape tiocsti; kill -TERM 1'")
+rm -f "$ROOTFS/ready"
+operator -- "$CTSTART -n helper -f $hconf; read -t 3 line; echo \"[shell read: \$line]\"" >"$T/helper.out" &
+op=$!
+wait_for 20 test -e "$ROOTFS/ready" || fail "helper container did not start"
+run_rc rc ct ctstop -n helper -t 10
+expect_eq "the exec helper's stop worked" 0 "$rc"
+wait "$op"
+expect_match "the helper had no controlling terminal" "tiocsti /dev/tty: cannot open" "$(cat "$T/helper.out")"
+expect_match "its stdio was the container's terminal (the operator saw its lines)" \
+	"tiocsti stdin: " "$(cat "$T/helper.out")"
+expect_match "and the operator's shell read nothing" '\[shell read: \]' "$(cat "$T/helper.out")"
+rm -f "$ROOTFS/ready"
 
 # Without a terminal, init still leads its own session (field 6 of /proc/1/stat: its session).
 conf=$(write_conf tty-none)
