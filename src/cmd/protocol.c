@@ -349,6 +349,27 @@ const char *ct_state_to_string(enum ct_state s)
 	return (unsigned)s < CT_STATE_COUNT_ ? names[s] : "UNKNOWN";
 }
 
+static const char *const shutdown_method_names[CT_SHUTDOWN_COUNT_] = {
+	[CT_SHUTDOWN_UNSET] = "unset",
+	[CT_SHUTDOWN_APPLICATION] = "application",
+	[CT_SHUTDOWN_SYSVINIT] = "sysvinit",
+	[CT_SHUTDOWN_SYSTEMD] = "systemd",
+	[CT_SHUTDOWN_EXEC] = "exec",
+};
+
+const char *ct_shutdown_method_to_string(enum ct_shutdown_method m)
+{
+	return (unsigned)m < CT_SHUTDOWN_COUNT_ ? shutdown_method_names[m] : "unknown";
+}
+
+int ct_shutdown_method_from_string(const char *s)
+{
+	for (int i = CT_SHUTDOWN_UNSET + 1; i < CT_SHUTDOWN_COUNT_; i++)
+		if (strcmp(s, shutdown_method_names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
 const char *ct_kill_reason_to_string(enum ct_kill_reason r)
 {
 	static const char *const names[] = { "none", "force", "timeout", "undeliverable" };

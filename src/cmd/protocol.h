@@ -32,6 +32,17 @@ enum ct_msg_type {
 #define CT_TIMEOUT_DEFAULT (-2) /* the container's shutdown_timeout */
 #define CT_TIMEOUT_MAX 86400    /* a day, in seconds: larger timeouts are refused */
 
+/* How a container is asked to stop (the config's shutdown_method; on the wire in INFO and in
+ * stop results). */
+enum ct_shutdown_method {
+	CT_SHUTDOWN_UNSET = 0, /* resolved by ct_config_finalize() */
+	CT_SHUTDOWN_APPLICATION,
+	CT_SHUTDOWN_SYSVINIT,
+	CT_SHUTDOWN_SYSTEMD,
+	CT_SHUTDOWN_EXEC,
+	CT_SHUTDOWN_COUNT_,
+};
+
 enum ct_state {
 	CT_STATE_STARTING,
 	CT_STATE_RUNNING,
@@ -165,5 +176,9 @@ int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret);
 int ct_proto_parse_stop(struct ct_cursor *c, struct ct_stop_result *ret);
 
 const char *ct_state_to_string(enum ct_state s);
+/* "application", "sysvinit", "systemd", "exec" ("unset" for CT_SHUTDOWN_UNSET). */
+const char *ct_shutdown_method_to_string(enum ct_shutdown_method m);
+/* The method a name says (not "unset"), or -EINVAL. */
+int ct_shutdown_method_from_string(const char *s);
 const char *ct_end_to_string(enum ct_end e);
 const char *ct_kill_reason_to_string(enum ct_kill_reason r);

@@ -6,7 +6,7 @@
 #include "log.h"
 #include "show.h"
 #include "tool.h"
-#include "config.h"
+#include "protocol.h"
 
 #include <getopt.h>
 #include <stdbool.h>

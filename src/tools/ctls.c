@@ -4,7 +4,7 @@
 #include "ctbuild.h"
 
 #include "calls.h"
-#include "config.h"
+#include "protocol.h"
 #include "log.h"
 #include "macro.h"
 #include "rundir.h"

@@ -5,7 +5,7 @@
 #include "ctbuild.h"
 
 #include "client.h"
-#include "config.h"
+#include "protocol.h"
 #include "log.h"
 #include "macro.h"
 #include "rundir.h"
@@ -161,9 +161,9 @@ static int parse_timeout(const char *arg, int32_t *ret)
 {
 	long v;
 
-	if (ct_parse_long(arg, -1, CT_SHUTDOWN_TIMEOUT_MAX, &v) < 0) {
+	if (ct_parse_long(arg, -1, CT_TIMEOUT_MAX, &v) < 0) {
 		log_error("invalid timeout '%s': seconds from -1 (forever) to %d", arg,
-			  CT_SHUTDOWN_TIMEOUT_MAX);
+			  CT_TIMEOUT_MAX);
 		return -EINVAL;
 	}
 	*ret = (int32_t)v;

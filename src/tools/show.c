@@ -4,7 +4,7 @@
 
 #include "show.h"
 
-#include "config.h"
+#include "protocol.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ct_config_error err;
+	struct ct_file_error err;
 	struct ct_seccomp *f = NULL;
 	int r;
 

@@ -11,16 +11,14 @@ out=$(mktemp -d /tmp/ct-fuzz.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 flags="-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 	-D_GNU_SOURCE -include $src/tests/fuzz/ctbuild-fuzz.h
-	-I$src/src/common -I$src/src/cmd -I$src/src/supervisor"
-common="$src/src/common/util.c $src/src/common/log.c"
+	-I$src/src/common -I$src/src/cmd -I$src/src/config -I$src/src/seccomp"
+common="$src/src/common/util.c $src/src/common/log.c $src/src/common/linefile.c"
 status=0
 for h in $harnesses; do
 	case $h in
-	config) units="$src/src/supervisor/config*.c $src/src/supervisor/caps.c
-		$src/src/supervisor/idmap.c $src/src/supervisor/idmap-pool.c
-		$src/src/supervisor/devices.c"; libs="-lcap" ;;
+	config) units="$src/src/config/*.c $src/src/cmd/protocol.c"; libs="-lcap" ;;
 	protocol) units="$src/src/cmd/protocol.c"; libs="" ;;
-	seccomp) units="$src/src/supervisor/seccomp*.c"; libs="-lseccomp" ;;
+	seccomp) units="$src/src/seccomp/*.c"; libs="-lseccomp" ;;
 	*) echo "fuzz: unknown harness '$h'" >&2; exit 2 ;;
 	esac
 	# shellcheck disable=SC2086

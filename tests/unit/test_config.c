@@ -29,7 +29,7 @@
 	(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
 
 /* Parses text (strlen) as NAME into a fresh config; returns the parser's result. */
-static int parse(struct ct_config *c, const char *text, struct ct_config_error *err)
+static int parse(struct ct_config *c, const char *text, struct ct_file_error *err)
 {
 	ct_config_init(c);
 	memset(err, 0, sizeof(*err));
@@ -40,13 +40,13 @@ static int parse(struct ct_config *c, const char *text, struct ct_config_error *
 #define parse_ok(c, text) parse_ok_at((c), (text), __FILE__, __LINE__)
 static void parse_ok_at(struct ct_config *c, const char *text, const char *file, int line)
 {
-	struct ct_config_error err;
+	struct ct_file_error err;
 	int r = parse(c, text, &err);
 
 	if (r != 0) {
 		char buf[1024];
 
-		ct_config_error_format(&err, buf, sizeof(buf));
+		ct_file_error_format(&err, buf, sizeof(buf));
 		print_error("unexpected error %d: %s\n", r, buf);
 		_fail(file, line);
 	}
@@ -62,7 +62,7 @@ static void expect_error_at(const char *text, size_t len, unsigned line, const c
 			    const char *msg, const char *file, int at)
 {
 	struct ct_config c;
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 	int r;
 
 	ct_config_init(&c);
@@ -115,7 +115,7 @@ static void test_defaults(void **state)
 static void test_empty_and_comments_only(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 
 	ct_config_init(&c);
 	assert_int_equal(ct_config_parse_string(&c, "", 0, NAME, &err), 0);
@@ -130,7 +130,7 @@ static void test_empty_and_comments_only(void **state)
 static void test_parse_twice_replaces(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 	const char *t2 = "rootfs = /b\nhostname = two\nenv = A=2\n";
 
 	parse_ok(&c, "rootfs = /a\nhostname = one\nenv = A=1\n");
@@ -180,7 +180,7 @@ static char *rootfs_in_usr(const char *name, const char *value)
 {
 	cleanup_free char *old = getcwd(NULL, 0);
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 	char text[256], *ret;
 
 	assert_non_null(old);
@@ -479,7 +479,7 @@ static void test_whitespace(void **state)
 static void test_no_trailing_newline(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 	const char *text = "rootfs = /r\nhostname = abcdef";
 
 	parse_ok(&c, text);
@@ -558,7 +558,7 @@ static void test_many_lines(void **state)
 	size_t size = n * 24 + 64, len = 0;
 	cleanup_free char *text = malloc(size);
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 
 	assert_non_null(text);
 	for (size_t i = 0; i < n; i++)
@@ -690,7 +690,7 @@ static void test_env_errors(void **state)
 static void test_cgroup_keys(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 
 	assert_int_equal(parse(&c, "rootfs = /r\ncgroup.parent = machines/ct\ncgroup.memory.max = 512M\n"
 				   "cgroup.pids.max = 100\ncgroup.cpu.weight = 50\n"
@@ -766,7 +766,7 @@ static void test_parse_size(void **state)
 static void test_caps(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 
 	assert_int_equal(parse(&c, "rootfs = /r\ncap.drop = sys_admin, NET_RAW\ncap.drop = 0 cap_kill\n",
 			       &err), 0);
@@ -817,7 +817,7 @@ static void test_cap_names(void **state)
 static void test_seccomp_profile_key(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 
 	assert_int_equal(parse(&c, "rootfs = /r\nseccomp.profile = profiles/web.seccomp\n", &err), 0);
 	assert_string_equal(c.seccomp_profile, "/etc/ct/profiles/web.seccomp");
@@ -833,7 +833,7 @@ static void test_seccomp_profile_key(void **state)
 static void test_error_without_name(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 
 	ct_config_init(&c);
 	assert_int_equal(ct_config_parse_string(&c, "x = 1", 5, NULL, &err), -EINVAL);
@@ -848,7 +848,7 @@ static void test_error_without_name(void **state)
 static void test_long_key_truncated(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 	char text[256];
 
 	snprintf(text, sizeof(text), "%0100d = 1\n", 5);
@@ -860,39 +860,39 @@ static void test_long_key_truncated(void **state)
 
 static void test_error_format(void **state)
 {
-	struct ct_config_error err = { .file = "/etc/ct/a.conf", .line = 3, .key = "hostname",
+	struct ct_file_error err = { .file = "/etc/ct/a.conf", .line = 3, .key = "hostname",
 				       .message = "bad" };
 	char buf[256];
 
-	ct_config_error_format(&err, buf, sizeof(buf));
+	ct_file_error_format(&err, buf, sizeof(buf));
 	assert_string_equal(buf, "/etc/ct/a.conf:3: key 'hostname': bad");
 	err.line = 0;
-	ct_config_error_format(&err, buf, sizeof(buf));
+	ct_file_error_format(&err, buf, sizeof(buf));
 	assert_string_equal(buf, "/etc/ct/a.conf: key 'hostname': bad");
 	err.key[0] = '\0';
-	ct_config_error_format(&err, buf, sizeof(buf));
+	ct_file_error_format(&err, buf, sizeof(buf));
 	assert_string_equal(buf, "/etc/ct/a.conf: bad");
 	err.line = 7;
-	ct_config_error_format(&err, buf, sizeof(buf));
+	ct_file_error_format(&err, buf, sizeof(buf));
 	assert_string_equal(buf, "/etc/ct/a.conf:7: bad");
 	err.file[0] = '\0';
-	ct_config_error_format(&err, buf, sizeof(buf));
+	ct_file_error_format(&err, buf, sizeof(buf));
 	assert_string_equal(buf, "line 7: bad");
-	ct_config_error_format(&err, buf, 5);
+	ct_file_error_format(&err, buf, 5);
 	assert_string_equal(buf, "line");
 	buf[0] = 'Z';
-	ct_config_error_format(&err, buf, 0);
+	ct_file_error_format(&err, buf, 0);
 	assert_int_equal(buf[0], 'Z');
 }
 
 static void test_error_format_from_parse(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 	char buf[256];
 
 	assert_int_equal(parse(&c, "\nhostname = a\nhostname = b\n", &err), -EINVAL);
-	ct_config_error_format(&err, buf, sizeof(buf));
+	ct_file_error_format(&err, buf, sizeof(buf));
 	assert_string_equal(buf, NAME ":3: key 'hostname': set twice, first at line 2");
 	ct_config_free(&c);
 }
@@ -903,7 +903,7 @@ static void test_error_format_from_parse(void **state)
 static void finalize_fails(const char *text, const char *key, const char *msg)
 {
 	struct ct_config c;
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 
 	parse_ok(&c, text);
 	assert_int_equal(ct_config_finalize(&c, &err), -EINVAL);
@@ -915,7 +915,7 @@ static void finalize_fails(const char *text, const char *key, const char *msg)
 static void test_idmap_key(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 
 	parse_ok(&c, "rootfs = /r\n");
 	assert_int_equal(c.idmap.mode, CT_IDMAP_AUTO); /* user namespaces by default */
@@ -963,7 +963,7 @@ static void test_device_allow_key(void **state)
 static void test_privileged_caps(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 
 	parse_ok(&c, "rootfs = /r\nidmap = none\n");
 	assert_int_equal(ct_config_finalize(&c, &err), 0);
@@ -982,7 +982,7 @@ static void test_privileged_caps(void **state)
 static void expect_finalize_error(const char *text, const char *key, const char *msg)
 {
 	struct ct_config c;
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 
 	parse_ok(&c, text);
 	assert_int_equal(ct_config_finalize(&c, &err), -EINVAL);
@@ -996,7 +996,7 @@ static void expect_finalize_error(const char *text, const char *key, const char 
 static void test_finalize_defaults(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 	char *argv[] = { "/bin/app", NULL };
 
 	parse_ok(&c, "rootfs = /r\n");
@@ -1090,7 +1090,7 @@ static void write_file(const char *path, const char *text, size_t len)
 static void test_load(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 	char path[128], expected[160];
 	const char *text = "# test\nrootfs = rootfs\nhostname = loaded\n";
 
@@ -1108,7 +1108,7 @@ static void test_load(void **state)
 static void test_load_errors(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/bad.conf", tmpdir);
@@ -1135,7 +1135,7 @@ static void test_load_errors(void **state)
 static void test_load_finalize_names_file(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 	char path[128], buf[512], expected[512];
 
 	snprintf(path, sizeof(path), "%s/norootfs.conf", tmpdir);
@@ -1143,7 +1143,7 @@ static void test_load_finalize_names_file(void **state)
 	ct_config_init(&c);
 	assert_int_equal(ct_config_load(&c, path, &err), 0);
 	assert_int_equal(ct_config_finalize(&c, &err), -EINVAL);
-	ct_config_error_format(&err, buf, sizeof(buf));
+	ct_file_error_format(&err, buf, sizeof(buf));
 	snprintf(expected, sizeof(expected),
 		 "%s: key 'rootfs': missing: every container needs a rootfs", path);
 	assert_string_equal(buf, expected);
@@ -1154,7 +1154,7 @@ static void test_load_size_limit(void **state)
 {
 	cleanup_free char *text = malloc(CT_CONFIG_FILE_MAX + 1);
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 	char path[128];
 
 	assert_non_null(text);
@@ -1179,7 +1179,7 @@ static void test_load_size_limit(void **state)
 static void test_load_dev_null(void **state)
 {
 	struct ct_config c;
-	struct ct_config_error err;
+	struct ct_file_error err;
 
 	ct_config_init(&c);
 	assert_int_equal(ct_config_load(&c, "/dev/null", &err), 0);
@@ -1189,7 +1189,7 @@ static void test_load_dev_null(void **state)
 
 static void load_and_finalize(struct ct_config *c, const char *path)
 {
-	struct ct_config_error err;
+	struct ct_file_error err;
 	char buf[1024];
 	int r;
 
@@ -1198,7 +1198,7 @@ static void load_and_finalize(struct ct_config *c, const char *path)
 	if (r == 0)
 		r = ct_config_finalize(c, &err);
 	if (r < 0) {
-		ct_config_error_format(&err, buf, sizeof(buf));
+		ct_file_error_format(&err, buf, sizeof(buf));
 		fail_msg("%s", buf);
 	}
 }

@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,7 +45,7 @@ static char tmpdir[64];
 #define compile(text) compile_at((text), __FILE__, __LINE__)
 static struct ct_seccomp *compile_at(const char *text, const char *file, int line)
 {
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 	struct ct_seccomp *f = NULL;
 	int r = ct_seccomp_parse(text, strlen(text), NAME, &f, &err);
 
@@ -76,7 +77,7 @@ static void expect_rules_at(const char *text, size_t n, const char *file, int li
 static void expect_error_at(const char *text, size_t len, unsigned line, const char *key,
 			    const char *msg, const char *file, int at)
 {
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 	struct ct_seccomp *f = (struct ct_seccomp *)&err; /* a sentinel that must survive */
 	int r = ct_seccomp_parse(text, len, NAME, &f, &err);
 
@@ -99,7 +100,7 @@ static void srcdir_path(char *buf, size_t size, const char *rel)
 static void test_lxc_common_profile(void **state)
 {
 	cleanup_seccomp struct ct_seccomp *f = NULL;
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 	char path[PATH_MAX];
 
 	srcdir_path(path, sizeof(path), "tests/unit/data/lxc-common.seccomp");
@@ -112,7 +113,7 @@ static void test_lxc_common_profile(void **state)
 static void test_default_profile(void **state)
 {
 	cleanup_seccomp struct ct_seccomp *f = NULL;
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 	char path[PATH_MAX];
 
 	srcdir_path(path, sizeof(path), "config/default.seccomp");
@@ -124,7 +125,7 @@ static void test_default_profile(void **state)
 static void test_privileged_profile(void **state)
 {
 	cleanup_seccomp struct ct_seccomp *f = NULL;
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 	char path[PATH_MAX];
 
 	srcdir_path(path, sizeof(path), "config/privileged.seccomp");
@@ -391,7 +392,7 @@ static void write_file(const char *path, const char *text, size_t len)
 static void test_load_errors(void **state)
 {
 	cleanup_seccomp struct ct_seccomp *f = NULL;
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 	char path[128];
 	char *big;
 
@@ -426,7 +427,7 @@ static void test_load_errors(void **state)
 
 static void test_no_name_no_err(void **state)
 {
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 	struct ct_seccomp *f = NULL;
 
 	assert_int_equal(ct_seccomp_parse("2\n", 2, NULL, &f, &err), -EINVAL);

@@ -4,6 +4,9 @@
  * monitor's lock vanishes with it and its leftovers are recognised as stale. */
 #pragma once
 
+/* Rotated logs a run dir may hold (log.1 .. log.9): the bound of the config's log.rotate. */
+#define CT_LOG_ROTATE_MAX 9
+
 #include <limits.h>
 #include <stdbool.h>
 #include <sys/types.h>

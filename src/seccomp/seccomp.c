@@ -63,7 +63,7 @@ struct ct_seccomp {
 
 struct compiler {
 	const char *label;               /* the file name in errors */
-	struct ct_config_error *err;
+	struct ct_file_error *err;
 	unsigned line;
 	const char *key;                 /* the key for errors about the current line */
 	bool failed;                     /* err has been filled */
@@ -93,11 +93,8 @@ static int fail(struct compiler *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	snprintf(c->err->file, sizeof(c->err->file), "%s", c->label);
-	c->err->line = c->line;
-	snprintf(c->err->key, sizeof(c->err->key), "%s", c->key ? c->key : "");
 	va_start(ap, fmt);
-	vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
+	ct_file_error_vset(c->err, c->label, c->line, c->key ? c->key : "", fmt, ap);
 	va_end(ap);
 	c->failed = true;
 	return -EINVAL;
@@ -328,11 +325,13 @@ static int handle_number(struct compiler *c, char **w, size_t n)
 }
 
 /* Parses one line of n bytes (without its '\n') and adds what it says to the filter. */
-static int parse_line(struct compiler *c, const char *s, size_t n)
+static int parse_line(const char *s, size_t n, void *userdata)
 {
+	struct compiler *c = userdata;
 	char buf[CT_SECCOMP_LINE_MAX + 1], *w[SC_WORDS_MAX];
 	size_t nw;
 
+	c->line++;
 	c->key = "";
 	if (n > CT_SECCOMP_LINE_MAX)
 		return fail(c, "line is longer than %d bytes", CT_SECCOMP_LINE_MAX);
@@ -434,22 +433,14 @@ static int finish(struct compiler *c, struct ct_seccomp **ret)
 }
 
 int ct_seccomp_parse(const char *text, size_t len, const char *name, struct ct_seccomp **ret,
-		     struct ct_config_error *err)
+		     struct ct_file_error *err)
 {
-	struct ct_config_error unused;
+	struct ct_file_error unused;
 	_cleanup_(compiler_done) struct compiler c = {
 		.label = name ? name : "<string>", .err = err ? err : &unused, .section = SC_ARCH_ALL,
 	};
-	int r = 0;
+	int r = ct_lines_each(text, len, parse_line, &c);
 
-	for (size_t pos = 0; pos < len && r >= 0;) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-
-		c.line++;
-		r = parse_line(&c, text + pos, n);
-		pos += n + 1;
-	}
 	if (r >= 0)
 		r = finish(&c, ret);
 	if (r < 0 && !c.failed) /* not about the content (ENOMEM): still say where */
@@ -457,25 +448,14 @@ int ct_seccomp_parse(const char *text, size_t len, const char *name, struct ct_s
 	return r;
 }
 
-int ct_seccomp_load(const char *path, struct ct_seccomp **ret, struct ct_config_error *err)
+int ct_seccomp_load(const char *path, struct ct_seccomp **ret, struct ct_file_error *err)
 {
+	struct ct_file_error unused;
 	cleanup_free char *text = NULL;
 	size_t len = 0;
-	int r;
+	int r = ct_file_load(path, CT_SECCOMP_FILE_MAX, &text, &len, err ? err : &unused);
 
-	r = ct_read_file(path, CT_SECCOMP_FILE_MAX, &text, &len);
-	if (r < 0 && err) {
-		*err = (struct ct_config_error){ .line = 0 };
-		snprintf(err->file, sizeof(err->file), "%s", path);
-		if (r == -EFBIG)
-			snprintf(err->message, sizeof(err->message), "file is larger than %d bytes",
-				 CT_SECCOMP_FILE_MAX);
-		else
-			snprintf(err->message, sizeof(err->message), "%s", strerror(-r));
-	}
-	if (r < 0)
-		return r;
-	return ct_seccomp_parse(text, len, path, ret, err);
+	return r < 0 ? r : ct_seccomp_parse(text, len, path, ret, err);
 }
 
 int ct_seccomp_install(const struct ct_seccomp *f)

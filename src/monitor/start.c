@@ -32,7 +32,7 @@
 
 static int load_config(const struct ct_start_options *o, struct ct_config *c)
 {
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 	char path[PATH_MAX], msg[1024];
 	const char *file = o->config_path;
 	int r = 0;
@@ -49,7 +49,7 @@ static int load_config(const struct ct_start_options *o, struct ct_config *c)
 	if (r == -ENOENT && !o->config_path)
 		log_error("no config for '%s': give one with -f CONFIG or create %s", o->name, file);
 	else if (r < 0 && err.message[0]) {
-		ct_config_error_format(&err, msg, sizeof(msg));
+		ct_file_error_format(&err, msg, sizeof(msg));
 		log_error("%s", msg);
 	} else if (r < 0)
 		log_error_errno(r, "Failed to load config '%s'", file);
@@ -70,12 +70,12 @@ static void data_file(const char *name, char *buf, size_t size)
 
 static int compile_profile(const char *file, struct ct_seccomp **ret)
 {
-	struct ct_config_error err = { 0 };
+	struct ct_file_error err = { 0 };
 	char msg[1024];
 	int r = ct_seccomp_load(file, ret, &err);
 
 	if (r < 0) {
-		ct_config_error_format(&err, msg, sizeof(msg));
+		ct_file_error_format(&err, msg, sizeof(msg));
 		log_error("seccomp profile: %s", msg); /* the message says why; no errno to add */
 		return r;
 	}

@@ -10,7 +10,7 @@
 
 struct parser {
 	struct ct_config *c;
-	struct ct_config_error *err;
+	struct ct_file_error *err;
 	const char *name;  /* the file name as given (base for relative rootfs values), or NULL */
 	const char *label; /* the file name in errors */
 	unsigned line;

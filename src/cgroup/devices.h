@@ -5,42 +5,16 @@
  * to the v1 devices controller. */
 #pragma once
 
+#include "device-rule.h"
+
 #include <linux/bpf.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bit values chosen to match BPF_DEVCG_ACC_*. */
-enum { CT_DEV_MKNOD = 1, CT_DEV_READ = 2, CT_DEV_WRITE = 4 };
-#define CT_DEV_ALL (CT_DEV_MKNOD | CT_DEV_READ | CT_DEV_WRITE)
-
-#define CT_DEV_MAJOR_MAX 4095    /* the kernel's dev_t: 12 bits of major, */
-#define CT_DEV_MINOR_MAX 1048575 /* 20 bits of minor */
-
-struct ct_device_rule {
-	char type;            /* 'c', 'b', 'a' (any) */
-	int64_t major, minor; /* -1: any */
-	unsigned access;      /* CT_DEV_* bits, not 0 */
-};
-
-#define CT_DEVICE_RULES_MAX 64 /* device.allow lines per config */
-/* Room for the longest v1 line, "c 4095:1048575 rwm". */
-#define CT_DEVICE_RULE_STRLEN 32
 /* The most instructions a program for n rules needs: a prologue of 7, at most 4 per rule (its
  * group's type and access checks, a major and a minor check), two exits of 2. Merged rules need
  * fewer: the standard set takes 24. */
 #define CT_DEVICES_PROG_LEN(n) (7 + 4 * (size_t)(n) + 4)
-
-/* One device.allow value: "c 10:200 rwm", "b 8:* r", "c *:* m", "a" (= a *:* rwm); blanks
- * separate the fields. Numbers must be in the kernel's ranges (major <= CT_DEV_MAJOR_MAX, minor
- * <= CT_DEV_MINOR_MAX) and access a non-empty subset of rwm. -EINVAL with the reason in msg;
- * *ret untouched then. */
-int ct_device_rule_parse(const char *value, struct ct_device_rule *ret, char *msg, size_t msg_size);
-
-/* The v1 devices.allow form of a rule ("c 1:3 rwm", "c 136:* rw", "a" for a *:* rwm). -EINVAL for
- * an invalid rule, and for a partial 'a' rule ("a 1:3 r"): the kernel reads any line starting with
- * 'a' as "everything", so it has no one-line v1 form (ct_devices_v1_apply writes it as a 'c' and a
- * 'b' line). -ENOSPC if buf is too small (CT_DEVICE_RULE_STRLEN always fits). */
-int ct_device_rule_format(const struct ct_device_rule *r, char *buf, size_t size);
 
 /* The standard set every container gets: null 1:3, zero 1:5, full 1:7, random 1:8, urandom 1:9,
  * tty 5:0, console 5:1, ptmx 5:2 and the pty slaves (majors 136..143, any minor), all rwm.

@@ -3,7 +3,6 @@
 #include "rundir.h"
 
 #include "macro.h"
-#include "config.h"
 #include "util.h"
 
 #include <dirent.h>

@@ -222,29 +222,15 @@ static int parse_namespaces(struct parser *p, const char *value)
 	return 0;
 }
 
-static const char *const shutdown_method_names[] = {
-	[CT_SHUTDOWN_UNSET] = "unset",
-	[CT_SHUTDOWN_APPLICATION] = "application",
-	[CT_SHUTDOWN_SYSVINIT] = "sysvinit",
-	[CT_SHUTDOWN_SYSTEMD] = "systemd",
-	[CT_SHUTDOWN_EXEC] = "exec",
-};
-
-const char *ct_shutdown_method_to_string(enum ct_shutdown_method m)
-{
-	if ((size_t)m >= ARRAY_SIZE(shutdown_method_names))
-		return "unknown";
-	return shutdown_method_names[m];
-}
-
 static int parse_shutdown_method(struct parser *p, const char *value)
 {
-	for (size_t i = CT_SHUTDOWN_UNSET + 1; i < ARRAY_SIZE(shutdown_method_names); i++)
-		if (strcmp(value, shutdown_method_names[i]) == 0) {
-			p->c->shutdown_method = (enum ct_shutdown_method)i;
-			return 0;
-		}
-	return ct_config_fail(p, "unknown method '%s' (known: application sysvinit systemd exec)", value);
+	int m = ct_shutdown_method_from_string(value);
+
+	if (m < 0)
+		return ct_config_fail(p, "unknown method '%s' (known: application sysvinit systemd exec)",
+				      value);
+	p->c->shutdown_method = (enum ct_shutdown_method)m;
+	return 0;
 }
 
 static int parse_shutdown_signal(struct parser *p, const char *value)

@@ -1,26 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container configuration: a `key = value` file parsed into struct ct_config. Parsing is pure
- * (no side effects beyond reading the file); errors come back in struct ct_config_error with the
+ * (no side effects beyond reading the file); errors come back in struct ct_file_error with the
  * file, line and key so the tool can print one precise message. */
 #pragma once
 
-#include "devices.h"
+#include "device-rule.h"
 #include "idmap.h"
+#include "linefile.h"
+#include "protocol.h"
+#include "rundir.h" /* CT_LOG_ROTATE_MAX */ /* enum ct_shutdown_method: the words tools and monitor share */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-enum ct_shutdown_method {
-	CT_SHUTDOWN_UNSET = 0, /* resolved by ct_config_finalize() */
-	CT_SHUTDOWN_APPLICATION,
-	CT_SHUTDOWN_SYSVINIT,
-	CT_SHUTDOWN_SYSTEMD,
-	CT_SHUTDOWN_EXEC,
-};
-
 #define CT_SHUTDOWN_TIMEOUT_DEFAULT 30
-#define CT_SHUTDOWN_TIMEOUT_MAX 86400 /* one day (CT_TIMEOUT_MAX); -1 means wait forever */
+#define CT_SHUTDOWN_TIMEOUT_MAX CT_TIMEOUT_MAX /* one day; -1 means wait forever */
 #define CT_CONFIG_LINE_MAX 4096
 #define CT_MOUNTS_MAX 128 /* mount entries per config */
 #define CT_CONFIG_FILE_MAX (4 * 1024 * 1024) /* ct_config_load() refuses larger files (-EFBIG) */
@@ -58,7 +53,6 @@ struct ct_cgroup_config {
 #define CT_LOG_SIZE_DEFAULT (10 * 1024 * 1024)
 #define CT_LOG_SIZE_MIN 4096
 #define CT_LOG_ROTATE_DEFAULT 2
-#define CT_LOG_ROTATE_MAX 9
 #define CT_CGROUP_MAX_DEPTH_DEFAULT 32        /* the guest's nesting: 31 levels below its root */
 #define CT_CGROUP_MAX_DESCENDANTS_DEFAULT 4096 /* a systemd guest makes about a hundred */
 
@@ -99,15 +93,6 @@ static inline bool ct_config_userns(const struct ct_config *c)
 	return c->idmap.mode != CT_IDMAP_NONE;
 }
 
-struct ct_config_error {
-	char file[256];    /* the config file ("<string>" for ct_config_parse_string without a name) */
-	unsigned line;     /* 1-based; 0 when the error is not about one line (e.g. missing rootfs) */
-	char key[64];      /* the key concerned, "" when none (e.g. a line without '=') */
-	char message[512]; /* what is wrong, without file/line/key, e.g. "unknown key" */
-};
-
-/* Formats "FILE:LINE: key 'KEY': MESSAGE" (parts omitted when empty) into buf. */
-void ct_config_error_format(const struct ct_config_error *err, char *buf, size_t size);
 
 /* Sets all defaults. Must be called before parsing. */
 void ct_config_init(struct ct_config *c);
@@ -115,11 +100,11 @@ void ct_config_free(struct ct_config *c);
 
 /* Parses a file into c (initialised with ct_config_init()). Returns 0, -EINVAL with err filled for
  * bad content, or another -errno (with err filled) when the file cannot be read. */
-int ct_config_load(struct ct_config *c, const char *path, struct ct_config_error *err);
+int ct_config_load(struct ct_config *c, const char *path, struct ct_file_error *err);
 /* Parses text of length len (may contain NUL bytes, which are rejected as errors). name is used in
  * errors and, when it contains a '/', as the base for relative rootfs values. */
 int ct_config_parse_string(struct ct_config *c, const char *text, size_t len, const char *name,
-			   struct ct_config_error *err);
+			   struct ct_file_error *err);
 
 /* Replaces the command with a copy of argv (from `ctstart -- COMMAND...`). */
 int ct_config_set_command(struct ct_config *c, char *const *argv);
@@ -127,9 +112,8 @@ int ct_config_set_command(struct ct_config *c, char *const *argv);
 /* Checks the whole config after parsing and command overrides: rootfs present, defaults that
  * depend on other keys (shutdown_method: application with a command, sysvinit without),
  * exec method needs shutdown_command. -EINVAL with err filled. */
-int ct_config_finalize(struct ct_config *c, struct ct_config_error *err);
+int ct_config_finalize(struct ct_config *c, struct ct_file_error *err);
 
-const char *ct_shutdown_method_to_string(enum ct_shutdown_method m);
 /* Parses a signal name ("SIGTERM", "TERM", "term"), number ("15") or "SIGRTMIN+n" (glibc numbering,
  * SIGRTMIN = 34). Returns the number or -EINVAL. SIGKILL and SIGSTOP are rejected. */
 int ct_signal_from_string(const char *s);

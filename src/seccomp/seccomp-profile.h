@@ -4,7 +4,7 @@
  * grammar and the decisions (unknown syscalls, architectures) are described in seccomp.c. */
 #pragma once
 
-#include "config.h"
+#include "linefile.h"
 #include "macro.h"
 
 #include <stddef.h>
@@ -17,10 +17,10 @@ struct ct_seccomp; /* a compiled filter: the BPF program, ready to install */
 
 /* Parses and compiles a profile file. -EINVAL with err filled (file, line, key, message) for bad
  * content; other -errno (with err filled) when the file cannot be read. */
-int ct_seccomp_load(const char *path, struct ct_seccomp **ret, struct ct_config_error *err);
+int ct_seccomp_load(const char *path, struct ct_seccomp **ret, struct ct_file_error *err);
 /* Same from memory (NUL bytes are an error); name is used in errors. For tests and fuzzing. */
 int ct_seccomp_parse(const char *text, size_t len, const char *name, struct ct_seccomp **ret,
-		     struct ct_config_error *err);
+		     struct ct_file_error *err);
 /* In the child between clone and exec: installs the filter with seccomp(SECCOMP_SET_MODE_FILTER)
  * (TSYNC not needed: single-threaded). Allocates nothing. -errno on failure; the kernel wants
  * no_new_privs or CAP_SYS_ADMIN, else -EACCES. */

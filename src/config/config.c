@@ -4,6 +4,7 @@
  * Mount entries are parsed in config-mount.c. */
 #include "config-internal.h"
 
+#include "linefile.h"
 #include "macro.h"
 #include "util.h"
 
@@ -21,33 +22,12 @@
 #define NAMESPACES_DEFAULT \
 	(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
 
-__attribute__((format(printf, 5, 0)))
-static void error_vset(struct ct_config_error *err, const char *file, unsigned line,
-		       const char *key, const char *fmt, va_list ap)
-{
-	snprintf(err->file, sizeof(err->file), "%s", file);
-	err->line = line;
-	snprintf(err->key, sizeof(err->key), "%s", key);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-}
-
-__attribute__((format(printf, 5, 6)))
-static void error_set(struct ct_config_error *err, const char *file, unsigned line, const char *key,
-		      const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	error_vset(err, file, line, key, fmt, ap);
-	va_end(ap);
-}
-
 int ct_config_fail(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	error_vset(p->err, p->label, p->line, p->key ? p->key : "", fmt, ap);
+	ct_file_error_vset(p->err, p->label, p->line, p->key ? p->key : "", fmt, ap);
 	va_end(ap);
 	p->failed = true;
 	return -EINVAL;
@@ -91,12 +71,14 @@ static char *strip(char *s)
 	return s;
 }
 
-/* Parses one line of n bytes (without its '\n'). */
-static int parse_line(struct parser *p, const char *s, size_t n)
+/* Parses the next line, of n bytes (without its '\n'). */
+static int parse_line(const char *s, size_t n, void *userdata)
 {
+	struct parser *p = userdata;
 	char buf[CT_CONFIG_LINE_MAX + 1];
 	char *key, *eq;
 
+	p->line++;
 	p->key = NULL;
 	if (n > CT_CONFIG_LINE_MAX)
 		return ct_config_fail(p, "line is longer than %d bytes", CT_CONFIG_LINE_MAX);
@@ -118,34 +100,22 @@ static int parse_line(struct parser *p, const char *s, size_t n)
 }
 
 int ct_config_parse_string(struct ct_config *c, const char *text, size_t len, const char *name,
-			   struct ct_config_error *err)
+			   struct ct_file_error *err)
 {
-	struct ct_config_error unused;
+	struct ct_file_error unused;
 	struct parser p = {
 		.c = c, .err = err ? err : &unused, .name = name, .label = name ? name : "<string>",
 	};
+	int r = ct_lines_each(text, len, parse_line, &p);
 
-	for (size_t pos = 0; pos < len;) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-		int r;
-
-		p.line++;
-		r = parse_line(&p, text + pos, n);
-		if (r < 0) {
-			if (!p.failed) /* not about the content (ENOMEM): still say where */
-				ct_config_fail(&p, "%s", strerror(-r));
-			return r;
-		}
-		pos += n + 1;
-	}
-	return 0;
+	if (r < 0 && !p.failed) /* not about the content (ENOMEM): still say where */
+		ct_config_fail(&p, "%s", strerror(-r));
+	return r;
 }
 
-/* Doubles *buf up to one byte more than CT_CONFIG_FILE_MAX, enough to see that a file is too big. */
-int ct_config_load(struct ct_config *c, const char *path, struct ct_config_error *err)
+int ct_config_load(struct ct_config *c, const char *path, struct ct_file_error *err)
 {
-	struct ct_config_error unused;
+	struct ct_file_error unused;
 	cleanup_free char *text = NULL;
 	size_t len = 0;
 	char *copy;
@@ -153,39 +123,17 @@ int ct_config_load(struct ct_config *c, const char *path, struct ct_config_error
 
 	if (!err)
 		err = &unused;
-	r = ct_read_file(path, CT_CONFIG_FILE_MAX, &text, &len);
-	if (r == -EFBIG)
-		error_set(err, path, 0, "", "file is larger than %d bytes", CT_CONFIG_FILE_MAX);
-	else if (r < 0)
-		error_set(err, path, 0, "", "%s", strerror(-r));
+	r = ct_file_load(path, CT_CONFIG_FILE_MAX, &text, &len, err);
 	if (r < 0)
 		return r;
 	copy = strdup(path);
 	if (!copy) {
-		error_set(err, path, 0, "", "%s", strerror(ENOMEM));
+		ct_file_error_set(err, path, 0, "", "%s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	free(c->path);
 	c->path = copy;
 	return ct_config_parse_string(c, text, len, path, err);
-}
-
-void ct_config_error_format(const struct ct_config_error *err, char *buf, size_t size)
-{
-	char where[300] = "";
-	char key[80] = "";
-
-	if (!buf || size == 0)
-		return;
-	if (err->file[0] && err->line)
-		snprintf(where, sizeof(where), "%.255s:%u: ", err->file, err->line);
-	else if (err->file[0])
-		snprintf(where, sizeof(where), "%.255s: ", err->file);
-	else if (err->line)
-		snprintf(where, sizeof(where), "line %u: ", err->line);
-	if (err->key[0])
-		snprintf(key, sizeof(key), "key '%.63s': ", err->key);
-	snprintf(buf, size, "%s%s%.511s", where, key, err->message);
 }
 
 static int init_default(struct ct_config *c)
@@ -243,22 +191,22 @@ int ct_config_set_command(struct ct_config *c, char *const *argv)
 
 /* The checks between the shutdown keys. A shutdown_command or shutdown_signal that the method
  * would not use is an error rather than silently ignored: the user clearly expected it to act. */
-static int finalize_shutdown(struct ct_config *c, const char *file, struct ct_config_error *err)
+static int finalize_shutdown(struct ct_config *c, const char *file, struct ct_file_error *err)
 {
 	enum ct_shutdown_method m = c->shutdown_method;
 	const char *name = ct_shutdown_method_to_string(m);
 
 	if (m == CT_SHUTDOWN_EXEC && !c->shutdown_command) {
-		error_set(err, file, 0, "shutdown_method", "'exec' needs a shutdown_command");
+		ct_file_error_set(err, file, 0, "shutdown_method", "'exec' needs a shutdown_command");
 		return -EINVAL;
 	}
 	if (m != CT_SHUTDOWN_EXEC && c->shutdown_command) {
-		error_set(err, file, 0, "shutdown_command",
+		ct_file_error_set(err, file, 0, "shutdown_command",
 			  "only used with shutdown_method = exec (the method is '%s')", name);
 		return -EINVAL;
 	}
 	if (c->shutdown_signal && m != CT_SHUTDOWN_APPLICATION && m != CT_SHUTDOWN_SYSTEMD) {
-		error_set(err, file, 0, "shutdown_signal",
+		ct_file_error_set(err, file, 0, "shutdown_signal",
 			  "only used with shutdown_method = application or systemd (the method is '%s')",
 			  name);
 		return -EINVAL;
@@ -267,41 +215,41 @@ static int finalize_shutdown(struct ct_config *c, const char *file, struct ct_co
 }
 
 /* An explicit map must be whole; a user namespace cannot share the host's root tree. */
-static int finalize_idmap(const struct ct_config *c, const char *file, struct ct_config_error *err)
+static int finalize_idmap(const struct ct_config *c, const char *file, struct ct_file_error *err)
 {
 	char msg[256];
 
 	if (ct_idmap_check(&c->idmap, msg, sizeof(msg)) < 0) {
-		error_set(err, file, 0, "idmap", "%s", msg);
+		ct_file_error_set(err, file, 0, "idmap", "%s", msg);
 		return -EINVAL;
 	}
 	if (ct_config_userns(c) && strcmp(c->rootfs, "/") == 0) {
-		error_set(err, file, 0, "idmap", "rootfs = / shares the host's tree, which cannot be "
+		ct_file_error_set(err, file, 0, "idmap", "rootfs = / shares the host's tree, which cannot be "
 			  "idmapped: set idmap = none for it");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int ct_config_finalize(struct ct_config *c, struct ct_config_error *err)
+int ct_config_finalize(struct ct_config *c, struct ct_file_error *err)
 {
-	struct ct_config_error unused;
+	struct ct_file_error unused;
 	const char *file = c->path ? c->path : "";
 
 	if (!err)
 		err = &unused;
 	if (!c->init && init_default(c) < 0) {
-		error_set(err, file, 0, "init", "%s", strerror(ENOMEM));
+		ct_file_error_set(err, file, 0, "init", "%s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	if (!c->rootfs) {
-		error_set(err, file, 0, "rootfs", "missing: every container needs a rootfs");
+		ct_file_error_set(err, file, 0, "rootfs", "missing: every container needs a rootfs");
 		return -EINVAL;
 	}
 	if (c->shutdown_method == CT_SHUTDOWN_UNSET)
 		c->shutdown_method = c->command ? CT_SHUTDOWN_APPLICATION : CT_SHUTDOWN_SYSVINIT;
 	if (c->cap_keep_set && c->cap_drop) {
-		error_set(err, file, 0, "cap.keep", "cap.keep and cap.drop cannot be combined: "
+		ct_file_error_set(err, file, 0, "cap.keep", "cap.keep and cap.drop cannot be combined: "
 			  "keep lists what stays, drop what goes");
 		return -EINVAL;
 	}
