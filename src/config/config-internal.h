@@ -6,7 +6,8 @@
 
 #include <stdbool.h>
 
-#define N_CONFIG_KEYS 27
+/* Room for the keys' first lines; the table itself says how many there are. */
+#define CT_CONFIG_KEYS_MAX 64
 
 struct parser {
 	struct ct_config *c;
@@ -16,7 +17,7 @@ struct parser {
 	unsigned line;
 	const char *key;   /* the key of the current line once known, for errors */
 	bool failed;       /* err has been filled */
-	unsigned first_line[N_CONFIG_KEYS];
+	unsigned first_line[CT_CONFIG_KEYS_MAX];
 };
 
 struct config_key {
@@ -25,7 +26,8 @@ struct config_key {
 	bool list; /* may repeat, each occurrence adds; otherwise a second occurrence is an error */
 };
 
-extern const struct config_key ct_config_keys[N_CONFIG_KEYS];
+extern const struct config_key ct_config_keys[];
+extern const size_t ct_config_n_keys;
 
 /* Fills err for the current line and key with a formatted reason; returns -EINVAL. */
 __attribute__((format(printf, 2, 3)))

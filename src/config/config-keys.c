@@ -420,7 +420,7 @@ static int parse_device_allow(struct parser *p, const char *value)
 	return 0;
 }
 
-const struct config_key ct_config_keys[N_CONFIG_KEYS] = {
+const struct config_key ct_config_keys[] = {
 	{ "rootfs", parse_rootfs, false },
 	{ "hostname", parse_hostname, false },
 	{ "init", parse_init, false },
@@ -449,4 +449,6 @@ const struct config_key ct_config_keys[N_CONFIG_KEYS] = {
 	{ "log.rotate", parse_log_rotate, false },
 	{ "device.allow", parse_device_allow, true },
 };
+const size_t ct_config_n_keys = ARRAY_SIZE(ct_config_keys);
+_Static_assert(ARRAY_SIZE(ct_config_keys) <= CT_CONFIG_KEYS_MAX, "raise CT_CONFIG_KEYS_MAX");
 

@@ -38,10 +38,10 @@ static int dispatch(struct parser *p, const char *key, const char *value)
 	size_t i;
 
 	p->key = key;
-	for (i = 0; i < ARRAY_SIZE(ct_config_keys); i++)
+	for (i = 0; i < ct_config_n_keys; i++)
 		if (strcmp(key, ct_config_keys[i].name) == 0)
 			break;
-	if (i == ARRAY_SIZE(ct_config_keys))
+	if (i == ct_config_n_keys)
 		return ct_config_fail(p, "unknown key");
 	if (!*value)
 		return ct_config_fail(p, "empty value");

@@ -206,6 +206,12 @@ static bool record_helper(struct ct_monitor *m, int st)
 					    : ct_initctl_outcome_to_string(CT_INITCTL_SENT));
 		return true;
 	}
+	/* A command that made init exit dies with the container's pid namespace, which SIGKILLs
+	 * it before init is a zombie: its SIGKILL may arrive first. Init gets until the deadline. */
+	if (exec && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {
+		set_detail(m, 0, "shutdown_command was killed (SIGKILL, as when init ends under it)");
+		return true;
+	}
 	if (exec)
 		set_detail(m, -EIO, "shutdown_command exited with status %d", code);
 	else

@@ -82,24 +82,25 @@ static bool died_in_exec(const struct ct_monitor *m)
 int ct_monitor_sync(struct ct_monitor *m)
 {
 	for (;;) {
-		int r = ct_spawn_read_report(m->sync_fd, &m->setup);
+		enum ct_spawn_news news;
+		int r = ct_spawn_read_report(m->sync_fd, &news, &m->setup);
 
 		if (r == -EAGAIN)
 			return CT_LOOP_CONTINUE;
-		if (r == 2) {
+		if (r >= 0 && news == CT_SPAWN_ABOUT_TO_EXEC) {
 			m->exec_pending = true;
 			continue;
 		}
 		drop_sync(m);
-		if (r == 1 && m->exec_pending && died_in_exec(m))
-			return sync_failed(m, -ECHILD, "the child died in its exec (killed by its "
-					   "seccomp profile?)");
-		if (r == 1 && m->exec_pending)
-			return ct_monitor_event(m, CT_EV_EXECED);
-		if (r == 1)
-			return sync_failed(m, -ECHILD, "the child died during setup");
 		if (r < 0)
 			return sync_failed(m, r, "reading the child's report");
+		if (news == CT_SPAWN_EOF && m->exec_pending && died_in_exec(m))
+			return sync_failed(m, -ECHILD, "the child died in its exec (killed by its "
+					   "seccomp profile?)");
+		if (news == CT_SPAWN_EOF && m->exec_pending)
+			return ct_monitor_event(m, CT_EV_EXECED);
+		if (news == CT_SPAWN_EOF)
+			return sync_failed(m, -ECHILD, "the child died during setup");
 		m->setup_failed = true;
 		return ct_monitor_event(m, CT_EV_SETUP_FAILED);
 	}

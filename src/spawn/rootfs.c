@@ -344,14 +344,6 @@ int ct_rootfs_enter(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fd
 	return r;
 }
 
-#define TRY(s, detail, expr)                                                                       \
-	do {                                                                                       \
-		step(rep, (s), (detail));                                                          \
-		r = (expr);                                                                        \
-		if (r < 0)                                                                         \
-			return r;                                                                  \
-	} while (0)
-
 static int setup_in(int root, const struct ct_spawn_plan *p, const struct ct_spawn_fds *fds,
 		    struct ct_setup_report *rep)
 {
@@ -359,12 +351,16 @@ static int setup_in(int root, const struct ct_spawn_plan *p, const struct ct_spa
 	cleanup_close int sys = -1;
 	int r;
 
-	TRY(CT_STEP_MOUNT_PROC, "/proc", mount_proc(root, c, rep));
-	TRY(CT_STEP_MOUNT_SYS, "/sys", mount_sys(root, p, &sys));
-	if (c->namespaces & CLONE_NEWCGROUP)
-		TRY(CT_STEP_MOUNT_SYS, "/sys/fs/cgroup", mount_cgroup(sys));
-	r = setup_dev(root, p, rep);
-	if (r < 0)
+	step(rep, CT_STEP_MOUNT_PROC, "/proc");
+	if ((r = mount_proc(root, c, rep)) < 0)
+		return r;
+	step(rep, CT_STEP_MOUNT_SYS, "/sys");
+	if ((r = mount_sys(root, p, &sys)) < 0)
+		return r;
+	step(rep, CT_STEP_MOUNT_SYS, "/sys/fs/cgroup");
+	if ((c->namespaces & CLONE_NEWCGROUP) && (r = mount_cgroup(sys)) < 0)
+		return r;
+	if ((r = setup_dev(root, p, rep)) < 0)
 		return r;
 	return user_mounts(root, c, fds, is_host_root(c) ? 0 : 1, rep);
 }
@@ -382,6 +378,6 @@ int ct_rootfs_setup(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fd
 	r = setup_in(root, p, fds, rep);
 	if (r < 0 || host_root)
 		return r;
-	TRY(CT_STEP_PIVOT_ROOT, p->config->rootfs, pivot());
-	return 0;
+	step(rep, CT_STEP_PIVOT_ROOT, p->config->rootfs);
+	return pivot();
 }

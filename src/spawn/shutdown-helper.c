@@ -23,10 +23,7 @@ static void helper_prepare(const sigset_t *mask)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_DUMPABLE, 0);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigprocmask(SIG_SETMASK, mask, NULL);
+	ct_signals_reset(mask);
 }
 
 /* setns() with several namespaces is atomic; joining a user namespace changes our credentials,

@@ -133,9 +133,7 @@ static int loopback_up(void)
 	return r;
 }
 
-/* Init starts with default dispositions (ctstart may have inherited ignored signals) and the mask
- * the monitor had before it blocked everything for its signalfd. */
-static int reset_signals(const sigset_t *mask)
+int ct_signals_reset(const sigset_t *mask)
 {
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -169,14 +167,6 @@ static int do_exec(const struct ct_spawn_plan *p)
 	return -errno;
 }
 
-#define STEP(s, detail, expr)                                                                      \
-	do {                                                                                       \
-		report_step(rep, (s), (detail));                                                   \
-		r = (expr);                                                                        \
-		if (r < 0)                                                                         \
-			return r;                                                                  \
-	} while (0)
-
 /* The filters go first, while CAP_SYS_ADMIN still lets them load without no_new_privs; a profile
  * that forbids capset or prctl would make the next steps fail, and says so by their name.
  * Privileged mode's filter goes last: of two errno actions the last installed wins, and its
@@ -200,35 +190,58 @@ int ct_confine_apply(const struct ct_confine *c, enum ct_step *ret_step)
 	return 0;
 }
 
-static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_setup_report *rep)
+/* Waits for the monitor's go, takes the stdio and session, enters and sets up the rootfs. */
+static int child_enter(const struct ct_spawn_plan *p, int sync_fd, struct ct_spawn_fds *fds,
+		       struct ct_setup_report *rep)
 {
-	struct ct_spawn_fds fds;
+	int r;
+
+	report_step(rep, CT_STEP_PDEATHSIG, NULL);
+	if ((r = set_pdeathsig(sync_fd)) < 0)
+		return r;
+	report_step(rep, CT_STEP_CGROUP, NULL);
+	if ((r = wait_go(sync_fd, fds)) < 0)
+		return r;
+	report_step(rep, CT_STEP_CONSOLE, "stdout");
+	if (p->stdio_fd >= 0 && (r = set_stdio(p->stdio_fd)) < 0)
+		return r;
+	report_step(rep, CT_STEP_CONSOLE, "session");
+	if ((r = new_session(p->tty_fd)) < 0 || (r = ct_rootfs_enter(p, fds, rep)) < 0)
+		return r;
+	report_step(rep, CT_STEP_IDS, NULL);
+	if (p->userns && (r = become_root(sync_fd)) < 0)
+		return r;
+	return ct_rootfs_setup(p, fds, rep);
+}
+
+/* Hostname, loopback, the confinement and the signal state init starts with. */
+static int child_confine(const struct ct_spawn_plan *p, struct ct_setup_report *rep)
+{
 	enum ct_step failed;
 	int r;
 
-	prctl(PR_SET_NAME, CT_SETUP_COMM);
-	STEP(CT_STEP_PDEATHSIG, NULL, set_pdeathsig(sync_fd));
-	STEP(CT_STEP_CGROUP, NULL, wait_go(sync_fd, &fds));
-	if (p->stdio_fd >= 0)
-		STEP(CT_STEP_CONSOLE, "stdout", set_stdio(p->stdio_fd));
-	STEP(CT_STEP_CONSOLE, "session", new_session(p->tty_fd));
-	r = ct_rootfs_enter(p, &fds, rep);
-	if (r < 0)
+	report_step(rep, CT_STEP_HOSTNAME, p->hostname);
+	if ((r = set_hostname(p)) < 0)
 		return r;
-	if (p->userns)
-		STEP(CT_STEP_IDS, NULL, become_root(sync_fd));
-	r = ct_rootfs_setup(p, &fds, rep);
-	if (r < 0)
+	report_step(rep, CT_STEP_LOOPBACK, "lo");
+	if ((p->config->namespaces & CLONE_NEWNET) && (r = loopback_up()) < 0)
 		return r;
-	STEP(CT_STEP_HOSTNAME, p->hostname, set_hostname(p));
-	if (p->config->namespaces & CLONE_NEWNET)
-		STEP(CT_STEP_LOOPBACK, "lo", loopback_up());
-	r = ct_confine_apply(&p->confine, &failed);
-	if (r < 0) {
+	if ((r = ct_confine_apply(&p->confine, &failed)) < 0) {
 		report_step(rep, failed, NULL);
 		return r;
 	}
-	STEP(CT_STEP_SIGNALS, NULL, reset_signals(&p->child_mask));
+	report_step(rep, CT_STEP_SIGNALS, NULL);
+	return ct_signals_reset(&p->child_mask);
+}
+
+static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_setup_report *rep)
+{
+	struct ct_spawn_fds fds;
+	int r;
+
+	prctl(PR_SET_NAME, CT_SETUP_COMM);
+	if ((r = child_enter(p, sync_fd, &fds, rep)) < 0 || (r = child_confine(p, rep)) < 0)
+		return r;
 	/* Before the marker: a profile that kills close_range must fail the start, not follow it. */
 	cloexec_from_3();
 	/* "About to exec": EOF after this means exec succeeded; EOF without it means the child
@@ -239,8 +252,7 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 	/* write(), not send(): a seccomp profile may deny sendto, and this runs under it. */
 	if (write(sync_fd, rep, sizeof(*rep)) < 0)
 		return -errno;
-	STEP(CT_STEP_EXEC, p->argv[0], do_exec(p));
-	return 0;
+	return do_exec(p); /* only on failure */
 }
 
 _Noreturn void ct_child_run(const struct ct_spawn_plan *p, int sync_fd)

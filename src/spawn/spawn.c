@@ -94,7 +94,7 @@ int ct_spawn_go(int sync_fd, const struct ct_spawn_fds *fds)
 	return sendmsg(sync_fd, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(go) ? 0 : -errno;
 }
 
-int ct_spawn_read_report(int sync_fd, struct ct_setup_report *ret)
+int ct_spawn_read_report(int sync_fd, enum ct_spawn_news *ret_news, struct ct_setup_report *ret)
 {
 	struct ct_setup_report rep;
 	ssize_t n;
@@ -104,14 +104,19 @@ int ct_spawn_read_report(int sync_fd, struct ct_setup_report *ret)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	if (n == 0)
-		return 1;
+	if (n == 0) {
+		*ret_news = CT_SPAWN_EOF;
+		return 0;
+	}
 	if ((size_t)n != sizeof(rep) || rep.step >= CT_STEP_COUNT_ || rep.error > 0)
 		return -EBADMSG;
-	if (rep.error == 0)
-		return rep.step == CT_STEP_EXEC ? 2 : -EBADMSG;
+	if (rep.error == 0) {
+		*ret_news = CT_SPAWN_ABOUT_TO_EXEC;
+		return rep.step == CT_STEP_EXEC ? 0 : -EBADMSG;
+	}
 	rep.detail[sizeof(rep.detail) - 1] = '\0';
 	*ret = rep;
+	*ret_news = CT_SPAWN_FAILED;
 	return 0;
 }
 

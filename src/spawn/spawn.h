@@ -114,6 +114,11 @@ pid_t ct_fork_pidfd(int *ret_pidfd);
  * groups). The caller sets its parent-death signal again: a credential change clears it. */
 int ct_spawn_become_root(void);
 
+/* Default dispositions for every signal (ctstart may have inherited ignored ones) and mask, the
+ * one the monitor had before it blocked everything for its signalfd: how init and the helpers
+ * start. No allocation. */
+int ct_signals_reset(const sigset_t *mask);
+
 /* Helpers that act inside a running container (shutdown-helper.c); they run in a forked child
  * and never return. The first asks sysvinit for runlevel 0 and exits with a ct_initctl_outcome;
  * the second runs argv in all of init's namespaces (CLONE_NEWUSER among them for a user-
@@ -141,10 +146,15 @@ int ct_spawn_trees(const struct ct_config *c, int userns_fd, uid_t root_uid,
 		   struct ct_spawn_fds *ret, char *what, size_t what_size);
 void ct_spawn_fds_close(struct ct_spawn_fds *fds);
 
-/* Reads one message from the sync fd: 2 if the child is about to exec, 1 at EOF (after that
- * marker: it exec'd; without it: it died during setup), 0 with *ret filled if it reported a
- * failed step, -EAGAIN if nothing is there yet, or another -errno. */
-int ct_spawn_read_report(int sync_fd, struct ct_setup_report *ret);
+/* What one message on the sync fd says. */
+enum ct_spawn_news {
+	CT_SPAWN_ABOUT_TO_EXEC, /* the marker: only the exec is left */
+	CT_SPAWN_EOF,           /* the child is gone: after the marker it exec'd, else it died in setup */
+	CT_SPAWN_FAILED,        /* it reported a failed step (in *ret) */
+};
+/* Reads one message from the sync fd into *ret_news (and *ret for CT_SPAWN_FAILED). Returns 0,
+ * -EAGAIN if nothing is there yet, -EBADMSG for a malformed message or another -errno. */
+int ct_spawn_read_report(int sync_fd, enum ct_spawn_news *ret_news, struct ct_setup_report *ret);
 
 const char *ct_step_to_string(enum ct_step s);
 
