@@ -114,14 +114,15 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ------------------------------------------------------------------- build ---
-# --build: the dependencies, then ct built from this tree and staged in
+# --build: the dependencies, then ct built from this tree in a build directory of
+# its own (build/bench: never the objects of a sanitizer build) and staged in
 # bench/stage (its log in DATA/build.log).
 if ((BUILD)); then
 	TOP=$(cd -- "$BENCH_DIR/.." && pwd)
 	note "installing dependencies and building ct (log: $DATA/build.log)"
-	if ! (cd -- "$TOP" && ./scripts/install-deps.sh && bench/install-deps.sh && ./autogen.sh &&
-		./configure && make -j"$(nproc)" && rm -rf bench/stage &&
-		make install DESTDIR="$TOP/bench/stage") >"$DATA/build.log" 2>&1; then
+	if ! (cd -- "$TOP" && ./scripts/install-deps.sh && bench/install-deps.sh &&
+		rm -rf build/bench && scripts/build-in.sh build/bench && rm -rf bench/stage &&
+		make -C build/bench install DESTDIR="$TOP/bench/stage") >"$DATA/build.log" 2>&1; then
 		tail -n 20 -- "$DATA/build.log" >&2
 		die "the build failed (see $DATA/build.log)"
 	fi

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The subsystem folders of src/ are layers: a file includes headers of its own folder and of
 # folders below it only, so there is no include cycle between folders and each library links
-# only what is below it. Prints every include that breaks this and exits 1; 0 if none.
+# only what is below it. Says so in TAP (one check; each include that breaks this as a "#" line)
+# and exits 1 if one does.
 #   common < cmd < config < seccomp, cgroup < spawn < monitor < tools   (init: nothing of ours)
 # Run by `make check` (tests/layers.sh) and usable alone: scripts/check-layers.sh [SRCDIR]
 set -eu
@@ -21,13 +22,19 @@ for dir in "$src"/*/; do
 			[ "$h" = ctbuild.h ] && continue
 			owner=$(cd "$src" && ls -d */"$h" 2>/dev/null | head -n 1 | cut -d/ -f1)
 			if [ -z "$owner" ]; then
-				echo "$f: includes \"$h\", which no folder of src/ has"
+				echo "# $f: includes \"$h\", which no folder of src/ has"
 				bad=1
 			elif [ "$owner" != "$from" ] && [ "$(rank "$owner")" -ge "$(rank "$from")" ]; then
-				echo "$f: includes $owner/$h: $owner is not below $from"
+				echo "# $f: includes $owner/$h: $owner is not below $from"
 				bad=1
 			fi
 		done
 	done
 done
+echo "1..1"
+if [ "$bad" = 0 ]; then
+	echo "ok 1 - each folder of src/ includes only from those below it"
+else
+	echo "not ok 1 - includes that go up or sideways between the folders of src/ (above)"
+fi
 exit $bad

@@ -63,6 +63,7 @@ static void log_write(const char *line, size_t len)
 	}
 }
 
+__attribute__((format(printf, 3, 0)))
 static void log_va(enum ct_log_level level, int r, const char *fmt, va_list ap)
 {
 	int saved = errno;

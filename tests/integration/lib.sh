@@ -1,6 +1,39 @@
 # Shared helpers for the integration tests: a throwaway busybox rootfs, an isolated run dir, and
 # checks that nothing (processes, mounts, run-dir entries) is left behind. Sourced by t-*.sh.
+# Every test speaks TAP (automake's tap-driver reports each check): "ok N - WHAT" per check,
+# "not ok N - WHY" for the failure that ends it, the plan "1..N" at the end; a test that cannot
+# run here says "1..0 # SKIP WHY" (without root, for one).
 set -euo pipefail
+
+TEST_NAME=$(basename "$0" .sh)
+CHECKS=0
+PLANNED=0
+
+# skip WHY: the rest of this test cannot run here.
+skip() {
+	if [ "$CHECKS" = 0 ]; then
+		echo "1..0 # SKIP $*"
+		PLANNED=1
+	else
+		CHECKS=$((CHECKS + 1))
+		echo "ok $CHECKS # SKIP $*"
+	fi
+	exit 0
+}
+
+fail() {
+	CHECKS=$((CHECKS + 1))
+	echo "not ok $CHECKS - $*"
+	echo "FAIL: $TEST_NAME: $*" >&2
+	exit 1
+}
+
+ok() {
+	CHECKS=$((CHECKS + 1))
+	echo "ok $CHECKS - $*"
+}
+
+[ "$(id -u)" = 0 ] || skip "needs root (starts real containers)"
 
 : "${CT_BINDIR:?CT_BINDIR must point at the installed tools (make check sets it)}"
 : "${CT_TESTINIT:?CT_TESTINIT must point at the static test init}"
@@ -10,18 +43,6 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 T=$(mktemp -d /tmp/ct.XXXXXX)
 RUNDIR=$T/run
 ROOTFS=$T/rootfs
-TEST_NAME=$(basename "$0" .sh)
-CHECKS=0
-
-fail() {
-	echo "FAIL: $TEST_NAME: $*" >&2
-	exit 1
-}
-
-ok() {
-	CHECKS=$((CHECKS + 1))
-	echo "ok $CHECKS - $*"
-}
 
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {
@@ -141,6 +162,7 @@ cleanup() {
 	for p in $(container_procs); do kill -9 "$p" 2>/dev/null || true; done
 	eval "${EXTRA_CLEANUP:-}" # a test's own leftovers (set before it makes them)
 	rm -rf "$T"
+	[ "$PLANNED" = 1 ] || echo "1..$CHECKS"
 	if [ "$rc" = 0 ]; then
 		echo "# $TEST_NAME: $CHECKS checks passed"
 	fi

@@ -8,11 +8,8 @@
 # chmods /dev/console (the host's /dev/null must keep its mode). Skipped (77) when no Debian
 # mirror can be reached to build the root filesystems, or with CT_SKIP_SLOW=1 (CI runs it once,
 # not again under the sanitizer build).
-if [ "${CT_SKIP_SLOW:-0}" = 1 ]; then
-	echo "SKIP: t-debian: CT_SKIP_SLOW=1 (boots real Debian guests, about a minute)"
-	exit 77
-fi
 . "$(dirname "$0")/lib.sh"
+[ "${CT_SKIP_SLOW:-0}" != 1 ] || skip "CT_SKIP_SLOW=1 (boots real Debian guests, about a minute)"
 BUILD=$CT_SRCDIR/tests/integration/debian-rootfs.sh
 DISK=$T/disk
 MODES="default privileged"
@@ -51,15 +48,14 @@ guest_conf() {
 	echo "$T/$name-$mode.conf"
 }
 
-# build FLAVOUR [DEST [OPTION...]]: the guest's rootfs in DEST (default $T/FLAVOUR), or exit 77
-# (skip) if it cannot be built here.
+# build FLAVOUR [DEST [OPTION...]]: the guest's rootfs in DEST (default $T/FLAVOUR); skips the test
+# if it cannot be built here.
 build() {
 	local flavour=$1 dest=${2:-$T/$1} rc=0
 	shift $(($# < 2 ? $# : 2))
 	"$BUILD" "$@" "$flavour" "$dest" >"$T/build-$flavour.log" 2>&1 || rc=$?
 	if [ "$rc" = 77 ]; then
-		echo "SKIP: cannot build a Debian $flavour rootfs here: $(tail -n 1 "$T/build-$flavour.log")"
-		exit 77
+		skip "cannot build a Debian $flavour rootfs here: $(tail -n 1 "$T/build-$flavour.log")"
 	fi
 	[ "$rc" = 0 ] || fail "building the $flavour rootfs: $(tail -n 5 "$T/build-$flavour.log")"
 }
