@@ -98,11 +98,11 @@ static int cmd_freeze(struct ct_conn *c, const struct ct_msg *msg, void *userdat
 
 	if (msg->len != 0)
 		return -EINVAL;
-	if (m->state == CT_STATE_STARTING || m->state == CT_STATE_STOPPING)
-		return -EBUSY;
 	r = ct_monitor_event(m, CT_EV_FREEZE);
 	if (r < 0)
 		return r;
+	if (m->state != CT_STATE_FROZEN)
+		return -ETIMEDOUT; /* it would not freeze: the table put it back to RUNNING */
 	if (!m->freeze_confirmed) {
 		ct_conn_defer(c, CT_CMD_FREEZE);
 		return 0;
@@ -120,10 +120,6 @@ static int cmd_thaw(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
 
 	if (msg->len != 0)
 		return -EINVAL;
-	if (m->state == CT_STATE_RUNNING)
-		return -EALREADY; /* not frozen */
-	if (m->state != CT_STATE_FROZEN)
-		return m->state == CT_STATE_STOPPED ? -ESRCH : -EBUSY;
 	r = ct_monitor_event(m, CT_EV_THAW);
 	if (r < 0)
 		return r;

@@ -23,14 +23,16 @@ static void reply_freezers(struct ct_monitor *m, int result)
 	ct_server_reply_deferred(m->server, CT_CMD_FREEZE, &f);
 }
 
-int ct_monitor_freeze(struct ct_monitor *m)
+static int check(struct ct_monitor *m, enum ct_event *next);
+
+int ct_monitor_freeze(struct ct_monitor *m, enum ct_event *next)
 {
 	int r;
 
 	if (!m->frozen) {
 		r = ct_cgroup_set_frozen(&m->cgroup, true);
 		if (r < 0) {
-			m->state = CT_STATE_RUNNING;
+			*next = CT_EV_FREEZE_FAILED;
 			return log_error_errno(r, "container '%s': freezing failed", m->o->name);
 		}
 		m->frozen = true;
@@ -38,10 +40,19 @@ int ct_monitor_freeze(struct ct_monitor *m)
 		m->freeze_deadline_ms = ct_now_ms() + FREEZE_TIMEOUT_MS;
 		log_info("container '%s': freezing", m->o->name);
 	}
-	return ct_monitor_freeze_check(m);
+	return check(m, next);
 }
 
 int ct_monitor_freeze_check(struct ct_monitor *m)
+{
+	enum ct_event next = CT_EV_NONE;
+	int r = check(m, &next);
+
+	return next == CT_EV_NONE ? r : ct_monitor_event(m, next);
+}
+
+/* Frozen yet? Answers the waiting FREEZEs once it is, or gives up at the deadline. */
+static int check(struct ct_monitor *m, enum ct_event *next)
 {
 	int r;
 
@@ -61,17 +72,17 @@ int ct_monitor_freeze_check(struct ct_monitor *m)
 		    FREEZE_TIMEOUT_MS / 1000);
 	ct_cgroup_set_frozen(&m->cgroup, false);
 	m->frozen = false;
-	m->state = CT_STATE_RUNNING;
 	reply_freezers(m, r < 0 ? r : -ETIMEDOUT);
+	*next = CT_EV_FREEZE_FAILED;
 	return CT_LOOP_CONTINUE;
 }
 
-int ct_monitor_thaw(struct ct_monitor *m)
+int ct_monitor_thaw(struct ct_monitor *m, enum ct_event *next)
 {
 	int r = ct_cgroup_set_frozen(&m->cgroup, false);
 
 	if (r < 0) {
-		m->state = CT_STATE_FROZEN;
+		*next = CT_EV_THAW_FAILED;
 		return log_error_errno(r, "container '%s': thawing failed", m->o->name);
 	}
 	ct_timerfd_arm(m->freeze_fd, 0);

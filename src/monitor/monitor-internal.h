@@ -85,8 +85,9 @@ int ct_monitor_shutdown(struct ct_monitor *m, int32_t timeout);
 void ct_monitor_accepted_event(const struct ct_monitor *m, struct ct_progress *ev);
 
 /* Shutdown methods (monitor-shutdown.c). */
-/* Runs the configured method; may feed CT_EV_UNDELIVERABLE back. Returns a CT_LOOP_* code. */
-int ct_shutdown_dispatch(struct ct_monitor *m);
+/* Runs the configured method; *next is CT_EV_UNDELIVERABLE if it cannot reach init. Returns a
+ * CT_LOOP_* code. */
+int ct_shutdown_dispatch(struct ct_monitor *m, enum ct_event *next);
 /* Arms or tightens the deadline to timeout seconds from now (CT_TIMEOUT_FOREVER: none). */
 int ct_shutdown_arm(struct ct_monitor *m, int32_t timeout);
 /* The retry timer fired: run the method again. Returns a CT_LOOP_* code. */
@@ -100,9 +101,10 @@ void ct_monitor_broadcast(struct ct_monitor *m, enum ct_progress_kind kind);
 
 /* How the container's processes are confined. */
 struct ct_confine ct_monitor_confine(const struct ct_monitor *m);
-/* Freezing (monitor-freeze.c). */
-int ct_monitor_freeze(struct ct_monitor *m);
-int ct_monitor_thaw(struct ct_monitor *m);
+/* Freezing (monitor-freeze.c): the FREEZE and THAW actions; *next is CT_EV_FREEZE_FAILED or
+ * CT_EV_THAW_FAILED when the cgroup would not. */
+int ct_monitor_freeze(struct ct_monitor *m, enum ct_event *next);
+int ct_monitor_thaw(struct ct_monitor *m, enum ct_event *next);
 /* The freeze timer fired: frozen yet? Returns a CT_LOOP_* code. */
 int ct_monitor_freeze_check(struct ct_monitor *m);
 /* Thaws a frozen container before it is stopped. */

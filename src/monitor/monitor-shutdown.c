@@ -55,12 +55,12 @@ static int retry_later(struct ct_monitor *m, uint64_t ms)
 	return r < 0 ? log_error_errno(r, "Failed to arm the retry timer") : CT_LOOP_CONTINUE;
 }
 
-/* The method cannot reach init: say so to the waiting clients, and kill without waiting. */
-static int undeliverable(struct ct_monitor *m)
+/* The method cannot reach init: say so to the waiting clients; the event kills without waiting. */
+static enum ct_event undeliverable(struct ct_monitor *m)
 {
 	log_warning("container '%s': %s", m->o->name, m->dispatch_detail);
 	ct_monitor_broadcast(m, CT_PROGRESS_FAILED);
-	return ct_monitor_event(m, CT_EV_UNDELIVERABLE);
+	return CT_EV_UNDELIVERABLE;
 }
 
 void ct_monitor_accepted_event(const struct ct_monitor *m, struct ct_progress *ev)
@@ -103,7 +103,7 @@ int ct_shutdown_arm(struct ct_monitor *m, int32_t timeout)
 
 /* The kernel delivers to a namespace init only the signals it catches (or blocks, to take them
  * later); anything else is dropped without a trace. */
-static int signal_method(struct ct_monitor *m, int sig)
+static int signal_method(struct ct_monitor *m, int sig, enum ct_event *next)
 {
 	int r = ct_signal_is_handled(m->init_pid, sig);
 
@@ -112,13 +112,15 @@ static int signal_method(struct ct_monitor *m, int sig)
 	if (r == 0) {
 		set_detail(m, -EOPNOTSUPP, "init (pid %d) neither catches nor blocks signal %d (%s): "
 			   "the kernel would drop it", (int)m->init_pid, sig, sigabbrev_np(sig) ?: "RT");
-		return undeliverable(m);
+		*next = undeliverable(m);
+		return CT_LOOP_CONTINUE;
 	}
 	if (r > 0 && pidfd_send_signal(m->pidfd, sig, NULL, 0) < 0)
 		r = -errno;
 	if (r < 0) {
 		set_detail(m, r, "sending signal %d to init failed: %s", sig, strerror(-r));
-		return undeliverable(m);
+		*next = undeliverable(m);
+		return CT_LOOP_CONTINUE;
 	}
 	set_detail(m, 0, "signal %d (%s) sent to init", sig, sigabbrev_np(sig) ?: "RT");
 	ct_monitor_broadcast(m, CT_PROGRESS_DISPATCHED);
@@ -127,9 +129,13 @@ static int signal_method(struct ct_monitor *m, int sig)
 
 int ct_shutdown_retry(struct ct_monitor *m)
 {
+	enum ct_event next = CT_EV_NONE;
+	int r;
+
 	if (m->state != CT_STATE_STOPPING || m->kill_reason != CT_KILL_NONE)
 		return CT_LOOP_CONTINUE;
-	return ct_shutdown_dispatch(m);
+	r = ct_shutdown_dispatch(m, &next);
+	return next == CT_EV_NONE ? r : ct_monitor_event(m, next);
 }
 
 static int start_helper(struct ct_monitor *m)
@@ -165,7 +171,7 @@ static int start_helper(struct ct_monitor *m)
 	return 0;
 }
 
-int ct_shutdown_dispatch(struct ct_monitor *m)
+int ct_shutdown_dispatch(struct ct_monitor *m, enum ct_event *next)
 {
 	const struct ct_config *c = m->o->config;
 	int r;
@@ -173,16 +179,16 @@ int ct_shutdown_dispatch(struct ct_monitor *m)
 	m->dispatched = c->shutdown_method;
 	switch (c->shutdown_method) {
 	case CT_SHUTDOWN_APPLICATION:
-		return signal_method(m, c->shutdown_signal ? c->shutdown_signal : SIGTERM);
+		return signal_method(m, c->shutdown_signal ? c->shutdown_signal : SIGTERM, next);
 	case CT_SHUTDOWN_SYSTEMD:
-		return signal_method(m, c->shutdown_signal ? c->shutdown_signal
-							   : SIGNAL_SYSTEMD_POWEROFF);
+		return signal_method(m, c->shutdown_signal ? c->shutdown_signal : SIGNAL_SYSTEMD_POWEROFF,
+				     next);
 	default:
 		r = start_helper(m);
 		if (r < 0) {
 			set_detail(m, r, "starting the %s helper failed: %s",
 				   ct_shutdown_method_to_string(c->shutdown_method), strerror(-r));
-			return undeliverable(m);
+			*next = undeliverable(m);
 		}
 		return CT_LOOP_CONTINUE;
 	}
@@ -239,7 +245,7 @@ int ct_shutdown_helper_exited(struct ct_monitor *m, int st)
 	if (m->dispatched == CT_SHUTDOWN_SYSVINIT && settling(m) &&
 	    (m->dispatch_error == -ENOENT || m->dispatch_error == -ENXIO))
 		return retry_later(m, HELPER_RETRY_MS);
-	return undeliverable(m);
+	return ct_monitor_event(m, undeliverable(m));
 }
 
 void ct_shutdown_helper_collect(struct ct_monitor *m)

@@ -179,7 +179,7 @@ static int32_t resolve_timeout(const struct ct_monitor *m, int32_t timeout)
 	return timeout == CT_TIMEOUT_DEFAULT ? m->o->config->shutdown_timeout : timeout;
 }
 
-static int dispatch(struct ct_monitor *m)
+static int dispatch(struct ct_monitor *m, enum ct_event *next)
 {
 	int32_t timeout = resolve_timeout(m, m->request_timeout);
 	int r;
@@ -190,8 +190,10 @@ static int dispatch(struct ct_monitor *m)
 	if (!m->stop_begin_ms)
 		m->stop_begin_ms = ct_now_ms();
 	m->dispatched = m->o->config->shutdown_method;
-	if (timeout == 0)
-		return ct_monitor_event(m, CT_EV_TIMEOUT);
+	if (timeout == 0) {
+		*next = CT_EV_TIMEOUT;
+		return CT_LOOP_CONTINUE;
+	}
 	r = ct_shutdown_arm(m, timeout);
 	if (r < 0)
 		return log_error_errno(r, "Failed to arm the stop deadline");
@@ -199,24 +201,26 @@ static int dispatch(struct ct_monitor *m)
 		 ct_shutdown_method_to_string(m->dispatched));
 	/* Requests queued during STARTING learn their deadline now. */
 	ct_monitor_broadcast(m, CT_PROGRESS_ACCEPTED);
-	return ct_shutdown_dispatch(m);
+	return ct_shutdown_dispatch(m, next);
 }
 
 /* The deadline runs from the request, even while it waits for the container to run; of several
  * queued requests the tightest wins, as with a join. */
-static int queue(struct ct_monitor *m)
+static int queue(struct ct_monitor *m, enum ct_event *next)
 {
 	int32_t t = resolve_timeout(m, m->request_timeout);
 
 	m->stop_queued = true;
 	if (!m->stop_begin_ms)
 		m->stop_begin_ms = ct_now_ms();
-	if (t == 0)
-		return ct_monitor_event(m, CT_EV_TIMEOUT);
+	if (t == 0) {
+		*next = CT_EV_TIMEOUT;
+		return CT_LOOP_CONTINUE;
+	}
 	return ct_shutdown_arm(m, t) < 0 ? -EIO : CT_LOOP_CONTINUE;
 }
 
-static int running(struct ct_monitor *m)
+static int running(struct ct_monitor *m, enum ct_event *next)
 {
 	m->start_time_ms = ct_realtime_ms();
 	m->running_ms = ct_now_ms();
@@ -226,7 +230,8 @@ static int running(struct ct_monitor *m)
 		return CT_LOOP_CONTINUE;
 	/* The deadline armed when the stop was queued stands; this cannot extend it. */
 	m->request_timeout = CT_TIMEOUT_FOREVER;
-	return ct_monitor_event(m, CT_EV_SHUTDOWN);
+	*next = CT_EV_SHUTDOWN;
+	return CT_LOOP_CONTINUE;
 }
 
 static int restart(struct ct_monitor *m)
@@ -242,12 +247,14 @@ static int restart(struct ct_monitor *m)
 	return r < 0 ? r : CT_LOOP_CONTINUE;
 }
 
-static int join(struct ct_monitor *m)
+static int join(struct ct_monitor *m, enum ct_event *next)
 {
 	int32_t timeout = resolve_timeout(m, m->request_timeout);
 
-	if (timeout == 0)
-		return ct_monitor_event(m, CT_EV_TIMEOUT);
+	if (timeout == 0) {
+		*next = CT_EV_TIMEOUT;
+		return CT_LOOP_CONTINUE;
+	}
 	/* Only a graceful stop's deadline can tighten; after a kill there is nothing to wait for. */
 	if (m->kill_reason == CT_KILL_NONE) {
 		int r = ct_shutdown_arm(m, timeout);
@@ -257,26 +264,45 @@ static int join(struct ct_monitor *m)
 	return CT_LOOP_CONTINUE;
 }
 
-int ct_monitor_event(struct ct_monitor *m, enum ct_event ev)
+/* Performs an action; *next may name the event that follows from it. */
+static int perform(struct ct_monitor *m, enum ct_action a, enum ct_event ev, enum ct_event *next)
 {
-	struct ct_transition t = ct_state_next(m->state, ev);
-
-	log_debug("%s + %s -> %s (%s)", ct_state_to_string(m->state), ct_event_to_string(ev),
-		  ct_state_to_string(t.next), ct_action_to_string(t.action));
-	if (t.action == CT_ACT_REFUSE)
-		return m->state == CT_STATE_STOPPED ? -ESRCH : -EALREADY;
-	m->state = t.next;
-	switch (t.action) {
-	case CT_ACT_NOTIFY_RUNNING: return running(m);
+	switch (a) {
+	case CT_ACT_NOTIFY_RUNNING: return running(m, next);
 	case CT_ACT_KILL: return kill_init(m, ev);
-	case CT_ACT_QUEUE: return queue(m);
-	case CT_ACT_DISPATCH: return dispatch(m);
-	case CT_ACT_JOIN: return join(m);
+	case CT_ACT_QUEUE: return queue(m, next);
+	case CT_ACT_DISPATCH: return dispatch(m, next);
+	case CT_ACT_JOIN: return join(m, next);
 	case CT_ACT_RESTART: return restart(m);
-	case CT_ACT_FREEZE: return ct_monitor_freeze(m);
-	case CT_ACT_THAW: return ct_monitor_thaw(m);
+	case CT_ACT_FREEZE: return ct_monitor_freeze(m, next);
+	case CT_ACT_THAW: return ct_monitor_thaw(m, next);
 	case CT_ACT_FINISH: return drain(m);
 	default: return CT_LOOP_CONTINUE;
+	}
+}
+
+/* Every change of state goes through the table, follow-ups included: no action sets the state
+ * or feeds an event itself. An action's error is returned once its follow-up is through. */
+int ct_monitor_event(struct ct_monitor *m, enum ct_event ev)
+{
+	int err = 0;
+
+	for (;;) {
+		struct ct_transition t = ct_state_next(m->state, ev);
+		enum ct_event next = CT_EV_NONE;
+		int r;
+
+		log_debug("%s + %s -> %s (%s)", ct_state_to_string(m->state), ct_event_to_string(ev),
+			  ct_state_to_string(t.next), ct_action_to_string(t.action));
+		if (t.action == CT_ACT_REFUSE)
+			return err < 0 ? err : t.refusal;
+		m->state = t.next;
+		r = perform(m, t.action, ev, &next);
+		if (r < 0 && err == 0)
+			err = r;
+		if (r > 0 || next == CT_EV_NONE)
+			return err < 0 ? err : r;
+		ev = next;
 	}
 }
 

@@ -6,8 +6,14 @@
  * refused. */
 #include "state.h"
 
+#include <errno.h>
+
 #define T(s, a) { .next = CT_STATE_##s, .action = CT_ACT_##a }
-#define REFUSE(s) T(s, REFUSE)
+/* Refused: the state stays, the request is answered with -err. */
+#define NO(s, err) { .next = CT_STATE_##s, .action = CT_ACT_REFUSE, .refusal = -(err) }
+/* The usual refusals: nothing to do in this state (EALREADY), or the container is gone (ESRCH). */
+#define REFUSE(s) NO(s, EALREADY)
+#define GONE NO(STOPPED, ESRCH)
 
 static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 	[CT_STATE_STARTING] = {
@@ -20,8 +26,10 @@ static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_UNDELIVERABLE] = REFUSE(STARTING),
 		[CT_EV_INIT_EXITED] = T(STOPPED, FINISH),
 		[CT_EV_INIT_REBOOT] = T(STOPPED, FINISH),
-		[CT_EV_FREEZE] = REFUSE(STARTING),
-		[CT_EV_THAW] = REFUSE(STARTING),
+		[CT_EV_FREEZE] = NO(STARTING, EBUSY),
+		[CT_EV_THAW] = NO(STARTING, EBUSY),
+		[CT_EV_FREEZE_FAILED] = REFUSE(STARTING),
+		[CT_EV_THAW_FAILED] = REFUSE(STARTING),
 	},
 	[CT_STATE_RUNNING] = {
 		[CT_EV_EXECED] = REFUSE(RUNNING),
@@ -33,7 +41,10 @@ static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_INIT_EXITED] = T(STOPPED, FINISH),
 		[CT_EV_INIT_REBOOT] = T(STARTING, RESTART),
 		[CT_EV_FREEZE] = T(FROZEN, FREEZE),
-		[CT_EV_THAW] = REFUSE(RUNNING),
+		[CT_EV_THAW] = REFUSE(RUNNING), /* not frozen */
+		[CT_EV_FREEZE_FAILED] = REFUSE(RUNNING),
+		/* The thaw that made it RUNNING failed: still frozen. */
+		[CT_EV_THAW_FAILED] = T(FROZEN, NONE),
 	},
 	[CT_STATE_STOPPING] = {
 		/* A child killed during setup can still have reported a step or reached exec. */
@@ -46,20 +57,24 @@ static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_INIT_EXITED] = T(STOPPED, FINISH),
 		/* A stop was requested: a reboot now ends the container. */
 		[CT_EV_INIT_REBOOT] = T(STOPPED, FINISH),
-		[CT_EV_FREEZE] = REFUSE(STOPPING),
-		[CT_EV_THAW] = REFUSE(STOPPING),
+		[CT_EV_FREEZE] = NO(STOPPING, EBUSY),
+		[CT_EV_THAW] = NO(STOPPING, EBUSY),
+		[CT_EV_FREEZE_FAILED] = REFUSE(STOPPING),
+		[CT_EV_THAW_FAILED] = REFUSE(STOPPING),
 	},
 	[CT_STATE_STOPPED] = {
-		[CT_EV_EXECED] = REFUSE(STOPPED),
-		[CT_EV_SETUP_FAILED] = REFUSE(STOPPED),
-		[CT_EV_KILL] = REFUSE(STOPPED),
-		[CT_EV_SHUTDOWN] = REFUSE(STOPPED),
-		[CT_EV_TIMEOUT] = REFUSE(STOPPED),
-		[CT_EV_UNDELIVERABLE] = REFUSE(STOPPED),
-		[CT_EV_INIT_EXITED] = REFUSE(STOPPED),
-		[CT_EV_INIT_REBOOT] = REFUSE(STOPPED),
-		[CT_EV_FREEZE] = REFUSE(STOPPED),
-		[CT_EV_THAW] = REFUSE(STOPPED),
+		[CT_EV_EXECED] = GONE,
+		[CT_EV_SETUP_FAILED] = GONE,
+		[CT_EV_KILL] = GONE,
+		[CT_EV_SHUTDOWN] = GONE,
+		[CT_EV_TIMEOUT] = GONE,
+		[CT_EV_UNDELIVERABLE] = GONE,
+		[CT_EV_INIT_EXITED] = GONE,
+		[CT_EV_INIT_REBOOT] = GONE,
+		[CT_EV_FREEZE] = GONE,
+		[CT_EV_THAW] = GONE,
+		[CT_EV_FREEZE_FAILED] = GONE,
+		[CT_EV_THAW_FAILED] = GONE,
 	},
 	[CT_STATE_FROZEN] = {
 		[CT_EV_EXECED] = REFUSE(FROZEN),
@@ -73,13 +88,16 @@ static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		/* A second freeze is answered once the cgroup is frozen, like the first. */
 		[CT_EV_FREEZE] = T(FROZEN, FREEZE),
 		[CT_EV_THAW] = T(RUNNING, THAW),
+		/* Not frozen within the time (or not at all): it runs on. */
+		[CT_EV_FREEZE_FAILED] = T(RUNNING, NONE),
+		[CT_EV_THAW_FAILED] = REFUSE(FROZEN),
 	},
 };
 
 struct ct_transition ct_state_next(enum ct_state s, enum ct_event e)
 {
 	if ((unsigned)s >= CT_STATE_COUNT_ || (unsigned)e >= CT_EV_COUNT_)
-		return (struct ct_transition)REFUSE(STOPPED);
+		return (struct ct_transition)GONE;
 	return table[s][e];
 }
 
@@ -88,7 +106,7 @@ const char *ct_event_to_string(enum ct_event e)
 	static const char *const names[] = { "execed",      "setup-failed", "kill",
 					     "shutdown",    "timeout",      "undeliverable",
 					     "init-exited", "init-reboot",  "freeze",
-					     "thaw" };
+					     "thaw",        "freeze-failed", "thaw-failed" };
 
 	return (unsigned)e < CT_EV_COUNT_ ? names[e] : "unknown";
 }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The container lifecycle as a pure table: (state, event) -> (next state, action). The monitor
- * performs the actions; this module only decides, so it is unit-tested without any process. */
+/* The container lifecycle as a pure table: (state, event) -> (next state, action), or a refusal
+ * with the answer the request gets. The monitor performs the actions, which may name a follow-up
+ * event (a timeout of 0 is a TIMEOUT, a method that cannot reach init is UNDELIVERABLE) that goes
+ * through the table in turn: every change of state is the table's. This module only decides, so
+ * it is unit-tested without any process. */
 #pragma once
 
 #include "protocol.h"
@@ -16,8 +19,12 @@ enum ct_event {
 	CT_EV_INIT_REBOOT,  /* init has been reaped, killed by SIGHUP: reboot(2) restart */
 	CT_EV_FREEZE,       /* a FREEZE request */
 	CT_EV_THAW,         /* a THAW request */
+	CT_EV_FREEZE_FAILED, /* the cgroup could not be frozen (in time): it runs on */
+	CT_EV_THAW_FAILED,  /* the cgroup could not be thawed: it stays frozen */
 	CT_EV_COUNT_,
 };
+/* An action's follow-up when there is none. */
+#define CT_EV_NONE CT_EV_COUNT_
 
 enum ct_action {
 	CT_ACT_NONE,
@@ -37,6 +44,7 @@ enum ct_action {
 struct ct_transition {
 	enum ct_state next;
 	enum ct_action action;
+	int refusal; /* CT_ACT_REFUSE: the request's answer (-ESRCH, -EBUSY, -EALREADY) */
 };
 
 struct ct_transition ct_state_next(enum ct_state s, enum ct_event e);
