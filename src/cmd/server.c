@@ -184,16 +184,20 @@ static bool peer_allowed(const struct ct_server *s, int fd)
 	return cred.uid == 0 || cred.uid == s->o.allowed_uid;
 }
 
+/* Takes fd: on failure it is closed here, whichever step failed. */
 static int conn_new(struct ct_server *s, int fd)
 {
 	struct ct_conn *c = calloc(1, sizeof(*c));
 	int r;
 
-	if (!c)
+	if (!c) {
+		close(fd);
 		return -ENOMEM;
+	}
 	*c = (struct ct_conn){ .server = s, .fd = fd, .timer_fd = ct_timerfd_new() };
 	if (c->timer_fd < 0) {
 		r = c->timer_fd;
+		close(fd);
 		free(c);
 		return r;
 	}
@@ -250,8 +254,8 @@ static int on_listen(int lfd, uint32_t events, void *data)
 			refuse(fd, -EACCES);
 		else if (s->n_conns >= CT_SERVER_MAX_CONNS && !evict_idle(s))
 			refuse(fd, -EBUSY);
-		else if (conn_new(s, fd) < 0)
-			close(fd);
+		else
+			conn_new(s, fd); /* a failure closed it */
 	}
 }
 

@@ -31,7 +31,9 @@ struct ct_monitor {
 	struct ct_setup_report setup;
 	sigset_t saved_mask;
 	struct ct_cgroup cgroup;
-	bool draining;           /* init is gone; waiting for the rest of the cgroup to die */
+	bool draining;           /* init is gone; waiting for the helper's report, then for the
+				  * rest of the cgroup to die */
+	bool drain_killed;       /* ... the second part: the cgroup was killed */
 	uint64_t drain_deadline_ms;
 	bool frozen;             /* the cgroup was asked to freeze (and not thawed since) */
 	bool freeze_confirmed;   /* ... and the kernel says it is frozen */
@@ -94,8 +96,11 @@ int ct_shutdown_arm(struct ct_monitor *m, int32_t timeout);
 int ct_shutdown_retry(struct ct_monitor *m);
 /* A helper (sysvinit, exec) has been reaped with wait status st. Returns a CT_LOOP_* code. */
 int ct_shutdown_helper_exited(struct ct_monitor *m, int st);
-/* Reaps the helper: records its outcome if it had finished its part, else SIGKILLs it. */
-void ct_shutdown_helper_collect(struct ct_monitor *m);
+/* Once init is gone: true if there is no helper (any more), reaping one that exited (its report
+ * still counts). Never blocks. */
+bool ct_shutdown_helper_gone(struct ct_monitor *m);
+/* SIGKILLs and reaps a helper still there. */
+void ct_shutdown_helper_kill(struct ct_monitor *m);
 /* Sends an event to every client waiting on a SHUTDOWN. */
 void ct_monitor_broadcast(struct ct_monitor *m, enum ct_progress_kind kind);
 

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <sched.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -25,7 +24,6 @@
 #define SETTLE_MS 3000
 #define SIGNAL_RETRY_MS 20
 #define HELPER_RETRY_MS 100
-#define HELPER_LINGER_MS 1000
 
 static void set_detail(struct ct_monitor *m, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -229,11 +227,26 @@ static bool record_helper(struct ct_monitor *m, int st)
 	return false;
 }
 
+/* Init ended first (the container is STOPPED): the helper's report still counts, unless the
+ * container was killed. */
+static void record_late(struct ct_monitor *m, int st)
+{
+	if (m->kill_reason != CT_KILL_NONE) {
+		helper_done(m);
+		return;
+	}
+	if (!record_helper(m, st) && m->dispatched == CT_SHUTDOWN_EXEC)
+		/* The command died with the container. */
+		set_detail(m, 0, "init ended while shutdown_command was running");
+}
+
 int ct_shutdown_helper_exited(struct ct_monitor *m, int st)
 {
-	bool killed = m->kill_reason != CT_KILL_NONE;
-
-	if (m->state != CT_STATE_STOPPING || killed) {
+	if (m->state == CT_STATE_STOPPED) {
+		record_late(m, st);
+		return CT_LOOP_CONTINUE;
+	}
+	if (m->state != CT_STATE_STOPPING || m->kill_reason != CT_KILL_NONE) {
 		helper_done(m); /* killed with the container: nothing to report */
 		return CT_LOOP_CONTINUE;
 	}
@@ -248,25 +261,26 @@ int ct_shutdown_helper_exited(struct ct_monitor *m, int st)
 	return ct_monitor_event(m, undeliverable(m));
 }
 
-void ct_shutdown_helper_collect(struct ct_monitor *m)
+bool ct_shutdown_helper_gone(struct ct_monitor *m)
+{
+	int st;
+
+	if (!m->helper_pid)
+		return true;
+	if (m->kill_reason != CT_KILL_NONE)
+		return false; /* nothing to hear: ct_shutdown_helper_kill() */
+	if (waitpid(m->helper_pid, &st, WNOHANG) != m->helper_pid)
+		return false;
+	record_late(m, st);
+	return true;
+}
+
+void ct_shutdown_helper_kill(struct ct_monitor *m)
 {
 	int st;
 
 	if (!m->helper_pid)
 		return;
-	/* Init can end (and be reaped) before the helper that made it end has returned from its
-	 * write. With init gone the helper has nothing left to wait for, so a short, bounded wait
-	 * for its exit keeps its report; the container is already stopped, nothing else waits. */
-	if (m->kill_reason == CT_KILL_NONE) {
-		struct pollfd p = { .fd = m->helper_pidfd, .events = POLLIN };
-		if (poll(&p, 1, HELPER_LINGER_MS) > 0 &&
-		    waitpid(m->helper_pid, &st, WNOHANG) == m->helper_pid) {
-			if (!record_helper(m, st) && m->dispatched == CT_SHUTDOWN_EXEC)
-				/* Init ended first: the command died with the container. */
-				set_detail(m, 0, "init ended while shutdown_command was running");
-			return;
-		}
-	}
 	pidfd_send_signal(m->helper_pidfd, SIGKILL, NULL, 0);
 	while (waitpid(m->helper_pid, &st, 0) < 0 && errno == EINTR)
 		;

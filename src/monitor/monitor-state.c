@@ -85,30 +85,47 @@ static void log_end(const struct ct_monitor *m, const struct ct_stop_result *res
 
 #define DRAIN_TIMEOUT_MS 2000
 #define DRAIN_POLL_MS 10
+/* Init can end (and be reaped) before the helper that made it end has returned from its write:
+ * its report is waited for this long before the cgroup, the helper in it, is killed. */
+#define HELPER_LINGER_MS 1000
 
 static int finish(struct ct_monitor *m);
 
-/* Init is gone; anything still in the cgroup (a process that joined it from outside the pid
- * namespace, or hid in a subgroup) is killed, and the cgroup gets a bounded time to empty before
- * the monitor finishes. The loop keeps serving clients meanwhile. */
+/* Init is gone. The shutdown helper gets a bounded time to report, then anything still in the
+ * cgroup (a process that joined it from outside the pid namespace, or hid in a subgroup) is
+ * killed, and the cgroup gets a bounded time to empty before the monitor finishes. The loop
+ * keeps serving clients meanwhile: the drain timer paces both waits. */
 static int drain(struct ct_monitor *m)
 {
 	ct_timerfd_arm(m->timer_fd, 0);
-	/* A shutdown helper is in the cgroup too: hear its report before anything is killed. */
-	ct_shutdown_helper_collect(m);
 	ct_monitor_unfreeze_for_stop(m);
-	if (!ct_cgroup_populated(&m->cgroup))
-		return finish(m);
-	ct_cgroup_kill(&m->cgroup);
 	m->draining = true;
-	m->drain_deadline_ms = ct_now_ms() + DRAIN_TIMEOUT_MS;
+	m->drain_killed = false;
+	m->drain_deadline_ms = ct_now_ms() + HELPER_LINGER_MS;
+	return ct_monitor_drain_check(m);
+}
+
+static int drain_wait(struct ct_monitor *m)
+{
 	return ct_timerfd_arm(m->timer_fd, DRAIN_POLL_MS) < 0 ? finish(m) : CT_LOOP_CONTINUE;
 }
 
 int ct_monitor_drain_check(struct ct_monitor *m)
 {
-	if (ct_cgroup_populated(&m->cgroup) && ct_now_ms() < m->drain_deadline_ms)
-		return ct_timerfd_arm(m->timer_fd, DRAIN_POLL_MS) < 0 ? finish(m) : CT_LOOP_CONTINUE;
+	uint64_t now = ct_now_ms();
+
+	if (!m->drain_killed) {
+		if (!ct_shutdown_helper_gone(m) && now < m->drain_deadline_ms)
+			return drain_wait(m);
+		ct_shutdown_helper_kill(m);
+		if (!ct_cgroup_populated(&m->cgroup))
+			return finish(m);
+		ct_cgroup_kill(&m->cgroup);
+		m->drain_killed = true;
+		m->drain_deadline_ms = now + DRAIN_TIMEOUT_MS;
+	}
+	if (ct_cgroup_populated(&m->cgroup) && now < m->drain_deadline_ms)
+		return drain_wait(m);
 	return finish(m);
 }
 
@@ -119,7 +136,7 @@ static int finish(struct ct_monitor *m)
 	char msg[512];
 
 	ct_timerfd_arm(m->timer_fd, 0);
-	ct_shutdown_helper_collect(m);
+	ct_shutdown_helper_kill(m);
 	if (ct_cgroup_populated(&m->cgroup))
 		log_warning("container '%s': processes left in its cgroup after %d s", m->o->name,
 			    DRAIN_TIMEOUT_MS / 1000);

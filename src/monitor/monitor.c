@@ -318,7 +318,7 @@ static void monitor_teardown(struct ct_monitor *m)
 /* The loop failed while init may be alive: the container must not outlive its monitor. */
 static void kill_init(struct ct_monitor *m)
 {
-	ct_shutdown_helper_collect(m);
+	ct_shutdown_helper_kill(m);
 	if (m->pidfd < 0 || m->state == CT_STATE_STOPPED)
 		return;
 	pidfd_send_signal(m->pidfd, SIGKILL, NULL, 0);
