@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The monitor without root: the real ct_monitor_run() (its loop, signalfd, timers, command socket,
+ * state machine, stop methods, freezing) runs in a forked process against fakes for what needs
+ * privileges, put in at link time (-Wl,--wrap): the clone of init is a fork of a scripted fake init
+ * (a plain process: real pidfd, real signals, real SIGCHLD, the real sync protocol), the cgroup is
+ * a bookkeeping fake, /dev and the device policy are skipped. The test talks to the monitor as the
+ * tools do, through the socket, and checks what each stop ended with and what the fakes saw. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "cgroup.h"
+#include "client.h"
+#include "config.h"
+#include "devices.h"
+#include "monitor.h"
+#include "rundir.h"
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- what the fake init does (chosen by the test before the monitor is forked) ---- */
+
+enum init_kind {
+	INIT_GRACEFUL,   /* catches SIGTERM, exits 0 */
+	INIT_DEAF,       /* catches nothing: the kernel would drop SIGTERM for a namespace init */
+	INIT_STUBBORN,   /* catches SIGTERM and goes on: only the deadline ends it */
+	INIT_SLOW,       /* takes 600 ms to reach exec, then graceful */
+	INIT_SETUP_FAIL, /* reports a failed setup step */
+	INIT_EXIT,       /* exits 7 right after exec */
+	INIT_REBOOT,     /* dies of SIGHUP (reboot(2) in a pid namespace) once, then graceful */
+};
+
+static enum init_kind kind;
+static char top[64];      /* the test's scratch directory */
+static char rundir[128];  /* the run dir in it */
+static char marks[128];   /* where the fakes leave marks (one file per mark) */
+
+static void mark(const char *what)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", marks, what);
+	close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+}
+
+static bool marked(const char *what)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", marks, what);
+	return access(path, F_OK) == 0;
+}
+
+static unsigned count_spawns(void)
+{
+	char path[256];
+	unsigned n = 0;
+
+	for (;; n++) {
+		snprintf(path, sizeof(path), "%s/spawn%u", marks, n + 1);
+		if (access(path, F_OK) < 0)
+			return n;
+	}
+}
+
+static void on_term(int sig)
+{
+	_exit(0);
+}
+
+static void on_term_ignore(int sig)
+{
+}
+
+/* The child side of the sync protocol, as spawn-child.c speaks it. */
+static _Noreturn void fake_init(int sync_fd, unsigned ordinal)
+{
+	struct ct_setup_report rep = { .step = CT_STEP_EXEC };
+	char go[1 + CT_MOUNTS_MAX];
+
+	if (recv(sync_fd, go, sizeof(go), 0) <= 0)
+		_exit(125);
+	if (kind == INIT_SETUP_FAIL) {
+		rep = (struct ct_setup_report){ .step = CT_STEP_MOUNT_PROC, .error = -ENOENT };
+		snprintf(rep.detail, sizeof(rep.detail), "/proc");
+		(void)!write(sync_fd, &rep, sizeof(rep));
+		_exit(125);
+	}
+	if (kind == INIT_GRACEFUL || kind == INIT_SLOW || (kind == INIT_REBOOT && ordinal > 1))
+		signal(SIGTERM, on_term);
+	else if (kind == INIT_STUBBORN)
+		signal(SIGTERM, on_term_ignore);
+	if (kind == INIT_SLOW)
+		usleep(600 * 1000);
+	(void)!write(sync_fd, &rep, sizeof(rep));
+	close(sync_fd);
+	if (kind == INIT_EXIT)
+		_exit(7);
+	if (kind == INIT_REBOOT && ordinal == 1) {
+		usleep(100 * 1000);
+		signal(SIGHUP, SIG_DFL);
+		raise(SIGHUP);
+	}
+	for (;;)
+		pause();
+}
+
+/* ---- the fakes (the monitor process's side) ---- */
+
+int __wrap_ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pid, int *ret_sync_fd)
+{
+	unsigned ordinal = count_spawns() + 1;
+	char name[32];
+	int sv[2], pidfd;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "spawn%u", ordinal);
+	mark(name);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid = ct_fork_pidfd(&pidfd);
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(sv[0]);
+		sigprocmask(SIG_SETMASK, &p->child_mask, NULL);
+		fake_init(sv[1], ordinal);
+	}
+	close(sv[1]);
+	*ret_pidfd = pidfd;
+	*ret_pid = pid;
+	*ret_sync_fd = sv[0];
+	return 0;
+}
+
+/* The cgroup: a directory of the test's (for the device policy's open()), a frozen flag. */
+static bool cg_frozen;
+static int freeze_error; /* what ct_cgroup_set_frozen(true) fails with, 0: works */
+
+int __wrap_ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf,
+			    struct ct_cgroup *ret, char *what, size_t what_size)
+{
+	*ret = (struct ct_cgroup){ .v2_fd = -1 };
+	snprintf(ret->v2, sizeof(ret->v2), "%s", top);
+	snprintf(ret->payload, sizeof(ret->payload), "%s", top);
+	mark("cgroup-created");
+	return 0;
+}
+
+bool __wrap_ct_cgroup_needs_attach(const struct ct_cgroup *cg) { return false; }
+int __wrap_ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid, bool v2_too) { return 0; }
+int __wrap_ct_cgroup_delegate(const struct ct_cgroup *cg, uid_t uid, gid_t gid) { return 0; }
+bool __wrap_ct_cgroup_populated(const struct ct_cgroup *cg) { return false; }
+int __wrap_ct_cgroup_kill(const struct ct_cgroup *cg) { return 0; }
+int __wrap_ct_cgroup_is_frozen(const struct ct_cgroup *cg) { return cg_frozen; }
+
+int __wrap_ct_cgroup_set_frozen(const struct ct_cgroup *cg, bool frozen)
+{
+	if (frozen && freeze_error)
+		return freeze_error;
+	cg_frozen = frozen;
+	mark(frozen ? "frozen" : "thawed");
+	return 0;
+}
+
+int __wrap_ct_cgroup_usage(const struct ct_cgroup *cg, struct ct_cgroup_usage *ret)
+{
+	return -ENOENT;
+}
+
+int __wrap_ct_cgroup_remove(struct ct_cgroup *cg)
+{
+	mark("cgroup-removed");
+	return 0;
+}
+
+int __wrap_ct_devices_attach(int cgroup_fd, const struct ct_device_rule *extra, size_t n_extra)
+{
+	return 0;
+}
+
+int __wrap_ct_spawn_dev(uid_t uid, gid_t gid, bool terminal, int *ret_fd)
+{
+	*ret_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return *ret_fd < 0 ? -errno : 0;
+}
+
+/* The helpers run the method against the fake init: SIGTERM for the exec method's command. */
+_Noreturn void __wrap_ct_helper_exec(int init_pidfd, unsigned long namespaces,
+				     const struct ct_confine *confine, char *const *argv,
+				     char *const *envp, int stdio_fd, const sigset_t *mask)
+{
+	mark("helper-exec");
+	_exit(syscall(SYS_pidfd_send_signal, init_pidfd, SIGTERM, NULL, 0) < 0 ? 1 : 0);
+}
+
+_Noreturn void __wrap_ct_helper_initctl(int init_pidfd, bool userns, const sigset_t *mask)
+{
+	mark("helper-initctl");
+	_exit(syscall(SYS_pidfd_send_signal, init_pidfd, SIGTERM, NULL, 0) < 0 ? 1 : 0);
+}
+
+/* ---- running a monitor ---- */
+
+struct monitor {
+	pid_t pid;
+	struct ct_config config;
+};
+
+/* Forks a monitor for container "t" with the config text (rootfs = / and idmap = none come
+ * first); waits until its socket answers (or it ended). */
+static void monitor_start(struct monitor *mon, const char *extra)
+{
+	char text[1024];
+	struct ct_file_error err;
+
+	snprintf(text, sizeof(text), "rootfs = /\nidmap = none\n%s", extra);
+	ct_config_init(&mon->config);
+	assert_int_equal(ct_config_parse_string(&mon->config, text, strlen(text), NULL, &err), 0);
+	assert_int_equal(ct_config_finalize(&mon->config, &err), 0);
+	fflush(stdout); /* the child exits through exit(): nothing of ours may be printed twice */
+	fflush(stderr);
+	mon->pid = fork();
+	assert_true(mon->pid >= 0);
+	if (mon->pid == 0) {
+		static struct ct_rundir run;
+		static const struct ct_idmap none = { .mode = CT_IDMAP_NONE };
+		struct ct_monitor_options o = {
+			.name = "t", .rundir = rundir, .config = &mon->config, .run = &run,
+			.ctinit_fd = -1, .idmap = &none, .notify_fd = -1,
+		};
+
+		if (ct_rundir_acquire(rundir, "t", &run) < 0)
+			_exit(99);
+		exit(ct_monitor_run(&o));
+	}
+	for (int i = 0; i < 400 && !ct_rundir_has_socket(rundir, "t"); i++) {
+		if (waitpid(mon->pid, NULL, WNOHANG | WNOWAIT) == mon->pid)
+			break;
+		usleep(5000);
+	}
+}
+
+/* The monitor's exit code (ctstart's). */
+static int monitor_wait(struct monitor *mon)
+{
+	int st;
+
+	assert_int_equal(waitpid(mon->pid, &st, 0), mon->pid);
+	ct_config_free(&mon->config);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static void wait_running(void)
+{
+	struct ct_info info;
+
+	for (int i = 0; i < 400; i++) {
+		if (ct_client_info(rundir, "t", &info) == 0 && info.state == CT_STATE_RUNNING)
+			return;
+		usleep(5000);
+	}
+	fail_msg("the container did not reach RUNNING");
+}
+
+static int setup(void **state)
+{
+	snprintf(top, sizeof(top), "/tmp/test_monitor.XXXXXX");
+	assert_non_null(mkdtemp(top));
+	snprintf(rundir, sizeof(rundir), "%s/run", top);
+	snprintf(marks, sizeof(marks), "%s/marks", top);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Each test starts with no marks and a thawed fake cgroup. */
+static int fresh(void **state)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", marks, marks);
+	assert_int_equal(system(cmd), 0);
+	cg_frozen = false;
+	freeze_error = 0;
+	return 0;
+}
+
+/* ---- the tests ---- */
+
+static void test_graceful_stop(void **state)
+{
+	struct monitor mon;
+	struct ct_stop_result res;
+
+	kind = INIT_GRACEFUL;
+	monitor_start(&mon, "init = /sbin/init\nshutdown_method = application\n");
+	wait_running();
+	assert_int_equal(ct_client_shutdown(rundir, "t", 5, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.end, CT_END_EXITED);
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(res.kill_reason, CT_KILL_NONE);
+	assert_int_equal(res.method, CT_SHUTDOWN_APPLICATION);
+	assert_non_null(strstr(res.detail, "signal 15"));
+	assert_int_equal(monitor_wait(&mon), 0);
+	assert_true(marked("cgroup-created") && marked("cgroup-removed"));
+	assert_false(ct_rundir_has_socket(rundir, "t"));
+}
+
+/* The kernel would drop SIGTERM for an init that does not catch it: killed at once. */
+static void test_undeliverable(void **state)
+{
+	struct monitor mon;
+	struct ct_stop_result res;
+
+	kind = INIT_DEAF;
+	monitor_start(&mon, "shutdown_method = application\n");
+	wait_running();
+	/* Within the settle window (3 s after exec) the method is retried: init may still be
+	 * installing its handlers. Then it is undeliverable. */
+	assert_int_equal(ct_client_shutdown(rundir, "t", 30, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.kill_reason, CT_KILL_UNDELIVERABLE);
+	assert_int_equal(res.end, CT_END_KILLED);
+	assert_int_equal(res.error, -EOPNOTSUPP);
+	assert_int_equal(monitor_wait(&mon), 128 + SIGKILL);
+}
+
+/* An init that takes SIGTERM and goes on is killed at the deadline. */
+static void test_timeout(void **state)
+{
+	struct monitor mon;
+	struct ct_stop_result res;
+
+	kind = INIT_STUBBORN;
+	monitor_start(&mon, "shutdown_timeout = 1\n");
+	wait_running();
+	assert_int_equal(ct_client_shutdown(rundir, "t", CT_TIMEOUT_DEFAULT, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.kill_reason, CT_KILL_TIMEOUT);
+	assert_true(res.elapsed_ms >= 900);
+	assert_int_equal(monitor_wait(&mon), 128 + SIGKILL);
+}
+
+/* A second, tighter request tightens the deadline; -t 0 kills at once. */
+static void test_join_and_tighten(void **state)
+{
+	struct monitor mon;
+	struct ct_stop_result res;
+	pid_t first;
+
+	kind = INIT_STUBBORN;
+	monitor_start(&mon, "");
+	wait_running();
+	fflush(stdout);
+	first = fork();
+	if (first == 0)
+		_exit(ct_client_shutdown(rundir, "t", 60, 0, NULL, NULL, &res) == 0 &&
+		      res.kill_reason == CT_KILL_TIMEOUT ? 0 : 1);
+	usleep(200 * 1000);
+	assert_int_equal(ct_client_shutdown(rundir, "t", 0, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.kill_reason, CT_KILL_TIMEOUT);
+	assert_true(res.elapsed_ms < 30000);
+	int st;
+	assert_int_equal(waitpid(first, &st, 0), first);
+	assert_int_equal(WEXITSTATUS(st), 0); /* the first caller learnt the same end */
+	monitor_wait(&mon);
+}
+
+static void test_force(void **state)
+{
+	struct monitor mon;
+	struct ct_stop_result res;
+
+	kind = INIT_STUBBORN;
+	monitor_start(&mon, "");
+	wait_running();
+	assert_int_equal(ct_client_stop(rundir, "t", &res), 0);
+	assert_int_equal(res.kill_reason, CT_KILL_FORCE);
+	assert_int_equal(monitor_wait(&mon), 128 + SIGKILL);
+	assert_int_equal(ct_client_stop(rundir, "t", &res), -ESRCH);
+}
+
+/* A graceful stop during STARTING waits for the container to run, then runs the method. */
+static void test_queued_stop(void **state)
+{
+	struct monitor mon;
+	struct ct_stop_result res;
+	struct ct_info info;
+
+	kind = INIT_SLOW;
+	monitor_start(&mon, "");
+	assert_int_equal(ct_client_info(rundir, "t", &info), 0);
+	assert_int_equal(info.state, CT_STATE_STARTING);
+	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_FREEZE, 1000), -EBUSY);
+	assert_int_equal(ct_client_shutdown(rundir, "t", 10, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.kill_reason, CT_KILL_NONE);
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(monitor_wait(&mon), 0);
+}
+
+static void test_setup_failure(void **state)
+{
+	struct monitor mon;
+
+	kind = INIT_SETUP_FAIL;
+	monitor_start(&mon, "");
+	assert_int_equal(monitor_wait(&mon), CT_EXIT_START_FAILED);
+	assert_true(marked("cgroup-removed"));
+}
+
+static void test_init_exits(void **state)
+{
+	struct monitor mon;
+
+	kind = INIT_EXIT;
+	monitor_start(&mon, "");
+	assert_int_equal(monitor_wait(&mon), 7);
+}
+
+/* reboot(2) in a pid namespace ends init by SIGHUP: the container starts again in place. */
+static void test_reboot(void **state)
+{
+	struct monitor mon;
+	struct ct_stop_result res;
+	struct ct_info info;
+
+	kind = INIT_REBOOT;
+	monitor_start(&mon, "");
+	for (int i = 0; i < 400 && count_spawns() < 2; i++)
+		usleep(5000);
+	assert_int_equal(count_spawns(), 2);
+	wait_running();
+	assert_int_equal(ct_client_info(rundir, "t", &info), 0);
+	assert_int_equal(info.reboots, 1);
+	assert_int_equal(ct_client_shutdown(rundir, "t", 10, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(monitor_wait(&mon), 0);
+}
+
+static void test_freeze_thaw(void **state)
+{
+	struct monitor mon;
+	struct ct_stop_result res;
+	struct ct_info info;
+
+	kind = INIT_GRACEFUL;
+	monitor_start(&mon, "");
+	wait_running();
+	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_THAW, 1000), -EALREADY);
+	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_FREEZE, 5000), 0);
+	assert_int_equal(ct_client_info(rundir, "t", &info), 0);
+	assert_int_equal(info.state, CT_STATE_FROZEN);
+	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_FREEZE, 5000), 0); /* again: fine */
+	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_THAW, 1000), 0);
+	assert_int_equal(ct_client_info(rundir, "t", &info), 0);
+	assert_int_equal(info.state, CT_STATE_RUNNING);
+	/* Frozen again, then stopped gracefully: thawed first. */
+	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_FREEZE, 5000), 0);
+	assert_int_equal(ct_client_shutdown(rundir, "t", 10, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(monitor_wait(&mon), 0);
+	assert_true(marked("thawed"));
+}
+
+/* A cgroup that cannot be frozen leaves the container RUNNING (FREEZE_FAILED). */
+static void test_freeze_fails(void **state)
+{
+	struct monitor mon;
+	struct ct_stop_result res;
+	struct ct_info info;
+
+	kind = INIT_GRACEFUL;
+	freeze_error = -EIO;
+	monitor_start(&mon, "");
+	wait_running();
+	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_FREEZE, 5000), -EIO);
+	assert_int_equal(ct_client_info(rundir, "t", &info), 0);
+	assert_int_equal(info.state, CT_STATE_RUNNING);
+	assert_int_equal(ct_client_shutdown(rundir, "t", 10, 0, NULL, NULL, &res), 0);
+	assert_int_equal(monitor_wait(&mon), 0);
+}
+
+/* The exec and sysvinit methods run in a helper the monitor tracks. */
+static void test_helper_methods(void **state)
+{
+	struct monitor mon;
+	struct ct_stop_result res;
+
+	kind = INIT_GRACEFUL;
+	monitor_start(&mon, "shutdown_method = exec\nshutdown_command = /bin/true\n");
+	wait_running();
+	assert_int_equal(ct_client_shutdown(rundir, "t", 10, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.kill_reason, CT_KILL_NONE);
+	assert_int_equal(res.method, CT_SHUTDOWN_EXEC);
+	assert_int_equal(monitor_wait(&mon), 0);
+	assert_true(marked("helper-exec"));
+
+	monitor_start(&mon, "shutdown_method = sysvinit\n");
+	wait_running();
+	assert_int_equal(ct_client_shutdown(rundir, "t", 10, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.method, CT_SHUTDOWN_SYSVINIT);
+	assert_int_equal(monitor_wait(&mon), 0);
+	assert_true(marked("helper-initctl"));
+}
+
+/* SIGTERM to the monitor itself (a host shutdown) stops the container gracefully. */
+static void test_monitor_sigterm(void **state)
+{
+	struct monitor mon;
+
+	kind = INIT_GRACEFUL;
+	monitor_start(&mon, "");
+	wait_running();
+	kill(mon.pid, SIGTERM);
+	assert_int_equal(monitor_wait(&mon), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_graceful_stop, fresh),
+		cmocka_unit_test_setup(test_undeliverable, fresh),
+		cmocka_unit_test_setup(test_timeout, fresh),
+		cmocka_unit_test_setup(test_join_and_tighten, fresh),
+		cmocka_unit_test_setup(test_force, fresh),
+		cmocka_unit_test_setup(test_queued_stop, fresh),
+		cmocka_unit_test_setup(test_setup_failure, fresh),
+		cmocka_unit_test_setup(test_init_exits, fresh),
+		cmocka_unit_test_setup(test_reboot, fresh),
+		cmocka_unit_test_setup(test_freeze_thaw, fresh),
+		cmocka_unit_test_setup(test_freeze_fails, fresh),
+		cmocka_unit_test_setup(test_helper_methods, fresh),
+		cmocka_unit_test_setup(test_monitor_sigterm, fresh),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
