@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -41,6 +42,10 @@ enum init_kind {
 	INIT_SETUP_FAIL, /* reports a failed setup step */
 	INIT_EXIT,       /* exits 7 right after exec */
 	INIT_REBOOT,     /* dies of SIGHUP (reboot(2) in a pid namespace) once, then graceful */
+	INIT_CHATTY,     /* graceful; prints lines without end on its stdio (a log, a terminal) */
+	INIT_ECHO,       /* graceful; prints "hello", then echoes what it reads on its terminal */
+	INIT_SYSTEMD,    /* exits on SIGRTMIN+4 (systemd's poweroff), marks a forwarded SIGUSR1 */
+	INIT_DIE_SETUP,  /* dies during setup without a report (killed from outside, say) */
 };
 
 static enum init_kind kind;
@@ -85,13 +90,39 @@ static void on_term_ignore(int sig)
 {
 }
 
+static void on_usr1(int sig)
+{
+	mark("got-usr1");
+}
+
+static _Noreturn void chatter(void)
+{
+	static const char line[] = "chatter chatter chatter chatter chatter chatter chatter\n";
+
+	for (;;)
+		if (write(STDOUT_FILENO, line, sizeof(line) - 1) < 0)
+			pause();
+}
+
+static _Noreturn void echo_terminal(void)
+{
+	char buf[256];
+	ssize_t n;
+
+	(void)!write(STDOUT_FILENO, "hello\n", 6);
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+		(void)!write(STDOUT_FILENO, buf, (size_t)n);
+	for (;;)
+		pause();
+}
+
 /* The child side of the sync protocol, as spawn-child.c speaks it. */
 static _Noreturn void fake_init(int sync_fd, unsigned ordinal)
 {
 	struct ct_setup_report rep = { .step = CT_STEP_EXEC };
 	char go[1 + CT_MOUNTS_MAX];
 
-	if (recv(sync_fd, go, sizeof(go), 0) <= 0)
+	if (recv(sync_fd, go, sizeof(go), 0) <= 0 || kind == INIT_DIE_SETUP)
 		_exit(125);
 	if (kind == INIT_SETUP_FAIL) {
 		rep = (struct ct_setup_report){ .step = CT_STEP_MOUNT_PROC, .error = -ENOENT };
@@ -99,16 +130,25 @@ static _Noreturn void fake_init(int sync_fd, unsigned ordinal)
 		(void)!write(sync_fd, &rep, sizeof(rep));
 		_exit(125);
 	}
-	if (kind == INIT_GRACEFUL || kind == INIT_SLOW || (kind == INIT_REBOOT && ordinal > 1))
+	if (kind == INIT_GRACEFUL || kind == INIT_SLOW || kind == INIT_CHATTY || kind == INIT_ECHO ||
+	    (kind == INIT_REBOOT && ordinal > 1))
 		signal(SIGTERM, on_term);
 	else if (kind == INIT_STUBBORN)
 		signal(SIGTERM, on_term_ignore);
+	if (kind == INIT_SYSTEMD) {
+		signal(SIGRTMIN + 4, on_term);
+		signal(SIGUSR1, on_usr1);
+	}
 	if (kind == INIT_SLOW)
 		usleep(600 * 1000);
 	(void)!write(sync_fd, &rep, sizeof(rep));
 	close(sync_fd);
 	if (kind == INIT_EXIT)
 		_exit(7);
+	if (kind == INIT_CHATTY)
+		chatter();
+	if (kind == INIT_ECHO)
+		echo_terminal();
 	if (kind == INIT_REBOOT && ordinal == 1) {
 		usleep(100 * 1000);
 		signal(SIGHUP, SIG_DFL);
@@ -137,6 +177,13 @@ int __wrap_ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pi
 	if (pid == 0) {
 		close(sv[0]);
 		sigprocmask(SIG_SETMASK, &p->child_mask, NULL);
+		if (p->stdio_fd >= 0) /* the daemon's log pipe, as spawn-child.c does */
+			dup2(p->stdio_fd, STDOUT_FILENO), dup2(p->stdio_fd, STDERR_FILENO);
+		if (p->tty_fd >= 0) { /* the container's terminal */
+			setsid();
+			for (int fd = 0; fd <= 2; fd++)
+				dup2(p->tty_fd, fd);
+		}
 		fake_init(sv[1], ordinal);
 	}
 	close(sv[1]);
@@ -149,6 +196,8 @@ int __wrap_ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pi
 /* The cgroup: a directory of the test's (for the device policy's open()), a frozen flag. */
 static bool cg_frozen;
 static int freeze_error; /* what ct_cgroup_set_frozen(true) fails with, 0: works */
+static int thaw_error;   /* what ct_cgroup_set_frozen(false) fails with, 0: works */
+static int helper_status; /* what the fake helpers exit with once they sent SIGTERM */
 
 int __wrap_ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf,
 			    struct ct_cgroup *ret, char *what, size_t what_size)
@@ -165,12 +214,23 @@ int __wrap_ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid, bool v2_too) 
 int __wrap_ct_cgroup_delegate(const struct ct_cgroup *cg, uid_t uid, gid_t gid) { return 0; }
 bool __wrap_ct_cgroup_populated(const struct ct_cgroup *cg) { return false; }
 int __wrap_ct_cgroup_kill(const struct ct_cgroup *cg) { return 0; }
-int __wrap_ct_cgroup_is_frozen(const struct ct_cgroup *cg) { return cg_frozen; }
+static int freeze_polls; /* ct_cgroup_is_frozen() says "not yet" this many times first */
+
+int __wrap_ct_cgroup_is_frozen(const struct ct_cgroup *cg)
+{
+	if (freeze_polls > 0) {
+		freeze_polls--;
+		return 0;
+	}
+	return cg_frozen;
+}
 
 int __wrap_ct_cgroup_set_frozen(const struct ct_cgroup *cg, bool frozen)
 {
 	if (frozen && freeze_error)
 		return freeze_error;
+	if (!frozen && thaw_error)
+		return thaw_error;
 	cg_frozen = frozen;
 	mark(frozen ? "frozen" : "thawed");
 	return 0;
@@ -198,12 +258,28 @@ int __wrap_ct_spawn_dev(uid_t uid, gid_t gid, bool terminal, int *ret_fd)
 	return *ret_fd < 0 ? -errno : 0;
 }
 
+/* The container's terminal: a pty of the host's devpts (the real one makes a devpts instance of
+ * the container's, which needs root). */
+int __wrap_ct_spawn_tty(uid_t uid, gid_t tty_gid, struct ct_spawn_tty *ret)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+
+	if (master < 0 || unlockpt(master) < 0)
+		return -errno;
+	*ret = (struct ct_spawn_tty){ .devpts_fd = -1, .master_fd = master, .console_fd = -1,
+				      .slave_fd = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC) };
+	mark("tty");
+	return ret->slave_fd < 0 ? -errno : 0;
+}
+
 /* The helpers run the method against the fake init: SIGTERM for the exec method's command. */
 _Noreturn void __wrap_ct_helper_exec(int init_pidfd, unsigned long namespaces,
 				     const struct ct_confine *confine, char *const *argv,
 				     char *const *envp, int stdio_fd, const sigset_t *mask)
 {
 	mark("helper-exec");
+	if (helper_status)
+		_exit(helper_status);
 	_exit(syscall(SYS_pidfd_send_signal, init_pidfd, SIGTERM, NULL, 0) < 0 ? 1 : 0);
 }
 
@@ -218,6 +294,9 @@ _Noreturn void __wrap_ct_helper_initctl(int init_pidfd, bool userns, const sigse
 struct monitor {
 	pid_t pid;
 	struct ct_config config;
+	const char *log_path; /* run as the daemon does: stdout and stderr into this log */
+	int tty;              /* run in the foreground on this terminal (stdio), or -1 */
+	char *const *command; /* an application container's command (ctstart -- CMD), or NULL */
 };
 
 /* Forks a monitor for container "t" with the config text (rootfs = / and idmap = none come
@@ -230,6 +309,8 @@ static void monitor_start(struct monitor *mon, const char *extra)
 	snprintf(text, sizeof(text), "rootfs = /\nidmap = none\n%s", extra);
 	ct_config_init(&mon->config);
 	assert_int_equal(ct_config_parse_string(&mon->config, text, strlen(text), NULL, &err), 0);
+	if (mon->command)
+		assert_int_equal(ct_config_set_command(&mon->config, mon->command), 0);
 	assert_int_equal(ct_config_finalize(&mon->config, &err), 0);
 	fflush(stdout); /* the child exits through exit(): nothing of ours may be printed twice */
 	fflush(stderr);
@@ -245,6 +326,17 @@ static void monitor_start(struct monitor *mon, const char *extra)
 
 		if (ct_rundir_acquire(rundir, "t", &run) < 0)
 			_exit(99);
+		if (mon->log_path) {
+			int fd = open(mon->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+			dup2(fd, STDOUT_FILENO), dup2(fd, STDERR_FILENO);
+			o.log_path = mon->log_path;
+		}
+		if (mon->tty >= 0) {
+			setsid();
+			ioctl(mon->tty, TIOCSCTTY, 0);
+			for (int fd = 0; fd <= 2; fd++)
+				dup2(mon->tty, fd);
+		}
 		exit(ct_monitor_run(&o));
 	}
 	for (int i = 0; i < 400 && !ct_rundir_has_socket(rundir, "t"); i++) {
@@ -302,7 +394,7 @@ static int fresh(void **state)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", marks, marks);
 	assert_int_equal(system(cmd), 0);
 	cg_frozen = false;
-	freeze_error = 0;
+	freeze_error = thaw_error = helper_status = freeze_polls = 0;
 	return 0;
 }
 
@@ -310,11 +402,12 @@ static int fresh(void **state)
 
 static void test_graceful_stop(void **state)
 {
-	struct monitor mon;
+	static char *const command[] = { "/bin/app", "--serve", NULL };
+	struct monitor mon = { .tty = -1, .command = command };
 	struct ct_stop_result res;
 
 	kind = INIT_GRACEFUL;
-	monitor_start(&mon, "init = /sbin/init\nshutdown_method = application\n");
+	monitor_start(&mon, "env = APP_MODE=test\n");
 	wait_running();
 	assert_int_equal(ct_client_shutdown(rundir, "t", 5, 0, NULL, NULL, &res), 0);
 	assert_int_equal(res.end, CT_END_EXITED);
@@ -330,7 +423,7 @@ static void test_graceful_stop(void **state)
 /* The kernel would drop SIGTERM for an init that does not catch it: killed at once. */
 static void test_undeliverable(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 	struct ct_stop_result res;
 
 	kind = INIT_DEAF;
@@ -348,7 +441,7 @@ static void test_undeliverable(void **state)
 /* An init that takes SIGTERM and goes on is killed at the deadline. */
 static void test_timeout(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 	struct ct_stop_result res;
 
 	kind = INIT_STUBBORN;
@@ -363,7 +456,7 @@ static void test_timeout(void **state)
 /* A second, tighter request tightens the deadline; -t 0 kills at once. */
 static void test_join_and_tighten(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 	struct ct_stop_result res;
 	pid_t first;
 
@@ -387,7 +480,7 @@ static void test_join_and_tighten(void **state)
 
 static void test_force(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 	struct ct_stop_result res;
 
 	kind = INIT_STUBBORN;
@@ -402,7 +495,7 @@ static void test_force(void **state)
 /* A graceful stop during STARTING waits for the container to run, then runs the method. */
 static void test_queued_stop(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 	struct ct_stop_result res;
 	struct ct_info info;
 
@@ -419,7 +512,7 @@ static void test_queued_stop(void **state)
 
 static void test_setup_failure(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 
 	kind = INIT_SETUP_FAIL;
 	monitor_start(&mon, "");
@@ -427,9 +520,19 @@ static void test_setup_failure(void **state)
 	assert_true(marked("cgroup-removed"));
 }
 
+/* A child that dies during setup without a word did not start. */
+static void test_dies_in_setup(void **state)
+{
+	struct monitor mon = { .tty = -1 };
+
+	kind = INIT_DIE_SETUP;
+	monitor_start(&mon, "");
+	assert_int_equal(monitor_wait(&mon), CT_EXIT_START_FAILED);
+}
+
 static void test_init_exits(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 
 	kind = INIT_EXIT;
 	monitor_start(&mon, "");
@@ -439,7 +542,7 @@ static void test_init_exits(void **state)
 /* reboot(2) in a pid namespace ends init by SIGHUP: the container starts again in place. */
 static void test_reboot(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 	struct ct_stop_result res;
 	struct ct_info info;
 
@@ -458,11 +561,12 @@ static void test_reboot(void **state)
 
 static void test_freeze_thaw(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 	struct ct_stop_result res;
 	struct ct_info info;
 
 	kind = INIT_GRACEFUL;
+	freeze_polls = 3; /* the kernel takes a few polls to say "frozen" */
 	monitor_start(&mon, "");
 	wait_running();
 	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_THAW, 1000), -EALREADY);
@@ -484,7 +588,7 @@ static void test_freeze_thaw(void **state)
 /* A cgroup that cannot be frozen leaves the container RUNNING (FREEZE_FAILED). */
 static void test_freeze_fails(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 	struct ct_stop_result res;
 	struct ct_info info;
 
@@ -502,7 +606,7 @@ static void test_freeze_fails(void **state)
 /* The exec and sysvinit methods run in a helper the monitor tracks. */
 static void test_helper_methods(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 	struct ct_stop_result res;
 
 	kind = INIT_GRACEFUL;
@@ -522,10 +626,156 @@ static void test_helper_methods(void **state)
 	assert_true(marked("helper-initctl"));
 }
 
+/* The daemon's log: what the container prints goes through the monitor into a log it rotates
+ * at log.size. */
+static void test_daemon_log(void **state)
+{
+	struct monitor mon = { .tty = -1 };
+	struct ct_stop_result res;
+	char log[256], rotated[300];
+	struct stat st;
+
+	kind = INIT_CHATTY;
+	snprintf(log, sizeof(log), "%s/t.log", top);
+	snprintf(rotated, sizeof(rotated), "%s.1", log);
+	mon.log_path = log;
+	monitor_start(&mon, "log.size = 16K\nlog.rotate = 1\n");
+	wait_running();
+	for (int i = 0; i < 400 && access(rotated, F_OK) < 0; i++)
+		usleep(5000);
+	assert_int_equal(access(rotated, F_OK), 0);
+	assert_int_equal(ct_client_shutdown(rundir, "t", 10, 0, NULL, NULL, &res), 0);
+	assert_int_equal(monitor_wait(&mon), 0);
+	assert_int_equal(stat(log, &st), 0);
+	assert_true(st.st_size <= 16384);
+	assert_int_equal(stat(rotated, &st), 0);
+	assert_true(st.st_size <= 16384);
+}
+
+/* Output the terminal has taken so far, without waiting for more than ms. */
+static size_t read_terminal(int master, char *buf, size_t size, const char *until, int ms)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < ms / 5; i++) {
+		ssize_t n = read(master, buf + len, size - 1 - len);
+		if (n > 0)
+			len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, until) || len + 1 >= size)
+			break;
+		usleep(5000);
+	}
+	return len;
+}
+
+/* In the foreground on a terminal the container gets a pty of its own, relayed: its output
+ * reaches the operator, the operator's typing reaches it, Ctrl-a q stops it. */
+static void test_terminal_relay(void **state)
+{
+	struct monitor mon = { .tty = -1 };
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	char buf[4096];
+
+	assert_true(master >= 0 && unlockpt(master) == 0);
+	mon.tty = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(mon.tty >= 0);
+	kind = INIT_ECHO;
+	monitor_start(&mon, "");
+	close(mon.tty);
+	wait_running();
+	assert_true(marked("tty"));
+	read_terminal(master, buf, sizeof(buf), "hello", 5000);
+	assert_non_null(strstr(buf, "hello"));
+	assert_int_equal(write(master, "ping\r", 5), 5);
+	read_terminal(master, buf, sizeof(buf), "ping", 5000);
+	assert_non_null(strstr(buf, "ping"));
+	/* Ctrl-a a is a Ctrl-a; Ctrl-a and anything else pass as they are. */
+	assert_int_equal(write(master, "\001a\001x\r", 5), 5);
+	read_terminal(master, buf, sizeof(buf), "x", 5000);
+	assert_non_null(strstr(buf, "x"));
+	/* A new window size reaches the container's terminal. */
+	struct winsize ws = { .ws_row = 33, .ws_col = 77 };
+	ioctl(master, TIOCSWINSZ, &ws);
+	kill(mon.pid, SIGWINCH);
+	assert_int_equal(write(master, "\001q", 2), 2); /* Ctrl-a q */
+	assert_int_equal(monitor_wait(&mon), 0);
+	close(master);
+}
+
+/* The systemd method sends SIGRTMIN+4; signals for init sent to the monitor are forwarded. */
+static void test_systemd_and_forwarding(void **state)
+{
+	struct monitor mon = { .tty = -1 };
+	struct ct_stop_result res;
+
+	kind = INIT_SYSTEMD;
+	monitor_start(&mon, "shutdown_method = systemd\n");
+	wait_running();
+	kill(mon.pid, SIGUSR1);
+	for (int i = 0; i < 400 && !marked("got-usr1"); i++)
+		usleep(5000);
+	assert_true(marked("got-usr1"));
+	assert_int_equal(ct_client_shutdown(rundir, "t", 10, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.method, CT_SHUTDOWN_SYSTEMD);
+	assert_int_equal(res.kill_reason, CT_KILL_NONE);
+	assert_int_equal(monitor_wait(&mon), 0);
+}
+
+/* A shutdown_command that fails: the method cannot work, init is killed at once. */
+static void test_helper_fails(void **state)
+{
+	struct monitor mon = { .tty = -1 };
+	struct ct_stop_result res;
+
+	kind = INIT_GRACEFUL;
+	helper_status = 3;
+	monitor_start(&mon, "shutdown_method = exec\nshutdown_command = /bin/false\n");
+	wait_running();
+	assert_int_equal(ct_client_shutdown(rundir, "t", 30, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.kill_reason, CT_KILL_UNDELIVERABLE);
+	assert_non_null(strstr(res.detail, "status 3"));
+	assert_int_equal(monitor_wait(&mon), 128 + SIGKILL);
+}
+
+/* A cgroup that cannot be thawed stays FROZEN (THAW_FAILED); a stop still ends it. */
+static void test_thaw_fails(void **state)
+{
+	struct monitor mon = { .tty = -1 };
+	struct ct_stop_result res;
+	struct ct_info info;
+
+	kind = INIT_GRACEFUL;
+	thaw_error = -EIO;
+	monitor_start(&mon, "");
+	wait_running();
+	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_FREEZE, 5000), 0);
+	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_THAW, 1000), -EIO);
+	assert_int_equal(ct_client_info(rundir, "t", &info), 0);
+	assert_int_equal(info.state, CT_STATE_FROZEN);
+	assert_int_equal(ct_client_stop(rundir, "t", &res), 0);
+	assert_int_equal(res.kill_reason, CT_KILL_FORCE);
+	monitor_wait(&mon);
+}
+
+/* A second SIGTERM to the monitor kills: the operator insists. */
+static void test_monitor_second_sigterm(void **state)
+{
+	struct monitor mon = { .tty = -1 };
+
+	kind = INIT_STUBBORN;
+	monitor_start(&mon, "");
+	wait_running();
+	kill(mon.pid, SIGTERM);
+	usleep(200 * 1000);
+	kill(mon.pid, SIGTERM);
+	assert_int_equal(monitor_wait(&mon), 128 + SIGKILL);
+}
+
 /* SIGTERM to the monitor itself (a host shutdown) stops the container gracefully. */
 static void test_monitor_sigterm(void **state)
 {
-	struct monitor mon;
+	struct monitor mon = { .tty = -1 };
 
 	kind = INIT_GRACEFUL;
 	monitor_start(&mon, "");
@@ -545,11 +795,18 @@ int main(void)
 		cmocka_unit_test_setup(test_queued_stop, fresh),
 		cmocka_unit_test_setup(test_setup_failure, fresh),
 		cmocka_unit_test_setup(test_init_exits, fresh),
+		cmocka_unit_test_setup(test_dies_in_setup, fresh),
 		cmocka_unit_test_setup(test_reboot, fresh),
 		cmocka_unit_test_setup(test_freeze_thaw, fresh),
 		cmocka_unit_test_setup(test_freeze_fails, fresh),
 		cmocka_unit_test_setup(test_helper_methods, fresh),
 		cmocka_unit_test_setup(test_monitor_sigterm, fresh),
+		cmocka_unit_test_setup(test_daemon_log, fresh),
+		cmocka_unit_test_setup(test_systemd_and_forwarding, fresh),
+		cmocka_unit_test_setup(test_helper_fails, fresh),
+		cmocka_unit_test_setup(test_thaw_fails, fresh),
+		cmocka_unit_test_setup(test_monitor_second_sigterm, fresh),
+		cmocka_unit_test_setup(test_terminal_relay, fresh),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
