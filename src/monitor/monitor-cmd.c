@@ -16,11 +16,11 @@ static void fill_info(const struct ct_monitor *m, struct ct_info *info)
 	*info = (struct ct_info){
 		.state = m->state,
 		.monitor_pid = (int32_t)getpid(),
-		.init_pid = m->state == CT_STATE_STOPPED ? 0 : (int32_t)m->init_pid,
-		.start_time_ms = m->start_time_ms,
+		.init_pid = m->state == CT_STATE_STOPPED ? 0 : (int32_t)m->init.pid,
+		.start_time_ms = m->init.start_time_ms,
 		.shutdown_method = c->shutdown_method,
 		.application = c->command != NULL,
-		.reboots = m->reboots,
+		.reboots = m->init.reboots,
 		.memory_bytes = -1, .tasks = -1, .cpu_usec = -1,
 	};
 	struct ct_cgroup_usage u;
@@ -103,7 +103,7 @@ static int cmd_freeze(struct ct_conn *c, const struct ct_msg *msg, void *userdat
 		return r;
 	if (m->state != CT_STATE_FROZEN)
 		return -ETIMEDOUT; /* it would not freeze: the table put it back to RUNNING */
-	if (!m->freeze_confirmed) {
+	if (!m->freeze.confirmed) {
 		ct_conn_defer(c, CT_CMD_FREEZE);
 		return 0;
 	}

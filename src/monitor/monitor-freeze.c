@@ -29,15 +29,15 @@ int ct_monitor_freeze(struct ct_monitor *m, enum ct_event *next)
 {
 	int r;
 
-	if (!m->frozen) {
+	if (!m->freeze.frozen) {
 		r = ct_cgroup_set_frozen(&m->cgroup, true);
 		if (r < 0) {
 			*next = CT_EV_FREEZE_FAILED;
 			return log_error_errno(r, "container '%s': freezing failed", m->o->name);
 		}
-		m->frozen = true;
-		m->freeze_confirmed = false;
-		m->freeze_deadline_ms = ct_now_ms() + FREEZE_TIMEOUT_MS;
+		m->freeze.frozen = true;
+		m->freeze.confirmed = false;
+		m->freeze.deadline_ms = ct_now_ms() + FREEZE_TIMEOUT_MS;
 		log_info("container '%s': freezing", m->o->name);
 	}
 	return check(m, next);
@@ -56,22 +56,22 @@ static int check(struct ct_monitor *m, enum ct_event *next)
 {
 	int r;
 
-	if (!m->frozen || m->freeze_confirmed)
+	if (!m->freeze.frozen || m->freeze.confirmed)
 		return CT_LOOP_CONTINUE;
 	r = ct_cgroup_is_frozen(&m->cgroup);
 	if (r > 0) {
-		m->freeze_confirmed = true;
+		m->freeze.confirmed = true;
 		log_info("container '%s': frozen", m->o->name);
 		reply_freezers(m, 0);
 		return CT_LOOP_CONTINUE;
 	}
-	if (r == 0 && ct_now_ms() < m->freeze_deadline_ms)
-		return ct_timerfd_arm(m->freeze_fd, FREEZE_POLL_MS) < 0 ? -EIO : CT_LOOP_CONTINUE;
+	if (r == 0 && ct_now_ms() < m->freeze.deadline_ms)
+		return ct_timerfd_arm(m->freeze.fd, FREEZE_POLL_MS) < 0 ? -EIO : CT_LOOP_CONTINUE;
 	/* Not frozen in time (a task in uninterruptible sleep, say): leave it running. */
 	log_warning("container '%s': not frozen within %d s; thawing", m->o->name,
 		    FREEZE_TIMEOUT_MS / 1000);
 	ct_cgroup_set_frozen(&m->cgroup, false);
-	m->frozen = false;
+	m->freeze.frozen = false;
 	reply_freezers(m, r < 0 ? r : -ETIMEDOUT);
 	*next = CT_EV_FREEZE_FAILED;
 	return CT_LOOP_CONTINUE;
@@ -85,22 +85,22 @@ int ct_monitor_thaw(struct ct_monitor *m, enum ct_event *next)
 		*next = CT_EV_THAW_FAILED;
 		return log_error_errno(r, "container '%s': thawing failed", m->o->name);
 	}
-	ct_timerfd_arm(m->freeze_fd, 0);
-	if (!m->freeze_confirmed)
+	ct_timerfd_arm(m->freeze.fd, 0);
+	if (!m->freeze.confirmed)
 		reply_freezers(m, -ECANCELED); /* a pending freeze was overtaken */
-	m->frozen = m->freeze_confirmed = false;
+	m->freeze.frozen = m->freeze.confirmed = false;
 	log_info("container '%s': thawed", m->o->name);
 	return CT_LOOP_CONTINUE;
 }
 
 void ct_monitor_unfreeze_for_stop(struct ct_monitor *m)
 {
-	if (!m->frozen)
+	if (!m->freeze.frozen)
 		return;
-	ct_timerfd_arm(m->freeze_fd, 0);
+	ct_timerfd_arm(m->freeze.fd, 0);
 	if (ct_cgroup_set_frozen(&m->cgroup, false) < 0)
 		log_warning("container '%s': thawing for the stop failed", m->o->name);
-	if (!m->freeze_confirmed)
+	if (!m->freeze.confirmed)
 		reply_freezers(m, -ECANCELED);
-	m->frozen = m->freeze_confirmed = false;
+	m->freeze.frozen = m->freeze.confirmed = false;
 }

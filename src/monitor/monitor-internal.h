@@ -14,55 +14,74 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Init: its process, its setup, its runs. */
+struct ct_monitor_init {
+	pid_t pid;
+	int pidfd;
+	int sync_fd;             /* the setup's socket until it settled, else -1 */
+	bool exec_pending;       /* the child said it is about to exec */
+	bool setup_failed;
+	struct ct_setup_report setup;
+	int status;              /* wait status once reaped */
+	uint64_t start_time_ms;  /* realtime, when RUNNING was reached */
+	uint64_t running_ms;     /* monotonic, when init exec'd */
+	unsigned reboots;
+};
+
+/* The stop under way, and how it went. */
+struct ct_monitor_stop {
+	int timer_fd;            /* the deadline after which init is SIGKILLed; paces the drain */
+	uint64_t deadline_ms;    /* monotonic; 0: none armed */
+	uint64_t begin_ms;       /* monotonic, when the first stop request arrived */
+	int32_t request_timeout; /* of the SHUTDOWN being handled */
+	bool queued;             /* asked for during STARTING */
+	int retry_fd;            /* retries a method that could not reach a just-started init */
+	enum ct_kill_reason kill_reason;
+	enum ct_shutdown_method dispatched;
+	int32_t error;           /* the method's failure, 0 if none */
+	char detail[256];        /* what the method did or why it failed */
+	bool draining;           /* init is gone; waiting for the helper's report, then for the
+				  * rest of the cgroup to die */
+	bool drain_killed;       /* ... the second part: the cgroup was killed */
+	uint64_t drain_deadline_ms;
+};
+
+/* The freezer. */
+struct ct_monitor_freeze {
+	bool frozen;             /* the cgroup was asked to freeze (and not thawed since) */
+	bool confirmed;          /* ... and the kernel says it is frozen */
+	int fd;                  /* timerfd: polls the freezer until frozen or the deadline */
+	uint64_t deadline_ms;
+};
+
+/* The sysvinit or exec helper, pid 0 if none. */
+struct ct_monitor_helper {
+	pid_t pid;
+	int pidfd;
+};
+
+/* The daemon's bounded log (monitor-log.c): the container's stdout and stderr. */
+struct ct_monitor_log {
+	int read_fd;
+	int write_fd;
+};
+
 struct ct_monitor {
 	const struct ct_monitor_options *o;
 	struct ct_loop *loop;
 	struct ct_server *server;
 	int sig_fd;
-	int sync_fd;
-	int pidfd;
-	pid_t init_pid;
-	enum ct_state state;
-	uint64_t start_time_ms;  /* realtime, when RUNNING was reached */
-	uint64_t stop_begin_ms;  /* monotonic, when the first stop request arrived */
-	int init_status;         /* wait status once reaped */
-	bool setup_failed;
-	bool notified;           /* the daemon's notice was sent */
-	struct ct_setup_report setup;
 	sigset_t saved_mask;
-	struct ct_cgroup cgroup;
-	bool draining;           /* init is gone; waiting for the helper's report, then for the
-				  * rest of the cgroup to die */
-	bool drain_killed;       /* ... the second part: the cgroup was killed */
-	uint64_t drain_deadline_ms;
-	bool frozen;             /* the cgroup was asked to freeze (and not thawed since) */
-	bool freeze_confirmed;   /* ... and the kernel says it is frozen */
-	int freeze_fd;           /* timerfd: polls the freezer until frozen or the deadline */
-	uint64_t freeze_deadline_ms;
-	unsigned reboots;
+	enum ct_state state;     /* the table's (state.c) and only its */
 	unsigned interrupts;     /* SIGTERM/SIGINT received by the monitor itself */
-
-	/* The stop under way. */
-	int timer_fd;            /* the deadline after which init is SIGKILLed */
-	uint64_t deadline_ms;    /* monotonic; 0: none armed */
-	int32_t request_timeout; /* of the SHUTDOWN being handled */
-	bool stop_queued;
-	bool exec_pending;       /* the child said it is about to exec */
-	enum ct_kill_reason kill_reason;
-	enum ct_shutdown_method dispatched;
-	int32_t dispatch_error;
-	char dispatch_detail[256];
-	uint64_t running_ms;     /* monotonic, when init exec'd */
-	int retry_fd;            /* retries a method that could not reach a just-started init */
-	pid_t helper_pid;        /* the sysvinit or exec helper, 0 if none */
-	int helper_pidfd;
-
-	/* The foreground terminal relay (monitor-tty.c), or NULL. */
-	struct ct_tty_relay *tty;
-
-	/* The daemon's bounded log (monitor-log.c): the container's stdout and stderr. */
-	int log_read_fd;
-	int log_write_fd;
+	bool notified;           /* the daemon's notice was sent */
+	struct ct_cgroup cgroup;
+	struct ct_monitor_init init;
+	struct ct_monitor_stop stop;
+	struct ct_monitor_freeze freeze;
+	struct ct_monitor_helper helper;
+	struct ct_monitor_log log;
+	struct ct_tty_relay *tty; /* the foreground terminal relay (monitor-tty.c), or NULL */
 };
 
 /* Feeds an event through the state machine and performs the action. Returns a CT_LOOP_* code,

@@ -79,7 +79,7 @@ static void log_append(const struct ct_monitor *m, const char *buf, size_t n)
 static int pump(struct ct_monitor *m)
 {
 	char buf[CHUNK];
-	ssize_t n = read(m->log_read_fd, buf, sizeof(buf));
+	ssize_t n = read(m->log.read_fd, buf, sizeof(buf));
 
 	if (n <= 0)
 		return 0;
@@ -102,8 +102,8 @@ int ct_monitor_log_setup(struct ct_monitor *m)
 	/* Only our end is non-blocking: the container's writes wait for us, as into a file. */
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	m->log_read_fd = p[0];
-	m->log_write_fd = p[1];
+	m->log.read_fd = p[0];
+	m->log.write_fd = p[1];
 	if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0)
 		return -errno;
 	return ct_loop_add(m->loop, p[0], EPOLLIN, on_output, m);
@@ -111,10 +111,10 @@ int ct_monitor_log_setup(struct ct_monitor *m)
 
 void ct_monitor_log_close(struct ct_monitor *m)
 {
-	for (int i = 0; m->log_read_fd >= 0 && i < DRAIN_CHUNKS_MAX && pump(m); i++)
+	for (int i = 0; m->log.read_fd >= 0 && i < DRAIN_CHUNKS_MAX && pump(m); i++)
 		;
-	if (m->log_read_fd >= 0)
-		ct_loop_remove(m->loop, m->log_read_fd);
-	ct_close_fd(&m->log_read_fd);
-	ct_close_fd(&m->log_write_fd);
+	if (m->log.read_fd >= 0)
+		ct_loop_remove(m->loop, m->log.read_fd);
+	ct_close_fd(&m->log.read_fd);
+	ct_close_fd(&m->log.write_fd);
 }

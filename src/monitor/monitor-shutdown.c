@@ -32,31 +32,31 @@ static void set_detail(struct ct_monitor *m, int error, const char *fmt, ...)
 {
 	va_list ap;
 
-	m->dispatch_error = error;
+	m->stop.error = error;
 	va_start(ap, fmt);
-	vsnprintf(m->dispatch_detail, sizeof(m->dispatch_detail), fmt, ap);
+	vsnprintf(m->stop.detail, sizeof(m->stop.detail), fmt, ap);
 	va_end(ap);
 }
 
 static bool settling(const struct ct_monitor *m)
 {
-	return ct_now_ms() - m->running_ms < SETTLE_MS;
+	return ct_now_ms() - m->init.running_ms < SETTLE_MS;
 }
 
 /* Init may still be coming up: the failure is not final, and must not be reported as one if init
  * ends by itself before the retry. */
 static int retry_later(struct ct_monitor *m, uint64_t ms)
 {
-	int r = ct_timerfd_arm(m->retry_fd, ms);
+	int r = ct_timerfd_arm(m->stop.retry_fd, ms);
 
-	m->dispatch_error = 0;
+	m->stop.error = 0;
 	return r < 0 ? log_error_errno(r, "Failed to arm the retry timer") : CT_LOOP_CONTINUE;
 }
 
 /* The method cannot reach init: say so to the waiting clients; the event kills without waiting. */
 static enum ct_event undeliverable(struct ct_monitor *m)
 {
-	log_warning("container '%s': %s", m->o->name, m->dispatch_detail);
+	log_warning("container '%s': %s", m->o->name, m->stop.detail);
 	ct_monitor_broadcast(m, CT_PROGRESS_FAILED);
 	return CT_EV_UNDELIVERABLE;
 }
@@ -67,9 +67,9 @@ void ct_monitor_accepted_event(const struct ct_monitor *m, struct ct_progress *e
 
 	*ev = (struct ct_progress){ .kind = CT_PROGRESS_ACCEPTED,
 				    .method = m->o->config->shutdown_method, .remaining_ms = -1 };
-	if (m->deadline_ms)
-		ev->remaining_ms = m->deadline_ms > now ? (int64_t)(m->deadline_ms - now) : 0;
-	snprintf(ev->detail, sizeof(ev->detail), "%s", m->stop_queued ? "queued until running" : "");
+	if (m->stop.deadline_ms)
+		ev->remaining_ms = m->stop.deadline_ms > now ? (int64_t)(m->stop.deadline_ms - now) : 0;
+	snprintf(ev->detail, sizeof(ev->detail), "%s", m->stop.queued ? "queued until running" : "");
 }
 
 void ct_monitor_broadcast(struct ct_monitor *m, enum ct_progress_kind kind)
@@ -79,8 +79,8 @@ void ct_monitor_broadcast(struct ct_monitor *m, enum ct_progress_kind kind)
 
 	ct_monitor_accepted_event(m, &ev);
 	ev.kind = kind;
-	ev.error = m->dispatch_error;
-	snprintf(ev.detail, sizeof(ev.detail), "%s", m->dispatch_detail);
+	ev.error = m->stop.error;
+	snprintf(ev.detail, sizeof(ev.detail), "%s", m->stop.detail);
 	if (ct_proto_progress(&f, CT_CMD_SHUTDOWN, &ev) == 0)
 		ct_server_broadcast(m->server, CT_CMD_SHUTDOWN, &f);
 }
@@ -92,28 +92,28 @@ int ct_shutdown_arm(struct ct_monitor *m, int32_t timeout)
 	if (timeout == CT_TIMEOUT_FOREVER)
 		return 0;
 	deadline = ct_now_ms() + (uint64_t)timeout * 1000;
-	if (m->deadline_ms && m->deadline_ms <= deadline)
+	if (m->stop.deadline_ms && m->stop.deadline_ms <= deadline)
 		return 0; /* a join never extends the stop under way */
-	m->deadline_ms = deadline;
+	m->stop.deadline_ms = deadline;
 	/* The timerfd takes a relative time; 0 would disarm it, so a zero timeout fires at once. */
-	return ct_timerfd_arm(m->timer_fd, timeout ? (uint64_t)timeout * 1000 : 1);
+	return ct_timerfd_arm(m->stop.timer_fd, timeout ? (uint64_t)timeout * 1000 : 1);
 }
 
 /* The kernel delivers to a namespace init only the signals it catches (or blocks, to take them
  * later); anything else is dropped without a trace. */
 static int signal_method(struct ct_monitor *m, int sig, enum ct_event *next)
 {
-	int r = ct_signal_is_handled(m->init_pid, sig);
+	int r = ct_signal_is_handled(m->init.pid, sig);
 
 	if (r == 0 && settling(m))
 		return retry_later(m, SIGNAL_RETRY_MS);
 	if (r == 0) {
 		set_detail(m, -EOPNOTSUPP, "init (pid %d) neither catches nor blocks signal %d (%s): "
-			   "the kernel would drop it", (int)m->init_pid, sig, sigabbrev_np(sig) ?: "RT");
+			   "the kernel would drop it", (int)m->init.pid, sig, sigabbrev_np(sig) ?: "RT");
 		*next = undeliverable(m);
 		return CT_LOOP_CONTINUE;
 	}
-	if (r > 0 && pidfd_send_signal(m->pidfd, sig, NULL, 0) < 0)
+	if (r > 0 && pidfd_send_signal(m->init.pidfd, sig, NULL, 0) < 0)
 		r = -errno;
 	if (r < 0) {
 		set_detail(m, r, "sending signal %d to init failed: %s", sig, strerror(-r));
@@ -130,7 +130,7 @@ int ct_shutdown_retry(struct ct_monitor *m)
 	enum ct_event next = CT_EV_NONE;
 	int r;
 
-	if (m->state != CT_STATE_STOPPING || m->kill_reason != CT_KILL_NONE)
+	if (m->state != CT_STATE_STOPPING || m->stop.kill_reason != CT_KILL_NONE)
 		return CT_LOOP_CONTINUE;
 	r = ct_shutdown_dispatch(m, &next);
 	return next == CT_EV_NONE ? r : ct_monitor_event(m, next);
@@ -146,7 +146,7 @@ static int start_helper(struct ct_monitor *m)
 
 	if (r < 0)
 		return r;
-	pid = ct_fork_pidfd(&m->helper_pidfd);
+	pid = ct_fork_pidfd(&m->helper.pidfd);
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
@@ -155,14 +155,14 @@ static int start_helper(struct ct_monitor *m)
 			_exit(125);
 		bool userns = ct_config_userns(c);
 
-		int stdio = ct_monitor_tty_fd(m) >= 0 ? ct_monitor_tty_fd(m) : m->log_write_fd;
+		int stdio = ct_monitor_tty_fd(m) >= 0 ? ct_monitor_tty_fd(m) : m->log.write_fd;
 
 		if (c->shutdown_method == CT_SHUTDOWN_EXEC)
-			ct_helper_exec(m->pidfd, c->namespaces | (userns ? CLONE_NEWUSER : 0),
+			ct_helper_exec(m->init.pidfd, c->namespaces | (userns ? CLONE_NEWUSER : 0),
 				       &confine, c->shutdown_command, env, stdio, &m->saved_mask);
-		ct_helper_initctl(m->pidfd, userns, &m->saved_mask);
+		ct_helper_initctl(m->init.pidfd, userns, &m->saved_mask);
 	}
-	m->helper_pid = pid;
+	m->helper.pid = pid;
 	set_detail(m, 0, "%s", c->shutdown_method == CT_SHUTDOWN_EXEC
 				       ? "shutdown_command started"
 				       : "sysvinit: asking init for runlevel 0 through its initctl FIFO");
@@ -174,7 +174,7 @@ int ct_shutdown_dispatch(struct ct_monitor *m, enum ct_event *next)
 	const struct ct_config *c = m->o->config;
 	int r;
 
-	m->dispatched = c->shutdown_method;
+	m->stop.dispatched = c->shutdown_method;
 	switch (c->shutdown_method) {
 	case CT_SHUTDOWN_APPLICATION:
 		return signal_method(m, c->shutdown_signal ? c->shutdown_signal : SIGTERM, next);
@@ -194,15 +194,15 @@ int ct_shutdown_dispatch(struct ct_monitor *m, enum ct_event *next)
 
 static void helper_done(struct ct_monitor *m)
 {
-	ct_close_fd(&m->helper_pidfd);
-	m->helper_pid = 0;
+	ct_close_fd(&m->helper.pidfd);
+	m->helper.pid = 0;
 }
 
 /* Records what the helper did, for the final reply. Returns true if the method worked. */
 static bool record_helper(struct ct_monitor *m, int st)
 {
 	int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	bool exec = m->dispatched == CT_SHUTDOWN_EXEC;
+	bool exec = m->stop.dispatched == CT_SHUTDOWN_EXEC;
 
 	helper_done(m);
 	if (code == 0) {
@@ -231,11 +231,11 @@ static bool record_helper(struct ct_monitor *m, int st)
  * container was killed. */
 static void record_late(struct ct_monitor *m, int st)
 {
-	if (m->kill_reason != CT_KILL_NONE) {
+	if (m->stop.kill_reason != CT_KILL_NONE) {
 		helper_done(m);
 		return;
 	}
-	if (!record_helper(m, st) && m->dispatched == CT_SHUTDOWN_EXEC)
+	if (!record_helper(m, st) && m->stop.dispatched == CT_SHUTDOWN_EXEC)
 		/* The command died with the container. */
 		set_detail(m, 0, "init ended while shutdown_command was running");
 }
@@ -246,7 +246,7 @@ int ct_shutdown_helper_exited(struct ct_monitor *m, int st)
 		record_late(m, st);
 		return CT_LOOP_CONTINUE;
 	}
-	if (m->state != CT_STATE_STOPPING || m->kill_reason != CT_KILL_NONE) {
+	if (m->state != CT_STATE_STOPPING || m->stop.kill_reason != CT_KILL_NONE) {
 		helper_done(m); /* killed with the container: nothing to report */
 		return CT_LOOP_CONTINUE;
 	}
@@ -255,8 +255,8 @@ int ct_shutdown_helper_exited(struct ct_monitor *m, int st)
 		return CT_LOOP_CONTINUE;
 	}
 	/* A just-booted sysvinit may not have its FIFO yet. */
-	if (m->dispatched == CT_SHUTDOWN_SYSVINIT && settling(m) &&
-	    (m->dispatch_error == -ENOENT || m->dispatch_error == -ENXIO))
+	if (m->stop.dispatched == CT_SHUTDOWN_SYSVINIT && settling(m) &&
+	    (m->stop.error == -ENOENT || m->stop.error == -ENXIO))
 		return retry_later(m, HELPER_RETRY_MS);
 	return ct_monitor_event(m, undeliverable(m));
 }
@@ -265,11 +265,11 @@ bool ct_shutdown_helper_gone(struct ct_monitor *m)
 {
 	int st;
 
-	if (!m->helper_pid)
+	if (!m->helper.pid)
 		return true;
-	if (m->kill_reason != CT_KILL_NONE)
+	if (m->stop.kill_reason != CT_KILL_NONE)
 		return false; /* nothing to hear: ct_shutdown_helper_kill() */
-	if (waitpid(m->helper_pid, &st, WNOHANG) != m->helper_pid)
+	if (waitpid(m->helper.pid, &st, WNOHANG) != m->helper.pid)
 		return false;
 	record_late(m, st);
 	return true;
@@ -279,10 +279,10 @@ void ct_shutdown_helper_kill(struct ct_monitor *m)
 {
 	int st;
 
-	if (!m->helper_pid)
+	if (!m->helper.pid)
 		return;
-	pidfd_send_signal(m->helper_pidfd, SIGKILL, NULL, 0);
-	while (waitpid(m->helper_pid, &st, 0) < 0 && errno == EINTR)
+	pidfd_send_signal(m->helper.pidfd, SIGKILL, NULL, 0);
+	while (waitpid(m->helper.pid, &st, 0) < 0 && errno == EINTR)
 		;
 	helper_done(m);
 }

@@ -142,14 +142,14 @@ static int prepare_child(struct ct_monitor *m, bool userns, uid_t root_uid)
 	cleanup_close int userns_fd = -1;
 	int r = 0;
 
-	if (ct_cgroup_needs_attach(&m->cgroup) && (r = ct_cgroup_attach(&m->cgroup, m->init_pid,
+	if (ct_cgroup_needs_attach(&m->cgroup) && (r = ct_cgroup_attach(&m->cgroup, m->init.pid,
 									false)) < 0)
 		return log_error_errno(r, "Failed to move init into its cgroups");
 	if (userns) {
-		r = ct_idmap_write(m->init_pid, o->idmap);
+		r = ct_idmap_write(m->init.pid, o->idmap);
 		if (r < 0)
 			return log_error_errno(r, "Failed to write init's id maps");
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)m->init_pid);
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)m->init.pid);
 		userns_fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (userns_fd < 0)
 			return log_error_errno(-errno, "Failed to open %s", path);
@@ -157,7 +157,7 @@ static int prepare_child(struct ct_monitor *m, bool userns, uid_t root_uid)
 	r = ct_spawn_trees(o->config, userns_fd, root_uid, &fds, what, sizeof(what));
 	if (r < 0)
 		return log_error_errno(r, "Failed to prepare %s", what);
-	r = ct_spawn_go(m->sync_fd, &fds);
+	r = ct_spawn_go(m->init.sync_fd, &fds);
 	ct_spawn_fds_close(&fds);
 	return r < 0 ? log_error_errno(r, "Failed to let init go on") : 0;
 }
@@ -169,10 +169,10 @@ static int after_clone(struct ct_monitor *m, bool userns, uid_t root_uid)
 
 	if (r < 0)
 		return r;
-	r = ct_loop_add(m->loop, m->sync_fd, EPOLLIN, on_sync_readable, m);
+	r = ct_loop_add(m->loop, m->init.sync_fd, EPOLLIN, on_sync_readable, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch the setup socket");
-	r = ct_rundir_write_pid(m->o->run, getpid(), m->init_pid);
+	r = ct_rundir_write_pid(m->o->run, getpid(), m->init.pid);
 	if (r < 0)
 		log_warning_errno(r, "Failed to write the pid record");
 	return 0;
@@ -220,7 +220,7 @@ int ct_monitor_spawn(struct ct_monitor *m)
 		.child_mask = m->saved_mask,
 		.confine = ct_monitor_confine(m),
 		.userns = ct_config_userns(o->config),
-		.stdio_fd = m->log_write_fd,
+		.stdio_fd = m->log.write_fd,
 		.console_fd = -1,
 		.devpts_fd = -1,
 		.tty_fd = -1,
@@ -253,8 +253,8 @@ int ct_monitor_spawn(struct ct_monitor *m)
 	plan.dev_fd = dev_fd;
 	plan.argv = argv;
 	plan.envp = envp;
-	m->exec_pending = false;
-	r = ct_spawn(&plan, &m->pidfd, &m->init_pid, &m->sync_fd);
+	m->init.exec_pending = false;
+	r = ct_spawn(&plan, &m->init.pidfd, &m->init.pid, &m->init.sync_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to clone the container's init");
 	return after_clone(m, plan.userns, uid);

@@ -41,7 +41,7 @@ static const char *setup_hint(int error)
 
 static void format_setup_error(const struct ct_monitor *m, char *buf, size_t size)
 {
-	const struct ct_setup_report *s = &m->setup;
+	const struct ct_setup_report *s = &m->init.setup;
 
 	snprintf(buf, size, "setup step '%s'%s%s%s failed: %s%s", ct_step_to_string(s->step),
 		 s->detail[0] ? " (" : "", s->detail, s->detail[0] ? ")" : "", strerror(-s->error),
@@ -50,11 +50,11 @@ static void format_setup_error(const struct ct_monitor *m, char *buf, size_t siz
 
 static void stop_result(const struct ct_monitor *m, struct ct_stop_result *res)
 {
-	int st = m->init_status;
+	int st = m->init.status;
 
-	*res = (struct ct_stop_result){ .end = CT_END_EXITED, .kill_reason = m->kill_reason,
-					.method = m->dispatched, .error = m->dispatch_error };
-	snprintf(res->detail, sizeof(res->detail), "%s", m->dispatch_detail);
+	*res = (struct ct_stop_result){ .end = CT_END_EXITED, .kill_reason = m->stop.kill_reason,
+					.method = m->stop.dispatched, .error = m->stop.error };
+	snprintf(res->detail, sizeof(res->detail), "%s", m->stop.detail);
 	if (WIFEXITED(st)) {
 		res->exit_code = WEXITSTATUS(st);
 	} else if (WIFSIGNALED(st)) {
@@ -63,15 +63,15 @@ static void stop_result(const struct ct_monitor *m, struct ct_stop_result *res)
 			 : res->signal == SIGINT  ? CT_END_HALTED
 						  : CT_END_SIGNALED;
 	}
-	if (m->stop_begin_ms)
-		res->elapsed_ms = ct_now_ms() - m->stop_begin_ms;
+	if (m->stop.begin_ms)
+		res->elapsed_ms = ct_now_ms() - m->stop.begin_ms;
 }
 
 static void log_end(const struct ct_monitor *m, const struct ct_stop_result *res)
 {
 	char msg[512];
 
-	if (m->setup_failed && m->kill_reason == CT_KILL_NONE) {
+	if (m->init.setup_failed && m->stop.kill_reason == CT_KILL_NONE) {
 		format_setup_error(m, msg, sizeof(msg));
 		log_error("container '%s' failed to start: %s", m->o->name, msg);
 		return;
@@ -97,34 +97,34 @@ static int finish(struct ct_monitor *m);
  * keeps serving clients meanwhile: the drain timer paces both waits. */
 static int drain(struct ct_monitor *m)
 {
-	ct_timerfd_arm(m->timer_fd, 0);
+	ct_timerfd_arm(m->stop.timer_fd, 0);
 	ct_monitor_unfreeze_for_stop(m);
-	m->draining = true;
-	m->drain_killed = false;
-	m->drain_deadline_ms = ct_now_ms() + HELPER_LINGER_MS;
+	m->stop.draining = true;
+	m->stop.drain_killed = false;
+	m->stop.drain_deadline_ms = ct_now_ms() + HELPER_LINGER_MS;
 	return ct_monitor_drain_check(m);
 }
 
 static int drain_wait(struct ct_monitor *m)
 {
-	return ct_timerfd_arm(m->timer_fd, DRAIN_POLL_MS) < 0 ? finish(m) : CT_LOOP_CONTINUE;
+	return ct_timerfd_arm(m->stop.timer_fd, DRAIN_POLL_MS) < 0 ? finish(m) : CT_LOOP_CONTINUE;
 }
 
 int ct_monitor_drain_check(struct ct_monitor *m)
 {
 	uint64_t now = ct_now_ms();
 
-	if (!m->drain_killed) {
-		if (!ct_shutdown_helper_gone(m) && now < m->drain_deadline_ms)
+	if (!m->stop.drain_killed) {
+		if (!ct_shutdown_helper_gone(m) && now < m->stop.drain_deadline_ms)
 			return drain_wait(m);
 		ct_shutdown_helper_kill(m);
 		if (!ct_cgroup_populated(&m->cgroup))
 			return finish(m);
 		ct_cgroup_kill(&m->cgroup);
-		m->drain_killed = true;
-		m->drain_deadline_ms = now + DRAIN_TIMEOUT_MS;
+		m->stop.drain_killed = true;
+		m->stop.drain_deadline_ms = now + DRAIN_TIMEOUT_MS;
 	}
-	if (ct_cgroup_populated(&m->cgroup) && now < m->drain_deadline_ms)
+	if (ct_cgroup_populated(&m->cgroup) && now < m->stop.drain_deadline_ms)
 		return drain_wait(m);
 	return finish(m);
 }
@@ -135,15 +135,15 @@ static int finish(struct ct_monitor *m)
 	struct ct_frame f;
 	char msg[512];
 
-	ct_timerfd_arm(m->timer_fd, 0);
+	ct_timerfd_arm(m->stop.timer_fd, 0);
 	ct_shutdown_helper_kill(m);
 	if (ct_cgroup_populated(&m->cgroup))
 		log_warning("container '%s': processes left in its cgroup after %d s", m->o->name,
 			    DRAIN_TIMEOUT_MS / 1000);
-	if (m->setup_failed && m->kill_reason == CT_KILL_NONE) {
+	if (m->init.setup_failed && m->stop.kill_reason == CT_KILL_NONE) {
 		/* Waiting stop requests learn that the container never ran. */
-		format_setup_error(m, m->dispatch_detail, sizeof(m->dispatch_detail));
-		m->dispatch_error = m->setup.error;
+		format_setup_error(m, m->stop.detail, sizeof(m->stop.detail));
+		m->stop.error = m->init.setup.error;
 	}
 	stop_result(m, &res);
 	/* The name and the cgroup are free before anyone hears that the container stopped, so a
@@ -158,32 +158,32 @@ static int finish(struct ct_monitor *m)
 	ct_proto_reply_error(&f, CT_CMD_FREEZE, -ESRCH);
 	ct_server_reply_deferred(m->server, CT_CMD_FREEZE, &f);
 	log_end(m, &res);
-	if (m->kill_reason != CT_KILL_NONE)
+	if (m->stop.kill_reason != CT_KILL_NONE)
 		snprintf(msg, sizeof(msg), "stopped during start (%s)",
-			 ct_kill_reason_to_string(m->kill_reason));
-	else if (m->setup_failed)
+			 ct_kill_reason_to_string(m->stop.kill_reason));
+	else if (m->init.setup_failed)
 		format_setup_error(m, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "init %s during start", ct_end_to_string(res.end));
-	ct_monitor_notify(m, m->setup_failed ? m->setup.error : -ECHILD, msg);
+	ct_monitor_notify(m, m->init.setup_failed ? m->init.setup.error : -ECHILD, msg);
 	return CT_LOOP_EXIT;
 }
 
 static int kill_init(struct ct_monitor *m, enum ct_event ev)
 {
-	if (m->kill_reason == CT_KILL_NONE)
-		m->kill_reason = ev == CT_EV_KILL      ? CT_KILL_FORCE
+	if (m->stop.kill_reason == CT_KILL_NONE)
+		m->stop.kill_reason = ev == CT_EV_KILL      ? CT_KILL_FORCE
 			       : ev == CT_EV_TIMEOUT ? CT_KILL_TIMEOUT
 						     : CT_KILL_UNDELIVERABLE;
-	if (!m->stop_begin_ms)
-		m->stop_begin_ms = ct_now_ms();
-	ct_timerfd_arm(m->timer_fd, 0);
-	ct_timerfd_arm(m->retry_fd, 0);
-	if (m->helper_pid)
-		pidfd_send_signal(m->helper_pidfd, SIGKILL, NULL, 0);
+	if (!m->stop.begin_ms)
+		m->stop.begin_ms = ct_now_ms();
+	ct_timerfd_arm(m->stop.timer_fd, 0);
+	ct_timerfd_arm(m->stop.retry_fd, 0);
+	if (m->helper.pid)
+		pidfd_send_signal(m->helper.pidfd, SIGKILL, NULL, 0);
 	log_info("container '%s': killing init (%s)", m->o->name,
-		 ct_kill_reason_to_string(m->kill_reason));
-	if (pidfd_send_signal(m->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		 ct_kill_reason_to_string(m->stop.kill_reason));
+	if (pidfd_send_signal(m->init.pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
 		return log_error_errno(-errno, "Failed to kill init");
 	/* Everything in the cgroup goes too; a task frozen by v1's freezer dies only once thawed. */
 	ct_cgroup_kill(&m->cgroup);
@@ -198,15 +198,15 @@ static int32_t resolve_timeout(const struct ct_monitor *m, int32_t timeout)
 
 static int dispatch(struct ct_monitor *m, enum ct_event *next)
 {
-	int32_t timeout = resolve_timeout(m, m->request_timeout);
+	int32_t timeout = resolve_timeout(m, m->stop.request_timeout);
 	int r;
 
-	m->stop_queued = false;
+	m->stop.queued = false;
 	/* A frozen container cannot act on being asked: thaw it, and count the timeout from now. */
 	ct_monitor_unfreeze_for_stop(m);
-	if (!m->stop_begin_ms)
-		m->stop_begin_ms = ct_now_ms();
-	m->dispatched = m->o->config->shutdown_method;
+	if (!m->stop.begin_ms)
+		m->stop.begin_ms = ct_now_ms();
+	m->stop.dispatched = m->o->config->shutdown_method;
 	if (timeout == 0) {
 		*next = CT_EV_TIMEOUT;
 		return CT_LOOP_CONTINUE;
@@ -215,7 +215,7 @@ static int dispatch(struct ct_monitor *m, enum ct_event *next)
 	if (r < 0)
 		return log_error_errno(r, "Failed to arm the stop deadline");
 	log_info("container '%s': stopping with method %s", m->o->name,
-		 ct_shutdown_method_to_string(m->dispatched));
+		 ct_shutdown_method_to_string(m->stop.dispatched));
 	/* Requests queued during STARTING learn their deadline now. */
 	ct_monitor_broadcast(m, CT_PROGRESS_ACCEPTED);
 	return ct_shutdown_dispatch(m, next);
@@ -225,11 +225,11 @@ static int dispatch(struct ct_monitor *m, enum ct_event *next)
  * queued requests the tightest wins, as with a join. */
 static int queue(struct ct_monitor *m, enum ct_event *next)
 {
-	int32_t t = resolve_timeout(m, m->request_timeout);
+	int32_t t = resolve_timeout(m, m->stop.request_timeout);
 
-	m->stop_queued = true;
-	if (!m->stop_begin_ms)
-		m->stop_begin_ms = ct_now_ms();
+	m->stop.queued = true;
+	if (!m->stop.begin_ms)
+		m->stop.begin_ms = ct_now_ms();
 	if (t == 0) {
 		*next = CT_EV_TIMEOUT;
 		return CT_LOOP_CONTINUE;
@@ -239,14 +239,14 @@ static int queue(struct ct_monitor *m, enum ct_event *next)
 
 static int running(struct ct_monitor *m, enum ct_event *next)
 {
-	m->start_time_ms = ct_realtime_ms();
-	m->running_ms = ct_now_ms();
-	log_info("container '%s' is running, init pid %d", m->o->name, (int)m->init_pid);
+	m->init.start_time_ms = ct_realtime_ms();
+	m->init.running_ms = ct_now_ms();
+	log_info("container '%s' is running, init pid %d", m->o->name, (int)m->init.pid);
 	ct_monitor_notify(m, 0, "running");
-	if (!m->stop_queued)
+	if (!m->stop.queued)
 		return CT_LOOP_CONTINUE;
 	/* The deadline armed when the stop was queued stands; this cannot extend it. */
-	m->request_timeout = CT_TIMEOUT_FOREVER;
+	m->stop.request_timeout = CT_TIMEOUT_FOREVER;
 	*next = CT_EV_SHUTDOWN;
 	return CT_LOOP_CONTINUE;
 }
@@ -255,10 +255,10 @@ static int restart(struct ct_monitor *m)
 {
 	int r;
 
-	m->reboots++;
-	log_info("container '%s': init asked for a reboot; restarting (%u)", m->o->name, m->reboots);
-	ct_close_fd(&m->pidfd);
-	m->init_pid = 0;
+	m->init.reboots++;
+	log_info("container '%s': init asked for a reboot; restarting (%u)", m->o->name, m->init.reboots);
+	ct_close_fd(&m->init.pidfd);
+	m->init.pid = 0;
 	ct_cgroup_remove(&m->cgroup); /* whatever the old guest left in it */
 	r = ct_monitor_spawn(m);
 	return r < 0 ? r : CT_LOOP_CONTINUE;
@@ -266,14 +266,14 @@ static int restart(struct ct_monitor *m)
 
 static int join(struct ct_monitor *m, enum ct_event *next)
 {
-	int32_t timeout = resolve_timeout(m, m->request_timeout);
+	int32_t timeout = resolve_timeout(m, m->stop.request_timeout);
 
 	if (timeout == 0) {
 		*next = CT_EV_TIMEOUT;
 		return CT_LOOP_CONTINUE;
 	}
 	/* Only a graceful stop's deadline can tighten; after a kill there is nothing to wait for. */
-	if (m->kill_reason == CT_KILL_NONE) {
+	if (m->stop.kill_reason == CT_KILL_NONE) {
 		int r = ct_shutdown_arm(m, timeout);
 		if (r < 0)
 			return r;
@@ -325,6 +325,6 @@ int ct_monitor_event(struct ct_monitor *m, enum ct_event ev)
 
 int ct_monitor_shutdown(struct ct_monitor *m, int32_t timeout)
 {
-	m->request_timeout = timeout;
+	m->stop.request_timeout = timeout;
 	return ct_monitor_event(m, CT_EV_SHUTDOWN);
 }

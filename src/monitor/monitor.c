@@ -25,17 +25,17 @@ static const int forwarded[] = { SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 static void drop_sync(struct ct_monitor *m)
 {
-	if (m->sync_fd < 0)
+	if (m->init.sync_fd < 0)
 		return;
-	ct_loop_remove(m->loop, m->sync_fd);
-	ct_close_fd(&m->sync_fd);
+	ct_loop_remove(m->loop, m->init.sync_fd);
+	ct_close_fd(&m->init.sync_fd);
 }
 
 static int sync_failed(struct ct_monitor *m, int error, const char *detail)
 {
-	m->setup = (struct ct_setup_report){ .step = CT_STEP_NONE, .error = error };
-	snprintf(m->setup.detail, sizeof(m->setup.detail), "%s", detail);
-	m->setup_failed = true;
+	m->init.setup = (struct ct_setup_report){ .step = CT_STEP_NONE, .error = error };
+	snprintf(m->init.setup.detail, sizeof(m->init.setup.detail), "%s", detail);
+	m->init.setup_failed = true;
 	return ct_monitor_event(m, CT_EV_SETUP_FAILED);
 }
 
@@ -46,7 +46,7 @@ static bool still_setup(const struct ct_monitor *m)
 	cleanup_close int fd = -1;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)m->init_pid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)m->init.pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	n = fd < 0 ? -1 : read(fd, stat, sizeof(stat) - 1);
 	if (n <= 0)
@@ -59,7 +59,7 @@ static bool exited(const struct ct_monitor *m)
 {
 	siginfo_t si = { 0 };
 
-	return waitid(P_PIDFD, (id_t)m->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	return waitid(P_PIDFD, (id_t)m->init.pidfd, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
 	       si.si_pid != 0;
 }
 
@@ -69,7 +69,7 @@ static bool exited(const struct ct_monitor *m)
  * become one or the other. reap() settles the start before it reaps, so the zombie is there. */
 static bool died_in_exec(const struct ct_monitor *m)
 {
-	struct pollfd pfd = { .fd = m->pidfd, .events = POLLIN };
+	struct pollfd pfd = { .fd = m->init.pidfd, .events = POLLIN };
 
 	if (!still_setup(m))
 		return false;
@@ -83,25 +83,25 @@ int ct_monitor_sync(struct ct_monitor *m)
 {
 	for (;;) {
 		enum ct_spawn_news news;
-		int r = ct_spawn_read_report(m->sync_fd, &news, &m->setup);
+		int r = ct_spawn_read_report(m->init.sync_fd, &news, &m->init.setup);
 
 		if (r == -EAGAIN)
 			return CT_LOOP_CONTINUE;
 		if (r >= 0 && news == CT_SPAWN_ABOUT_TO_EXEC) {
-			m->exec_pending = true;
+			m->init.exec_pending = true;
 			continue;
 		}
 		drop_sync(m);
 		if (r < 0)
 			return sync_failed(m, r, "reading the child's report");
-		if (news == CT_SPAWN_EOF && m->exec_pending && died_in_exec(m))
+		if (news == CT_SPAWN_EOF && m->init.exec_pending && died_in_exec(m))
 			return sync_failed(m, -ECHILD, "the child died in its exec (killed by its "
 					   "seccomp profile?)");
-		if (news == CT_SPAWN_EOF && m->exec_pending)
+		if (news == CT_SPAWN_EOF && m->init.exec_pending)
 			return ct_monitor_event(m, CT_EV_EXECED);
 		if (news == CT_SPAWN_EOF)
 			return sync_failed(m, -ECHILD, "the child died during setup");
-		m->setup_failed = true;
+		m->init.setup_failed = true;
 		return ct_monitor_event(m, CT_EV_SETUP_FAILED);
 	}
 }
@@ -110,9 +110,9 @@ static int init_exited(struct ct_monitor *m, int st)
 {
 	int r;
 
-	m->init_status = st;
+	m->init.status = st;
 	/* The child may die before its sync EOF was read: settle the start first. */
-	if (m->sync_fd >= 0 && (r = ct_monitor_sync(m)) != CT_LOOP_CONTINUE)
+	if (m->init.sync_fd >= 0 && (r = ct_monitor_sync(m)) != CT_LOOP_CONTINUE)
 		return r;
 	/* In a pid namespace, reboot(2) with RB_AUTOBOOT ends init by SIGHUP. */
 	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP)
@@ -123,7 +123,7 @@ static int init_exited(struct ct_monitor *m, int st)
 static int reap(struct ct_monitor *m)
 {
 	/* A start not settled yet is settled first, while init's zombie still tells how it died. */
-	if (m->sync_fd >= 0 && exited(m)) {
+	if (m->init.sync_fd >= 0 && exited(m)) {
 		int r = ct_monitor_sync(m);
 		if (r < 0)
 			return r;
@@ -134,9 +134,9 @@ static int reap(struct ct_monitor *m)
 
 		if (pid <= 0)
 			return CT_LOOP_CONTINUE;
-		if (pid == m->init_pid)
+		if (pid == m->init.pid)
 			r = init_exited(m, st);
-		else if (pid == m->helper_pid)
+		else if (pid == m->helper.pid)
 			r = ct_shutdown_helper_exited(m, st);
 		/* Anything else is not ours to track. */
 		if (r != CT_LOOP_CONTINUE)
@@ -146,9 +146,9 @@ static int reap(struct ct_monitor *m)
 
 static void forward(struct ct_monitor *m, int sig)
 {
-	if (m->state == CT_STATE_STOPPED || m->pidfd < 0)
+	if (m->state == CT_STATE_STOPPED || m->init.pidfd < 0)
 		return;
-	if (pidfd_send_signal(m->pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+	if (pidfd_send_signal(m->init.pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
 		log_warning_errno(-errno, "Failed to forward signal %d to init", sig);
 }
 
@@ -198,9 +198,9 @@ static int on_deadline(int fd, uint32_t events, void *data)
 	if (read(fd, &expirations, sizeof(expirations)) < 0)
 		return CT_LOOP_CONTINUE;
 	/* After init, the same timer paces the wait for the rest of the cgroup. */
-	if (m->draining)
+	if (m->stop.draining)
 		return ct_monitor_drain_check(m);
-	m->deadline_ms = 0;
+	m->stop.deadline_ms = 0;
 	log_info("container '%s': stop timeout reached", m->o->name);
 	int r = ct_monitor_event(m, CT_EV_TIMEOUT);
 	return r < 0 ? CT_LOOP_CONTINUE : r; /* a kill that failed has been logged */
@@ -271,17 +271,17 @@ static int monitor_setup(struct ct_monitor *m)
 	r = setup_signals(m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up the signalfd");
-	r = m->timer_fd = ct_timerfd_new();
+	r = m->stop.timer_fd = ct_timerfd_new();
 	if (r >= 0)
-		r = ct_loop_add(m->loop, m->timer_fd, EPOLLIN, on_deadline, m);
+		r = ct_loop_add(m->loop, m->stop.timer_fd, EPOLLIN, on_deadline, m);
 	if (r >= 0)
-		r = m->retry_fd = ct_timerfd_new();
+		r = m->stop.retry_fd = ct_timerfd_new();
 	if (r >= 0)
-		r = ct_loop_add(m->loop, m->retry_fd, EPOLLIN, on_retry, m);
+		r = ct_loop_add(m->loop, m->stop.retry_fd, EPOLLIN, on_retry, m);
 	if (r >= 0)
-		r = m->freeze_fd = ct_timerfd_new();
+		r = m->freeze.fd = ct_timerfd_new();
 	if (r >= 0)
-		r = ct_loop_add(m->loop, m->freeze_fd, EPOLLIN, on_freeze_timer, m);
+		r = ct_loop_add(m->loop, m->freeze.fd, EPOLLIN, on_freeze_timer, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up the stop timer");
 	r = setup_server(m);
@@ -303,10 +303,10 @@ static void monitor_teardown(struct ct_monitor *m)
 	ct_server_free(m->server);
 	drop_sync(m);
 	loop_close(m, &m->sig_fd);
-	loop_close(m, &m->timer_fd);
-	loop_close(m, &m->retry_fd);
-	loop_close(m, &m->freeze_fd);
-	ct_close_fd(&m->pidfd);
+	loop_close(m, &m->stop.timer_fd);
+	loop_close(m, &m->stop.retry_fd);
+	loop_close(m, &m->freeze.fd);
+	ct_close_fd(&m->init.pidfd);
 	ct_monitor_log_close(m);
 	ct_monitor_tty_close(m);
 	ct_loop_free(m->loop);
@@ -319,21 +319,21 @@ static void monitor_teardown(struct ct_monitor *m)
 static void kill_init(struct ct_monitor *m)
 {
 	ct_shutdown_helper_kill(m);
-	if (m->pidfd < 0 || m->state == CT_STATE_STOPPED)
+	if (m->init.pidfd < 0 || m->state == CT_STATE_STOPPED)
 		return;
-	pidfd_send_signal(m->pidfd, SIGKILL, NULL, 0);
+	pidfd_send_signal(m->init.pidfd, SIGKILL, NULL, 0);
 	ct_cgroup_kill(&m->cgroup);
 	ct_monitor_unfreeze_for_stop(m);
-	while (waitpid(m->init_pid, &m->init_status, 0) < 0 && errno == EINTR)
+	while (waitpid(m->init.pid, &m->init.status, 0) < 0 && errno == EINTR)
 		;
 	m->state = CT_STATE_STOPPED;
 }
 
 static int exit_code(const struct ct_monitor *m, int r)
 {
-	int st = m->init_status;
+	int st = m->init.status;
 
-	if (r < 0 || m->setup_failed)
+	if (r < 0 || m->init.setup_failed)
 		return CT_EXIT_START_FAILED;
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
@@ -342,9 +342,14 @@ static int exit_code(const struct ct_monitor *m, int r)
 
 int ct_monitor_run(const struct ct_monitor_options *o)
 {
-	struct ct_monitor m = { .o = o, .sig_fd = -1, .sync_fd = -1, .pidfd = -1, .timer_fd = -1,
-				.retry_fd = -1, .freeze_fd = -1, .helper_pidfd = -1, .cgroup = { .v2_fd = -1 },
-				.log_read_fd = -1, .log_write_fd = -1 };
+	struct ct_monitor m = {
+		.o = o, .sig_fd = -1, .cgroup = { .v2_fd = -1 },
+		.init = { .pidfd = -1, .sync_fd = -1 },
+		.stop = { .timer_fd = -1, .retry_fd = -1 },
+		.freeze = { .fd = -1 },
+		.helper = { .pidfd = -1 },
+		.log = { .read_fd = -1, .write_fd = -1 },
+	};
 	int r = monitor_setup(&m);
 
 	if (r >= 0)
