@@ -22,12 +22,17 @@ enum ct_cg_ctrl {
 	CT_CG_MEMORY, CT_CG_PIDS, CT_CG_CPU, CT_CG_CPUACCT, CT_CG_FREEZER, CT_CG_DEVICES, CT_CG_COUNT_
 };
 
+/* A cgroup's path: a mount point, cgroup.parent (at most 200 bytes), the host key and
+ * "/payload" fit with room to spare; a longer one fails the start (ENAMETOOLONG, naming it). Not
+ * PATH_MAX: the monitor holds seven of them, and 1000 monitors 28 MB of them. */
+#define CT_CGROUP_PATH_MAX 512
+
 struct ct_cgroup {
-	char v2[PATH_MAX];               /* the cgroup2 cgroup, with the limits; "" when none */
-	char payload[PATH_MAX];          /* v2/payload: where the processes are */
+	char v2[CT_CGROUP_PATH_MAX];     /* the cgroup2 cgroup, with the limits; "" when none */
+	char payload[CT_CGROUP_PATH_MAX]; /* v2/payload: where the processes are */
 	int v2_fd;                       /* payload, for clone3's CLONE_INTO_CGROUP; -1 when none */
 	bool on_v2[CT_CG_COUNT_];        /* the controller is enabled for us on cgroup2 */
-	char v1[CT_CG_COUNT_][PATH_MAX]; /* the v1 cgroup that carries the controller, or "" */
+	char v1[CT_CG_COUNT_][CT_CGROUP_PATH_MAX]; /* the v1 cgroup that carries the controller, or "" */
 };
 
 struct ct_cgroup_usage {
