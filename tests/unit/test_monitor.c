@@ -278,9 +278,9 @@ _Noreturn void __wrap_ct_helper_exec(int init_pidfd, unsigned long namespaces,
 				     char *const *envp, int stdio_fd, const sigset_t *mask)
 {
 	mark("helper-exec");
-	if (helper_status)
-		_exit(helper_status);
-	_exit(syscall(SYS_pidfd_send_signal, init_pidfd, SIGTERM, NULL, 0) < 0 ? 1 : 0);
+	if (helper_status == 0 || helper_status == 128 + SIGKILL)
+		syscall(SYS_pidfd_send_signal, init_pidfd, SIGTERM, NULL, 0);
+	_exit(helper_status);
 }
 
 _Noreturn void __wrap_ct_helper_initctl(int init_pidfd, bool userns, const sigset_t *mask)
@@ -738,6 +738,23 @@ static void test_helper_fails(void **state)
 	assert_int_equal(monitor_wait(&mon), 128 + SIGKILL);
 }
 
+/* A command that makes init exit is SIGKILLed with the container's pid namespace, and its helper
+ * may report that (128+9) before init's end arrives: that is no failure. */
+static void test_helper_killed_with_init(void **state)
+{
+	struct monitor mon = { .tty = -1 };
+	struct ct_stop_result res;
+
+	kind = INIT_GRACEFUL;
+	helper_status = 128 + SIGKILL;
+	monitor_start(&mon, "shutdown_method = exec\nshutdown_command = /bin/halt\n");
+	wait_running();
+	assert_int_equal(ct_client_shutdown(rundir, "t", 30, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.kill_reason, CT_KILL_NONE);
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(monitor_wait(&mon), 0);
+}
+
 /* A cgroup that cannot be thawed stays FROZEN (THAW_FAILED); a stop still ends it. */
 static void test_thaw_fails(void **state)
 {
@@ -804,6 +821,7 @@ int main(void)
 		cmocka_unit_test_setup(test_daemon_log, fresh),
 		cmocka_unit_test_setup(test_systemd_and_forwarding, fresh),
 		cmocka_unit_test_setup(test_helper_fails, fresh),
+		cmocka_unit_test_setup(test_helper_killed_with_init, fresh),
 		cmocka_unit_test_setup(test_thaw_fails, fresh),
 		cmocka_unit_test_setup(test_monitor_second_sigterm, fresh),
 		cmocka_unit_test_setup(test_terminal_relay, fresh),
