@@ -510,6 +510,24 @@ static void test_queued_stop(void **state)
 	assert_int_equal(monitor_wait(&mon), 0);
 }
 
+/* A forced stop during STARTING cancels the start; a queued stop with -t 0 is a timeout at once. */
+static void test_stops_during_start(void **state)
+{
+	struct monitor mon = { .tty = -1 };
+	struct ct_stop_result res;
+
+	kind = INIT_SLOW;
+	monitor_start(&mon, "");
+	assert_int_equal(ct_client_stop(rundir, "t", &res), 0);
+	assert_int_equal(res.kill_reason, CT_KILL_FORCE);
+	assert_int_equal(monitor_wait(&mon), CT_EXIT_START_FAILED);
+
+	monitor_start(&mon, "");
+	assert_int_equal(ct_client_shutdown(rundir, "t", 0, 0, NULL, NULL, &res), 0);
+	assert_int_equal(res.kill_reason, CT_KILL_TIMEOUT);
+	assert_int_equal(monitor_wait(&mon), CT_EXIT_START_FAILED);
+}
+
 static void test_setup_failure(void **state)
 {
 	struct monitor mon = { .tty = -1 };
@@ -810,6 +828,7 @@ int main(void)
 		cmocka_unit_test_setup(test_join_and_tighten, fresh),
 		cmocka_unit_test_setup(test_force, fresh),
 		cmocka_unit_test_setup(test_queued_stop, fresh),
+		cmocka_unit_test_setup(test_stops_during_start, fresh),
 		cmocka_unit_test_setup(test_setup_failure, fresh),
 		cmocka_unit_test_setup(test_init_exits, fresh),
 		cmocka_unit_test_setup(test_dies_in_setup, fresh),
