@@ -11,6 +11,10 @@ shift
 [ -x "$src/configure" ] || (cd "$src" && ./autogen.sh >/dev/null 2>&1) ||
 	{ echo "build-in: autogen.sh failed in $src" >&2; exit 1; }
 if [ -f "$src/config.status" ]; then
+	if [ -n "${CT_KEEP_TREE:-}" ]; then # make coverage from that very build: not under its feet
+		echo "build-in: $src holds an in-tree build; run 'make distclean' there first" >&2
+		exit 1
+	fi
 	echo "build-in: cleaning the in-tree build of $src (make distclean) for a build in $dir" >&2
 	make -C "$src" distclean >/dev/null 2>&1 || rm -f "$src/config.status"
 fi

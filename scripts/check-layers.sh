@@ -4,13 +4,13 @@
 # only what is below it. Says so in TAP (one check; each include that breaks this as a "#" line)
 # and exits 1 if one does.
 #   common < cmd < config < seccomp, cgroup < spawn < monitor < tools   (init: nothing of ours)
-# Run by `make check` (tests/layers.sh) and usable alone: scripts/check-layers.sh [SRCDIR]
+# Run by `make check` and usable alone: scripts/check-layers.sh [SRCDIR]
 set -eu
 src=${1:-$(cd "$(dirname "$0")/.." && pwd)/src}
 rank() {
 	case $1 in
 	common) echo 0 ;; cmd) echo 1 ;; config) echo 2 ;; seccomp | cgroup) echo 3 ;;
-	spawn) echo 4 ;; monitor) echo 5 ;; tools) echo 6 ;; *) echo 99 ;;
+	spawn) echo 4 ;; monitor) echo 5 ;; tools) echo 6 ;; init) echo -1 ;; *) echo 99 ;;
 	esac
 }
 bad=0

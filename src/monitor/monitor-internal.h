@@ -20,6 +20,9 @@ struct ct_monitor_init {
 	int pidfd;
 	int sync_fd;             /* the setup's socket until it settled, else -1 */
 	bool exec_pending;       /* the child said it is about to exec */
+	bool settling;           /* ... and closed the sync fd: exec'd or died in it? (settle_fd) */
+	unsigned settle_tries;
+	int settle_fd;           /* timerfd: looks at a settling child again */
 	bool setup_failed;
 	struct ct_setup_report setup;
 	int status;              /* wait status once reaped */

@@ -212,7 +212,7 @@ static bool record_helper(struct ct_monitor *m, int st)
 	}
 	/* A command that made init exit dies with the container's pid namespace, which SIGKILLs
 	 * it before init is a zombie: its SIGKILL may arrive first. Init gets until the deadline. */
-	if (exec && code == 128 + SIGKILL) { /* the helper reports its command's end as 128+n */
+	if (exec && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) { /* the helper dies as its command */
 		set_detail(m, 0, "shutdown_command was killed (SIGKILL, as when init ends under it)");
 		return true;
 	}

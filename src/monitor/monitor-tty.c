@@ -3,10 +3,11 @@
  * terminal and back. The operator's terminal is put in raw input mode (restored on exit), its
  * window size follows SIGWINCH, Ctrl-a q stops the container (Ctrl-a a sends a Ctrl-a).
  *
- * The monitor never blocks on the terminal: it reads and writes through non-blocking reopens of
- * its stdin and stdout (and stderr for its own lines), never changing the flags of the
- * descriptions it shares with the shell; a bounded buffer holds what a slow terminal has not
- * taken, and what does not fit is dropped. The master is always drained, so a stalled terminal
+ * Only ctstart's stdio fds that are terminals become the pty in the container (spawn-child.c);
+ * a file or pipe stays the container's own. The monitor never blocks on the terminal: it reads
+ * and writes through non-blocking reopens of it (and of its stderr for its own lines), never
+ * changing the flags of the descriptions it shares with the shell; a bounded buffer holds what a
+ * slow terminal has not taken, and what does not fit is dropped. The master is always drained, so a stalled terminal
  * costs output, never the container's progress or a stop's deadline. The monitor keeps a slave
  * fd of its own: a guest with no slave open (sysvinit opens its console only to write) must not
  * end the relay. */
@@ -22,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -36,9 +36,8 @@ struct ct_tty_relay {
 	struct ct_monitor *m;
 	int master;
 	int slave;       /* ours: keeps the pty up; the helpers' stdio */
-	int in;          /* the operator's input (a non-blocking reopen of stdin), -1 once it ended */
-	int out;         /* a non-blocking reopen of stdout */
-	bool in_sock, out_sock; /* sockets cannot be reopened: MSG_DONTWAIT instead */
+	int in;          /* the operator's typing (a non-blocking reopen of a terminal stdin), or -1 */
+	int out;         /* a non-blocking reopen of the terminal among stdout, stderr, stdin */
 	bool out_watched;
 	bool raw;        /* saved holds the terminal's mode to restore */
 	struct termios saved;
@@ -48,16 +47,8 @@ struct ct_tty_relay {
 	char buf[OUT_MAX]; /* output the terminal has not taken yet */
 };
 
-static bool is_socket(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
 /* A new open file description of fd's terminal or FIFO, non-blocking: O_NONBLOCK on the one we
- * inherited would change it for the operator's shell too. Anything else (a file, a socket) is
- * dup'd. */
+ * inherited would change it for the operator's shell too. -ENOTTY for anything else. */
 static int reopen_nonblock(int fd, int flags)
 {
 	char path[32];
@@ -65,29 +56,23 @@ static int reopen_nonblock(int fd, int flags)
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-		return fd < 0 ? -errno : fd;
-	}
+	if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
+		return -ENOTTY;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
-/* The monitor's own lines (log.c writes stderr) must not block on a stopped terminal either. */
+/* The monitor's own lines (log.c writes stderr) must not block on a stopped terminal or a full
+ * pipe either: they are dropped instead. */
 static void stderr_nonblock(void)
 {
-	int fd;
+	int fd = reopen_nonblock(STDERR_FILENO, O_WRONLY);
 
-	if (!isatty(STDERR_FILENO) || (fd = reopen_nonblock(STDERR_FILENO, O_WRONLY)) < 0)
+	if (fd < 0)
 		return;
 	dup2(fd, STDERR_FILENO);
 	close(fd);
-}
-
-static ssize_t out_write(const struct ct_tty_relay *t, const void *p, size_t n)
-{
-	return t->out_sock ? send(t->out, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) : write(t->out, p, n);
 }
 
 static int on_out(int fd, uint32_t events, void *data);
@@ -96,7 +81,7 @@ static int on_out(int fd, uint32_t events, void *data);
 static void flush(struct ct_tty_relay *t)
 {
 	while (t->len > 0) {
-		ssize_t w = out_write(t, t->buf, t->len);
+		ssize_t w = write(t->out, t->buf, t->len);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -193,28 +178,16 @@ static size_t unescape(struct ct_tty_relay *t, const char *in, size_t n, char *o
 	return k;
 }
 
-/* Input ended (a pipe or file on stdin, say): the container reads end-of-file on its terminal. */
-static void send_eof(const struct ct_tty_relay *t)
-{
-	struct termios tio;
-
-	if (tcgetattr(t->slave, &tio) == 0 && (tio.c_lflag & ICANON))
-		(void)!write(t->master, &tio.c_cc[VEOF], 1);
-}
-
 static int on_input(int fd, uint32_t events, void *data)
 {
 	struct ct_tty_relay *t = data;
 	char chunk[CHUNK], input[2 * CHUNK];
 	bool stop = false;
-	ssize_t n = t->in_sock ? recv(fd, chunk, sizeof(chunk), MSG_DONTWAIT)
-			       : read(fd, chunk, sizeof(chunk));
+	ssize_t n = read(fd, chunk, sizeof(chunk));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return CT_LOOP_CONTINUE;
-	if (n <= 0) {
-		if (!isatty(fd))
-			send_eof(t);
+	if (n <= 0) { /* hung up, or read in the background (EIO): no more typing */
 		ct_loop_remove(t->m->loop, t->in);
 		ct_close_fd(&t->in);
 		return CT_LOOP_CONTINUE;
@@ -259,33 +232,51 @@ void ct_monitor_tty_resize(struct ct_monitor *m)
 		}
 }
 
-/* The operator's side: stdin (if there is something to read) and stdout, reopened. */
+/* The operator's side: the terminal to write to (stdout's, else stderr's or stdin's) and, with a
+ * terminal on stdin, its typing. */
 static int open_operator(struct ct_tty_relay *t)
 {
-	int r;
+	static const int order[] = { STDOUT_FILENO, STDERR_FILENO, STDIN_FILENO };
+	int r = -ENOTTY;
 
-	t->out = reopen_nonblock(STDOUT_FILENO, O_WRONLY);
-	if (t->out < 0)
-		return t->out;
-	t->out_sock = is_socket(t->out);
-	t->in = reopen_nonblock(STDIN_FILENO, O_RDONLY);
-	if (t->in < 0)
-		return t->in;
-	t->in_sock = is_socket(t->in);
-	r = ct_loop_add(t->m->loop, t->in, EPOLLIN, on_input, t);
-	if (r == -EPERM) { /* a regular file or /dev/null on stdin: nothing to relay but its end */
-		ct_close_fd(&t->in);
-		send_eof(t);
+	for (size_t i = 0; r < 0 && i < ARRAY_SIZE(order); i++)
+		if (isatty(order[i]))
+			r = reopen_nonblock(order[i], O_WRONLY);
+	if (r < 0)
+		return r;
+	t->out = r;
+	if (!isatty(STDIN_FILENO))
 		return 0;
-	}
-	return r;
+	t->in = reopen_nonblock(STDIN_FILENO, O_RDONLY);
+	return t->in < 0 ? t->in : ct_loop_add(t->m->loop, t->in, EPOLLIN, on_input, t);
+}
+
+/* A restart (init rebooted) brings a new pty pair: the operator's side stays as it is. */
+static int swap_pty(struct ct_tty_relay *t, struct ct_spawn_tty *tty)
+{
+	int slave = fcntl(tty->slave_fd, F_DUPFD_CLOEXEC, 3);
+
+	if (slave < 0)
+		return -errno;
+	ct_loop_remove(t->m->loop, t->master);
+	drain(t, READS_PER_WAKEUP);
+	flush(t);
+	ct_close_fd(&t->master);
+	ct_close_fd(&t->slave);
+	t->master = steal_fd(&tty->master_fd);
+	t->slave = slave;
+	ct_monitor_tty_resize(t->m);
+	return ct_loop_add(t->m->loop, t->master, EPOLLIN, on_master, t);
 }
 
 int ct_monitor_tty_start(struct ct_monitor *m, struct ct_spawn_tty *tty)
 {
-	struct ct_tty_relay *t = calloc(1, sizeof(*t));
+	struct ct_tty_relay *t = m->tty;
 	int r;
 
+	if (t)
+		return swap_pty(t, tty);
+	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	*t = (struct ct_tty_relay){ .m = m, .master = steal_fd(&tty->master_fd),

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -63,19 +62,28 @@ static bool exited(const struct ct_monitor *m)
 	       si.si_pid != 0;
 }
 
-/* After "about to exec" and EOF: did the child die in its exec (a profile that kills execve)?
- * Its exec closes the sync fd a moment before it renames the process, and a dying child closes
- * it a moment before it is a zombie: a child still bearing its setup name gets up to 100 ms to
- * become one or the other. reap() settles the start before it reaps, so the zombie is there. */
-static bool died_in_exec(const struct ct_monitor *m)
-{
-	struct pollfd pfd = { .fd = m->init.pidfd, .events = POLLIN };
+#define EXEC_SETTLE_POLL_MS 2
+#define EXEC_SETTLE_TRIES 50 /* 100 ms */
 
-	if (!still_setup(m))
-		return false;
-	if (!exited(m))
-		poll(&pfd, 1, 100);
-	return exited(m) && still_setup(m);
+/* After "about to exec" and EOF: exec'd, or died in its exec (a profile that kills execve)? Its
+ * exec closes the sync fd a moment before it renames the process, and a dying child closes it a
+ * moment before it is a zombie: a child still bearing its setup name is looked at again on a
+ * short timer (never waited for in the loop), up to 100 ms; reap() settles first, while the
+ * zombie is there. */
+static int settle_exec(struct ct_monitor *m)
+{
+	bool setup = still_setup(m);
+
+	if (setup && exited(m)) {
+		m->init.settling = false;
+		return sync_failed(m, -ECHILD, "the child died in its exec (killed by its seccomp "
+				   "profile?)");
+	}
+	if (setup && m->init.settle_tries++ < EXEC_SETTLE_TRIES &&
+	    ct_timerfd_arm(m->init.settle_fd, EXEC_SETTLE_POLL_MS) == 0)
+		return CT_LOOP_CONTINUE;
+	m->init.settling = false;
+	return ct_monitor_event(m, CT_EV_EXECED);
 }
 
 /* Turns the child's messages (a failed step, "about to exec", the EOF of exec) into events. */
@@ -94,11 +102,11 @@ int ct_monitor_sync(struct ct_monitor *m)
 		drop_sync(m);
 		if (r < 0)
 			return sync_failed(m, r, "reading the child's report");
-		if (news == CT_SPAWN_EOF && m->init.exec_pending && died_in_exec(m))
-			return sync_failed(m, -ECHILD, "the child died in its exec (killed by its "
-					   "seccomp profile?)");
-		if (news == CT_SPAWN_EOF && m->init.exec_pending)
-			return ct_monitor_event(m, CT_EV_EXECED);
+		if (news == CT_SPAWN_EOF && m->init.exec_pending) {
+			m->init.settling = true;
+			m->init.settle_tries = 0;
+			return settle_exec(m);
+		}
 		if (news == CT_SPAWN_EOF)
 			return sync_failed(m, -ECHILD, "the child died during setup");
 		m->init.setup_failed = true;
@@ -125,6 +133,11 @@ static int reap(struct ct_monitor *m)
 	/* A start not settled yet is settled first, while init's zombie still tells how it died. */
 	if (m->init.sync_fd >= 0 && exited(m)) {
 		int r = ct_monitor_sync(m);
+		if (r < 0)
+			return r;
+	}
+	if (m->init.settling && exited(m)) {
+		int r = settle_exec(m);
 		if (r < 0)
 			return r;
 	}
@@ -216,6 +229,16 @@ static int on_retry(int fd, uint32_t events, void *data)
 	return r < 0 ? CT_LOOP_CONTINUE : r;
 }
 
+static int on_settle_timer(int fd, uint32_t events, void *data)
+{
+	struct ct_monitor *m = data;
+	uint64_t expirations;
+
+	if (read(fd, &expirations, sizeof(expirations)) < 0 || !m->init.settling)
+		return CT_LOOP_CONTINUE;
+	return settle_exec(m);
+}
+
 static int on_freeze_timer(int fd, uint32_t events, void *data)
 {
 	uint64_t expirations;
@@ -279,6 +302,10 @@ static int monitor_setup(struct ct_monitor *m)
 	if (r >= 0)
 		r = ct_loop_add(m->loop, m->stop.retry_fd, EPOLLIN, on_retry, m);
 	if (r >= 0)
+		r = m->init.settle_fd = ct_timerfd_new();
+	if (r >= 0)
+		r = ct_loop_add(m->loop, m->init.settle_fd, EPOLLIN, on_settle_timer, m);
+	if (r >= 0)
 		r = m->freeze.fd = ct_timerfd_new();
 	if (r >= 0)
 		r = ct_loop_add(m->loop, m->freeze.fd, EPOLLIN, on_freeze_timer, m);
@@ -305,6 +332,7 @@ static void monitor_teardown(struct ct_monitor *m)
 	loop_close(m, &m->sig_fd);
 	loop_close(m, &m->stop.timer_fd);
 	loop_close(m, &m->stop.retry_fd);
+	loop_close(m, &m->init.settle_fd);
 	loop_close(m, &m->freeze.fd);
 	ct_close_fd(&m->init.pidfd);
 	ct_monitor_log_close(m);
@@ -344,7 +372,7 @@ int ct_monitor_run(const struct ct_monitor_options *o)
 {
 	struct ct_monitor m = {
 		.o = o, .sig_fd = -1, .cgroup = { .v2_fd = -1 },
-		.init = { .pidfd = -1, .sync_fd = -1 },
+		.init = { .pidfd = -1, .sync_fd = -1, .settle_fd = -1 },
 		.stop = { .timer_fd = -1, .retry_fd = -1 },
 		.freeze = { .fd = -1 },
 		.helper = { .pidfd = -1 },

@@ -108,6 +108,7 @@ const char *ct_event_to_string(enum ct_event e)
 					     "init-exited", "init-reboot",  "freeze",
 					     "thaw",        "freeze-failed", "thaw-failed" };
 
+	_Static_assert(sizeof(names) / sizeof(names[0]) == CT_EV_COUNT_, "a name per event");
 	return (unsigned)e < CT_EV_COUNT_ ? names[e] : "unknown";
 }
 
@@ -117,5 +118,6 @@ const char *ct_action_to_string(enum ct_action a)
 					     "dispatch", "join",          "restart", "freeze",
 					     "thaw",    "finish",         "refuse" };
 
+	_Static_assert(sizeof(names) / sizeof(names[0]) == CT_ACT_COUNT_, "a name per action");
 	return (unsigned)a < CT_ACT_COUNT_ ? names[a] : "unknown";
 }

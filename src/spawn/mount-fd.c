@@ -10,7 +10,6 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#define PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
 #define DATA_MAX 4096
 
 static const struct {
@@ -143,7 +142,7 @@ int ct_mnt_set(int mnt_fd, unsigned long ms_flags, bool recursive, bool exact)
 
 int ct_mnt_propagation(int mnt_fd, unsigned long ms_flags)
 {
-	struct mount_attr a = { .propagation = ms_flags & PROPAGATION };
+	struct mount_attr a = { .propagation = ms_flags & CT_MS_PROPAGATION };
 
 	return a.propagation ? setattr(mnt_fd, &a, ms_flags & MS_REC) : 0;
 }

@@ -6,6 +6,10 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/mount.h>
+
+/* The propagation flags of mount(2), as a mount entry's options give them. */
+#define CT_MS_PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
 
 /* A new detached file system: type from source, with the data options (key=value or flags,
  * comma-separated; NULL for none) and the MS_* flags (MS_RDONLY, MS_NOSUID, MS_NODEV,

@@ -25,7 +25,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
 #define RO_GUARD (MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 static void step(struct ct_setup_report *rep, enum ct_step s, const char *detail)
@@ -236,14 +235,14 @@ static int user_target(int root, const struct ct_mount_entry *m)
  * system, sysfs without a network namespace, cgroup2): EPERM. */
 static int user_remount(const struct ct_mount_entry *m, int target, const struct made_fs *made)
 {
-	unsigned long flags = m->flags & ~(PROPAGATION | MS_REMOUNT);
+	unsigned long flags = m->flags & ~(CT_MS_PROPAGATION | MS_REMOUNT);
 	int r;
 
 	if (flags & MS_BIND)
 		r = ct_mnt_set(target, flags, flags & MS_REC, true);
 	else
 		r = made_has(made, target) ? ct_mnt_reconfigure(target, m->data, flags) : -EPERM;
-	return r < 0 ? r : ct_mnt_propagation(target, m->flags & (PROPAGATION | MS_REC));
+	return r < 0 ? r : ct_mnt_propagation(target, m->flags & (CT_MS_PROPAGATION | MS_REC));
 }
 
 /* A bind entry's source arrives as a detached mount from the parent (idmapped in a user
@@ -252,7 +251,7 @@ static int user_remount(const struct ct_mount_entry *m, int target, const struct
 static int user_mount(int root, const struct ct_mount_entry *m, int tree_fd,
 		      struct made_fs *made)
 {
-	unsigned long flags = m->flags & ~PROPAGATION;
+	unsigned long flags = m->flags & ~CT_MS_PROPAGATION;
 	cleanup_close int target = user_target(root, m);
 	cleanup_close int fs = -1;
 	int mnt = tree_fd, r;
@@ -271,7 +270,7 @@ static int user_mount(int root, const struct ct_mount_entry *m, int tree_fd,
 	if (r >= 0 && (flags & MS_BIND))
 		r = ct_mnt_set(mnt, flags & ~(MS_BIND | MS_REC), flags & MS_REC, false);
 	if (r >= 0)
-		r = ct_mnt_propagation(mnt, m->flags & (PROPAGATION | MS_REC));
+		r = ct_mnt_propagation(mnt, m->flags & (CT_MS_PROPAGATION | MS_REC));
 	if (r >= 0 && fs >= 0)
 		made_add(made, fs);
 	return r;

@@ -52,14 +52,20 @@ _Noreturn void ct_helper_initctl(int init_pidfd, bool userns, const sigset_t *ma
 	_exit(ct_initctl_send(&host, '0'));
 }
 
-static int wait_status(pid_t pid)
+/* Ends the helper as its command ended: with its exit status, or killed by the same signal, so
+ * that the monitor tells a command SIGKILLed with the container from one that exited 137. */
+static _Noreturn void exit_like(pid_t pid)
 {
 	int st;
 
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
-			return 127;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			_exit(127);
+	if (WIFEXITED(st))
+		_exit(WEXITSTATUS(st));
+	signal(WTERMSIG(st), SIG_DFL);
+	kill(getpid(), WTERMSIG(st));
+	_exit(128 + WTERMSIG(st)); /* a signal that does not end a process */
 }
 
 /* The command's stdio: /dev/null in, out to stdio_fd (the container's terminal or the daemon's
@@ -130,5 +136,5 @@ _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 		fprintf(stderr, "ct: shutdown_command '%s': %s\n", argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
-	_exit(wait_status(pid));
+	exit_like(pid);
 }

@@ -99,10 +99,11 @@ static int become_root(int sync_fd)
 }
 
 /* Init leads a session of its own: the operator's terminal is never its controlling terminal
- * (no /dev/tty into ctstart's session). With a terminal, the pty slave is its stdio, but not its
- * controlling terminal: the kernel never gives init its console as one either (a Ctrl-C typed
- * there would be SIGINT to init, which sysvinit takes for Ctrl-Alt-Del). ctinit gives it to the
- * application it runs. */
+ * (no /dev/tty into ctstart's session). With a terminal, the pty slave replaces each of its stdio
+ * fds that is a terminal (a file or pipe stays as it is: `ctstart ... <file` reads the file); it
+ * is not init's controlling terminal: the kernel never gives init its console as one either (a
+ * Ctrl-C typed there would be SIGINT to init, which sysvinit takes for Ctrl-Alt-Del). ctinit
+ * gives it to the application it runs. */
 static int new_session(int tty_fd)
 {
 	if (setsid() < 0)
@@ -110,7 +111,7 @@ static int new_session(int tty_fd)
 	if (tty_fd < 0)
 		return 0;
 	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
-		if (dup2(tty_fd, fd) < 0)
+		if (isatty(fd) && dup2(tty_fd, fd) < 0)
 			return -errno;
 	return 0;
 }

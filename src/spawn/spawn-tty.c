@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container's terminal when ctstart has one: a devpts instance of the container's own, made
  * here like its /dev, a pty pair allocated in it, and the slave's node as a detached mount for
- * /dev/console. The slave is init's stdio and controlling terminal; the monitor keeps the master
- * and relays it to the operator's terminal (monitor-tty.c), so no process of the container ever
- * holds the operator's terminal. */
+ * /dev/console. The slave replaces init's stdio fds that are terminals; the monitor keeps the
+ * master and relays it to the operator's terminal (monitor-tty.c), so no process of the
+ * container ever holds the operator's terminal. */
 #include "spawn.h"
 
 #include "macro.h"

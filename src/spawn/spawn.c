@@ -128,5 +128,6 @@ const char *ct_step_to_string(enum ct_step s)
 		"hostname", "loopback", "signals", "seccomp", "capabilities", "no_new_privs", "exec",
 	};
 
+	_Static_assert(sizeof(names) / sizeof(names[0]) == CT_STEP_COUNT_, "a name per step");
 	return (unsigned)s < CT_STEP_COUNT_ ? names[s] : "unknown";
 }

@@ -85,7 +85,8 @@ struct ct_spawn_plan {
 	int console_fd;      /* the pty slave's node (ct_spawn_tty) for /dev/console, or -1: the
 			      * console is the container's null device */
 	int devpts_fd;       /* the devpts instance holding it, for /dev/pts; -1: the child mounts one */
-	int tty_fd;          /* the pty slave: init's stdio and controlling terminal; or -1 */
+	int tty_fd;          /* the pty slave: in place of each of init's stdio fds that is a
+			      * terminal (not its controlling terminal); or -1 */
 	sigset_t child_mask; /* the signal mask init starts with */
 	struct ct_confine confine;
 	int cgroup_fd;       /* the container's cgroup directory, or -1 */
@@ -123,7 +124,8 @@ int ct_signals_reset(const sigset_t *mask);
  * and never return. The first asks sysvinit for runlevel 0 and exits with a ct_initctl_outcome;
  * the second runs argv in all of init's namespaces (CLONE_NEWUSER among them for a user-
  * namespaced container), in a session of its own with /dev/null in and its output to stdio_fd
- * (-1: the monitor's, which is then no terminal), and exits with its status (128+n if killed). Both enter init's user
+ * (-1: the monitor's, which is then no terminal), and ends as the command ended (its exit status,
+ * or killed by the same signal). Both enter init's user
  * namespace first where it has one, as its root: never as the host's. */
 _Noreturn void ct_helper_initctl(int init_pidfd, bool userns, const sigset_t *mask);
 _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,

@@ -70,6 +70,7 @@ race() {
 	wait "$exchanger" 2>/dev/null || true
 	unswap
 	echo "# $mode: $started of $n starts worked with every guard, $refused failed cleanly"
+	[ "$refused" -gt 0 ] || fail "$mode: no start met a swap: the race was not run"
 	ok "$mode: $n starts against a rootfs swapping $* for symlinks out of it: nothing outside changed"
 }
 

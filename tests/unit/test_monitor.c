@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,10 +105,27 @@ static _Noreturn void chatter(void)
 			pause();
 }
 
+/* On SIGWINCH: the terminal's new size, as the container sees it. */
+static void on_winch(int sig)
+{
+	struct winsize ws;
+	char line[64];
+	int n;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
+		return;
+	n = snprintf(line, sizeof(line), "size %ux%u\n", ws.ws_row, ws.ws_col);
+	(void)!write(STDOUT_FILENO, line, (size_t)n);
+}
+
 static _Noreturn void echo_terminal(void)
 {
 	char buf[256];
 	ssize_t n;
+
+	struct sigaction sa = { .sa_handler = on_winch, .sa_flags = SA_RESTART };
+
+	sigaction(SIGWINCH, &sa, NULL);
 
 	(void)!write(STDOUT_FILENO, "hello\n", 6);
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
@@ -179,10 +197,11 @@ int __wrap_ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pi
 		sigprocmask(SIG_SETMASK, &p->child_mask, NULL);
 		if (p->stdio_fd >= 0) /* the daemon's log pipe, as spawn-child.c does */
 			dup2(p->stdio_fd, STDOUT_FILENO), dup2(p->stdio_fd, STDERR_FILENO);
-		if (p->tty_fd >= 0) { /* the container's terminal */
+		if (p->tty_fd >= 0) { /* the container's terminal, as ctinit gives it */
 			setsid();
 			for (int fd = 0; fd <= 2; fd++)
 				dup2(p->tty_fd, fd);
+			ioctl(STDIN_FILENO, TIOCSCTTY, 0);
 		}
 		fake_init(sv[1], ordinal);
 	}
@@ -280,6 +299,8 @@ _Noreturn void __wrap_ct_helper_exec(int init_pidfd, unsigned long namespaces,
 	mark("helper-exec");
 	if (helper_status == 0 || helper_status == 128 + SIGKILL)
 		syscall(SYS_pidfd_send_signal, init_pidfd, SIGTERM, NULL, 0);
+	if (helper_status == 128 + SIGKILL) /* the command died with init: so does its helper */
+		kill(getpid(), SIGKILL);
 	_exit(helper_status);
 }
 
@@ -708,14 +729,17 @@ static void test_terminal_relay(void **state)
 	assert_int_equal(write(master, "ping\r", 5), 5);
 	read_terminal(master, buf, sizeof(buf), "ping", 5000);
 	assert_non_null(strstr(buf, "ping"));
-	/* Ctrl-a a is a Ctrl-a; Ctrl-a and anything else pass as they are. */
+	/* Ctrl-a a is a Ctrl-a; Ctrl-a and anything else pass as they are: the container reads
+	 * "\001\001x" (its echo shows each Ctrl-a as ^A, then echoes the line back). */
 	assert_int_equal(write(master, "\001a\001x\r", 5), 5);
-	read_terminal(master, buf, sizeof(buf), "x", 5000);
-	assert_non_null(strstr(buf, "x"));
-	/* A new window size reaches the container's terminal. */
+	read_terminal(master, buf, sizeof(buf), "\001\001x", 5000);
+	assert_non_null(strstr(buf, "\001\001x"));
+	/* A new window size of the operator's terminal reaches the container's (SIGWINCH). */
 	struct winsize ws = { .ws_row = 33, .ws_col = 77 };
 	ioctl(master, TIOCSWINSZ, &ws);
 	kill(mon.pid, SIGWINCH);
+	read_terminal(master, buf, sizeof(buf), "size 33x77", 5000);
+	assert_non_null(strstr(buf, "size 33x77"));
 	assert_int_equal(write(master, "\001q", 2), 2); /* Ctrl-a q */
 	assert_int_equal(monitor_wait(&mon), 0);
 	close(master);
@@ -756,8 +780,9 @@ static void test_helper_fails(void **state)
 	assert_int_equal(monitor_wait(&mon), 128 + SIGKILL);
 }
 
-/* A command that makes init exit is SIGKILLed with the container's pid namespace, and its helper
- * may report that (128+9) before init's end arrives: that is no failure. */
+/* A command that makes init exit is SIGKILLed with the container's pid namespace, and its helper,
+ * which ends as its command did, may be reaped before init's end arrives: that is no failure. A
+ * command that exits 137 by itself is one (test_helper_fails covers a failing exit). */
 static void test_helper_killed_with_init(void **state)
 {
 	struct monitor mon = { .tty = -1 };
@@ -807,6 +832,34 @@ static void test_monitor_second_sigterm(void **state)
 	assert_int_equal(monitor_wait(&mon), 128 + SIGKILL);
 }
 
+/* A reboot on a terminal: the new init gets a new pty behind the same relay, and the operator's
+ * terminal gets its mode back at the end (not the raw mode the relay set). */
+static void test_terminal_reboot(void **state)
+{
+	struct monitor mon = { .tty = -1 };
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	struct termios tio;
+	struct ct_info info;
+
+	assert_true(master >= 0 && unlockpt(master) == 0);
+	mon.tty = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(mon.tty >= 0);
+	kind = INIT_REBOOT;
+	monitor_start(&mon, "");
+	close(mon.tty);
+	for (int i = 0; i < 400 && count_spawns() < 2; i++)
+		usleep(5000);
+	wait_running();
+	assert_int_equal(ct_client_info(rundir, "t", &info), 0);
+	assert_int_equal(info.reboots, 1);
+	assert_int_equal(write(master, "\001q", 2), 2);
+	assert_int_equal(monitor_wait(&mon), 0);
+	assert_int_equal(tcgetattr(master, &tio), 0);
+	assert_true(tio.c_lflag & ICANON);
+	assert_true(tio.c_lflag & ECHO);
+	close(master);
+}
+
 /* SIGTERM to the monitor itself (a host shutdown) stops the container gracefully. */
 static void test_monitor_sigterm(void **state)
 {
@@ -844,6 +897,7 @@ int main(void)
 		cmocka_unit_test_setup(test_thaw_fails, fresh),
 		cmocka_unit_test_setup(test_monitor_second_sigterm, fresh),
 		cmocka_unit_test_setup(test_terminal_relay, fresh),
+		cmocka_unit_test_setup(test_terminal_reboot, fresh),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
