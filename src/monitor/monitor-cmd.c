@@ -101,8 +101,6 @@ static int cmd_freeze(struct ct_conn *c, const struct ct_msg *msg, void *userdat
 	r = ct_monitor_event(m, CT_EV_FREEZE);
 	if (r < 0)
 		return r;
-	if (m->state != CT_STATE_FROZEN)
-		return -ETIMEDOUT; /* it would not freeze: the table put it back to RUNNING */
 	if (!m->freeze.confirmed) {
 		ct_conn_defer(c, CT_CMD_FREEZE);
 		return 0;

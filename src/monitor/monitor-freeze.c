@@ -72,9 +72,10 @@ static int check(struct ct_monitor *m, enum ct_event *next)
 		    FREEZE_TIMEOUT_MS / 1000);
 	ct_cgroup_set_frozen(&m->cgroup, false);
 	m->freeze.frozen = false;
-	reply_freezers(m, r < 0 ? r : -ETIMEDOUT);
+	r = r < 0 ? r : -ETIMEDOUT;
+	reply_freezers(m, r);
 	*next = CT_EV_FREEZE_FAILED;
-	return CT_LOOP_CONTINUE;
+	return r; /* the FREEZE being handled, if any, gets it too */
 }
 
 int ct_monitor_thaw(struct ct_monitor *m, enum ct_event *next)

@@ -43,9 +43,8 @@ struct ct_monitor_stop {
 	enum ct_shutdown_method dispatched;
 	int32_t error;           /* the method's failure, 0 if none */
 	char detail[256];        /* what the method did or why it failed */
-	bool draining;           /* init is gone; waiting for the helper's report, then for the
-				  * rest of the cgroup to die */
-	bool drain_killed;       /* ... the second part: the cgroup was killed */
+	/* Once STOPPED (init is gone), the drain: the helper's report, then the rest of the cgroup. */
+	bool drain_killed;       /* the second part: the cgroup was killed */
 	uint64_t drain_deadline_ms;
 };
 

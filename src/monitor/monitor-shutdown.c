@@ -174,8 +174,7 @@ int ct_shutdown_dispatch(struct ct_monitor *m, enum ct_event *next)
 	const struct ct_config *c = m->o->config;
 	int r;
 
-	m->stop.dispatched = c->shutdown_method;
-	switch (c->shutdown_method) {
+	switch (c->shutdown_method) { /* dispatch() recorded it */
 	case CT_SHUTDOWN_APPLICATION:
 		return signal_method(m, c->shutdown_signal ? c->shutdown_signal : SIGTERM, next);
 	case CT_SHUTDOWN_SYSTEMD:
@@ -268,7 +267,7 @@ bool ct_shutdown_helper_gone(struct ct_monitor *m)
 	if (!m->helper.pid)
 		return true;
 	if (m->stop.kill_reason != CT_KILL_NONE)
-		return false; /* nothing to hear: ct_shutdown_helper_kill() */
+		return false; /* killed: its report does not count, the caller kills it now */
 	if (waitpid(m->helper.pid, &st, WNOHANG) != m->helper.pid)
 		return false;
 	record_late(m, st);

@@ -99,7 +99,6 @@ static int drain(struct ct_monitor *m)
 {
 	ct_timerfd_arm(m->stop.timer_fd, 0);
 	ct_monitor_unfreeze_for_stop(m);
-	m->stop.draining = true;
 	m->stop.drain_killed = false;
 	m->stop.drain_deadline_ms = ct_now_ms() + HELPER_LINGER_MS;
 	return ct_monitor_drain_check(m);

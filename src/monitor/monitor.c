@@ -211,7 +211,7 @@ static int on_deadline(int fd, uint32_t events, void *data)
 	if (read(fd, &expirations, sizeof(expirations)) < 0)
 		return CT_LOOP_CONTINUE;
 	/* After init, the same timer paces the wait for the rest of the cgroup. */
-	if (m->stop.draining)
+	if (m->state == CT_STATE_STOPPED) /* only FINISH gets there: the drain is under way */
 		return ct_monitor_drain_check(m);
 	m->stop.deadline_ms = 0;
 	log_info("container '%s': stop timeout reached", m->o->name);

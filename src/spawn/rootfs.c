@@ -27,12 +27,6 @@
 
 #define RO_GUARD (MS_RDONLY | MS_NOSUID | MS_NODEV)
 
-static void step(struct ct_setup_report *rep, enum ct_step s, const char *detail)
-{
-	rep->step = s;
-	snprintf(rep->detail, sizeof(rep->detail), "%s", detail ? detail : "");
-}
-
 /* Attaches mnt onto target, which was resolved from root as path, and checks that path leads
  * there still. */
 static int attach_checked(int root, const char *path, enum ct_inroot_mode how, int mnt,
@@ -101,7 +95,7 @@ static int mount_proc(int root, const struct ct_config *c, struct ct_setup_repor
 
 	if (r < 0)
 		return r;
-	step(rep, CT_STEP_MOUNT_PROC, "/proc/sys");
+	ct_setup_step(rep, CT_STEP_MOUNT_PROC, "/proc/sys");
 	if (c->namespaces & CLONE_NEWNET)
 		r = keep_writable(proc, "sys/net", &net);
 	if (r >= 0)
@@ -112,7 +106,7 @@ static int mount_proc(int root, const struct ct_config *c, struct ct_setup_repor
 	}
 	if (r < 0)
 		return r;
-	step(rep, CT_STEP_MOUNT_PROC, "/proc/sysrq-trigger");
+	ct_setup_step(rep, CT_STEP_MOUNT_PROC, "/proc/sysrq-trigger");
 	r = guard(proc, "sysrq-trigger", NULL);
 	return r == -ENOENT ? 0 : r; /* a kernel without magic SysRq */
 }
@@ -169,23 +163,23 @@ static int setup_dev(int root, const struct ct_spawn_plan *p, struct ct_setup_re
 	cleanup_close int target = -1;
 	int r;
 
-	step(rep, CT_STEP_MOUNT_DEV, "/dev");
+	ct_setup_step(rep, CT_STEP_MOUNT_DEV, "/dev");
 	target = ct_inroot_dir(root, "/dev", 0755, true, CT_INROOT_NO_SYMLINKS);
 	r = target < 0 ? target : attach_checked(root, "/dev", CT_INROOT_NO_SYMLINKS, p->dev_fd,
 						 target);
 	if (r < 0)
 		return r;
-	step(rep, CT_STEP_MOUNT_DEVPTS, "/dev/pts");
+	ct_setup_step(rep, CT_STEP_MOUNT_DEVPTS, "/dev/pts");
 	r = p->devpts_fd >= 0 ? attach_at(p->dev_fd, "pts", p->devpts_fd)
 			      : mount_new(p->dev_fd, "pts", "devpts", MS_NOSUID | MS_NOEXEC,
 					  "newinstance,ptmxmode=0666,mode=0620,gid=5", NULL);
 	if (r < 0)
 		return r;
-	step(rep, CT_STEP_MOUNT_DEV, "/dev/shm");
+	ct_setup_step(rep, CT_STEP_MOUNT_DEV, "/dev/shm");
 	r = mount_new(p->dev_fd, "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", NULL);
 	if (r < 0 || p->console_fd < 0)
 		return r;
-	step(rep, CT_STEP_CONSOLE, "/dev/console");
+	ct_setup_step(rep, CT_STEP_CONSOLE, "/dev/console");
 	return attach_at(p->dev_fd, "console", p->console_fd);
 }
 
@@ -293,7 +287,7 @@ static int user_mounts(int root, const struct ct_config *c, const struct ct_spaw
 				return -EBADF; /* the parent sent fewer trees than there are binds */
 			fd = fds->fd[next++];
 		}
-		step(rep, CT_STEP_USER_MOUNT, m->target);
+		ct_setup_step(rep, CT_STEP_USER_MOUNT, m->target);
 		r = user_mount(root, m, fd, &made);
 		/* optional forgives a mount that failed, not one that landed elsewhere */
 		if (r < 0 && (!m->optional || r == -EXDEV))
@@ -325,7 +319,7 @@ int ct_rootfs_enter(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fd
 	const char *rootfs = p->config->rootfs;
 	int r;
 
-	step(rep, CT_STEP_MOUNT_PRIVATE, "/");
+	ct_setup_step(rep, CT_STEP_MOUNT_PRIVATE, "/");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -errno;
 	/* rootfs = / shares the host's tree (in a private mount namespace): nothing to put in
@@ -334,7 +328,7 @@ int ct_rootfs_enter(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fd
 		return chdir("/") < 0 ? -errno : 0;
 	/* The rootfs path is the operator's (the config's); from here on the tree's fd is the
 	 * root of every lookup. */
-	step(rep, CT_STEP_BIND_ROOTFS, rootfs);
+	ct_setup_step(rep, CT_STEP_BIND_ROOTFS, rootfs);
 	if (fds->n == 0)
 		return -EBADF;
 	r = move_mount(fds->fd[0], "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
@@ -350,13 +344,13 @@ static int setup_in(int root, const struct ct_spawn_plan *p, const struct ct_spa
 	cleanup_close int sys = -1;
 	int r;
 
-	step(rep, CT_STEP_MOUNT_PROC, "/proc");
+	ct_setup_step(rep, CT_STEP_MOUNT_PROC, "/proc");
 	if ((r = mount_proc(root, c, rep)) < 0)
 		return r;
-	step(rep, CT_STEP_MOUNT_SYS, "/sys");
+	ct_setup_step(rep, CT_STEP_MOUNT_SYS, "/sys");
 	if ((r = mount_sys(root, p, &sys)) < 0)
 		return r;
-	step(rep, CT_STEP_MOUNT_SYS, "/sys/fs/cgroup");
+	ct_setup_step(rep, CT_STEP_MOUNT_SYS, "/sys/fs/cgroup");
 	if ((c->namespaces & CLONE_NEWCGROUP) && (r = mount_cgroup(sys)) < 0)
 		return r;
 	if ((r = setup_dev(root, p, rep)) < 0)
@@ -377,6 +371,6 @@ int ct_rootfs_setup(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fd
 	r = setup_in(root, p, fds, rep);
 	if (r < 0 || host_root)
 		return r;
-	step(rep, CT_STEP_PIVOT_ROOT, p->config->rootfs);
+	ct_setup_step(rep, CT_STEP_PIVOT_ROOT, p->config->rootfs);
 	return pivot();
 }

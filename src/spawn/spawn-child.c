@@ -21,16 +21,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static void report_step(struct ct_setup_report *rep, enum ct_step step, const char *detail)
-{
-	rep->step = step;
-	rep->detail[0] = '\0';
-	if (detail) {
-		strncpy(rep->detail, detail, sizeof(rep->detail) - 1);
-		rep->detail[sizeof(rep->detail) - 1] = '\0';
-	}
-}
-
 /* PDEATHSIG only fires for a parent that dies after it is set; if the parent already died, its end
  * of the sync socket is closed, which poll() reports as a hangup. */
 static int set_pdeathsig(int sync_fd)
@@ -197,19 +187,19 @@ static int child_enter(const struct ct_spawn_plan *p, int sync_fd, struct ct_spa
 {
 	int r;
 
-	report_step(rep, CT_STEP_PDEATHSIG, NULL);
+	ct_setup_step(rep, CT_STEP_PDEATHSIG, NULL);
 	if ((r = set_pdeathsig(sync_fd)) < 0)
 		return r;
-	report_step(rep, CT_STEP_CGROUP, NULL);
+	ct_setup_step(rep, CT_STEP_CGROUP, NULL);
 	if ((r = wait_go(sync_fd, fds)) < 0)
 		return r;
-	report_step(rep, CT_STEP_CONSOLE, "stdout");
+	ct_setup_step(rep, CT_STEP_CONSOLE, "stdout");
 	if (p->stdio_fd >= 0 && (r = set_stdio(p->stdio_fd)) < 0)
 		return r;
-	report_step(rep, CT_STEP_CONSOLE, "session");
+	ct_setup_step(rep, CT_STEP_CONSOLE, "session");
 	if ((r = new_session(p->tty_fd)) < 0 || (r = ct_rootfs_enter(p, fds, rep)) < 0)
 		return r;
-	report_step(rep, CT_STEP_IDS, NULL);
+	ct_setup_step(rep, CT_STEP_IDS, NULL);
 	if (p->userns && (r = become_root(sync_fd)) < 0)
 		return r;
 	return ct_rootfs_setup(p, fds, rep);
@@ -221,17 +211,17 @@ static int child_confine(const struct ct_spawn_plan *p, struct ct_setup_report *
 	enum ct_step failed;
 	int r;
 
-	report_step(rep, CT_STEP_HOSTNAME, p->hostname);
+	ct_setup_step(rep, CT_STEP_HOSTNAME, p->hostname);
 	if ((r = set_hostname(p)) < 0)
 		return r;
-	report_step(rep, CT_STEP_LOOPBACK, "lo");
+	ct_setup_step(rep, CT_STEP_LOOPBACK, "lo");
 	if ((p->config->namespaces & CLONE_NEWNET) && (r = loopback_up()) < 0)
 		return r;
 	if ((r = ct_confine_apply(&p->confine, &failed)) < 0) {
-		report_step(rep, failed, NULL);
+		ct_setup_step(rep, failed, NULL);
 		return r;
 	}
-	report_step(rep, CT_STEP_SIGNALS, NULL);
+	ct_setup_step(rep, CT_STEP_SIGNALS, NULL);
 	return ct_signals_reset(&p->child_mask);
 }
 
@@ -249,7 +239,7 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 	 * died during setup (killed from outside, say), which must not pass for a start. Only the
 	 * exec itself is left; if the child dies in it, it still bears the name set at the start
 	 * of setup (the monitor looks, see ct_monitor_sync()). */
-	report_step(rep, CT_STEP_EXEC, p->argv[0]);
+	ct_setup_step(rep, CT_STEP_EXEC, p->argv[0]);
 	/* write(), not send(): a seccomp profile may deny sendto, and this runs under it. */
 	if (write(sync_fd, rep, sizeof(*rep)) < 0)
 		return -errno;

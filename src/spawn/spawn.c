@@ -6,6 +6,7 @@
 #include "macro.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <stdint.h>
@@ -118,6 +119,12 @@ int ct_spawn_read_report(int sync_fd, enum ct_spawn_news *ret_news, struct ct_se
 	*ret = rep;
 	*ret_news = CT_SPAWN_FAILED;
 	return 0;
+}
+
+void ct_setup_step(struct ct_setup_report *rep, enum ct_step s, const char *detail)
+{
+	rep->step = s;
+	snprintf(rep->detail, sizeof(rep->detail), "%s", detail ? detail : "");
 }
 
 const char *ct_step_to_string(enum ct_step s)

@@ -159,6 +159,9 @@ enum ct_spawn_news {
 int ct_spawn_read_report(int sync_fd, enum ct_spawn_news *ret_news, struct ct_setup_report *ret);
 
 const char *ct_step_to_string(enum ct_step s);
+/* Records the step the child is at (detail: the path or name it works on, or NULL), for the
+ * report sent if it fails. No allocation. */
+void ct_setup_step(struct ct_setup_report *rep, enum ct_step s, const char *detail);
 
 /* The child's side (spawn-child.c, rootfs.c). Never returns. */
 _Noreturn void ct_child_run(const struct ct_spawn_plan *p, int sync_fd);
