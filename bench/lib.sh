@@ -274,96 +274,37 @@ write_lxc_conf() {
 }
 
 # ------------------------------------------------------------ timing helper ---
-# setup_timer: compiles the timing helper into TMP (sets TIMEIT), or falls
-# back to bash's $EPOCHREALTIME.
-setup_timer() {
-	local cc=${CC:-$(command -v cc || command -v gcc || true)}
-	TIMEIT=
-	if [[ -n $cc ]]; then
-		cat >"$TMP/timeit.c" <<'EOF'
-/* timeit LOG CMD [ARG...]: run CMD with stdin /dev/null and stdout+stderr
- * appended to LOG, no other fds; print "ELAPSED_NS EXIT" (EXIT = 128+sig if
- * killed).  Times fork+exec+wait with CLOCK_MONOTONIC. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+# The helpers are programs of the build (bench/timeit.c, bench/runmany.c:
+# noinst_PROGRAMS): CT_BENCH_BINDIR names where they were built (bench/run.sh
+# --build and scripts/run-tests.sh set it); without it they are compiled here.
 
-int main(int argc, char **argv)
-{
-	struct timespec a, b;
-	int logfd, nullfd, st;
-	pid_t pid;
-
-	if (argc < 3) {
-		fprintf(stderr, "usage: timeit LOG CMD [ARG...]\n");
-		return 2;
-	}
-	logfd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (logfd < 0 || nullfd < 0) {
-		perror("timeit: open");
-		return 2;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	pid = fork();
-	if (pid < 0) {
-		perror("timeit: fork");
-		return 2;
-	}
-	if (pid == 0) {
-		int fd;
-
-		dup2(nullfd, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
-			for (fd = 3; fd < 1024; fd++)
-				close(fd);
-		execvp(argv[2], argv + 2);
-		dprintf(2, "timeit: exec %s: %m\n", argv[2]);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR) {
-			perror("timeit: waitpid");
-			return 2;
-		}
-	}
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("%lld %d\n",
-	       (long long)(b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec),
-	       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-	return 0;
-}
-EOF
-		if "$cc" -O2 -o "$TMP/timeit" "$TMP/timeit.c" 2>"$LOGDIR/timeit-cc.log"; then
-			TIMEIT=$TMP/timeit
-		else
-			note "could not compile the timing helper (see below); using \$EPOCHREALTIME"
-			cat "$LOGDIR/timeit-cc.log" >&2
-		fi
+# bench_program NAME: BENCH_BINDIR/NAME if built, else NAME.c compiled into TMP.
+bench_program() {
+	local name=$1 cc=${CC:-$(command -v cc || command -v gcc || true)}
+	local src
+	if [[ -n ${CT_BENCH_BINDIR:-} && -x $CT_BENCH_BINDIR/$name ]]; then
+		echo "$CT_BENCH_BINDIR/$name"
+		return 0
 	fi
+	src=$(dirname -- "${BASH_SOURCE[0]}")/$name.c
+	[[ -n $cc && -r $src ]] || return 1
+	"$cc" -O2 -o "$TMP/$name" "$src" 2>"$LOGDIR/$name-cc.log" || return 1
+	echo "$TMP/$name"
+}
+
+# setup_timer: the timing helper (sets TIMEIT), or bash's $EPOCHREALTIME.
+setup_timer() {
+	TIMEIT=$(bench_program timeit) || {
+		TIMEIT=
+		note "no timing helper (see $LOGDIR/timeit-cc.log); using \$EPOCHREALTIME"
+	}
 	[[ -n $TIMEIT || -n ${EPOCHREALTIME:-} ]] || die "no C compiler and no \$EPOCHREALTIME (bash >= 5 needed)"
 }
 
-# setup_runner: compiles runmany.c (next to this file) into TMP and sets
-# RUNMANY; dies without a C compiler (building ct needs one anyway).
+# setup_runner: the runmany helper (sets RUNMANY); dies without it.
 setup_runner() {
-	local cc=${CC:-$(command -v cc || command -v gcc || true)}
-	local src
-	src=$(dirname -- "${BASH_SOURCE[0]}")/runmany.c
-	[[ -n $cc ]] || die "no C compiler (cc or gcc): needed for the runmany helper"
-	[[ -r $src ]] || die "$src not found"
-	if ! "$cc" -O2 -o "$TMP/runmany" "$src" 2>"$LOGDIR/runmany-cc.log"; then
-		cat "$LOGDIR/runmany-cc.log" >&2
-		die "could not compile $src"
-	fi
-	RUNMANY=$TMP/runmany
+	RUNMANY=$(bench_program runmany) ||
+		die "no runmany helper (see $LOGDIR/runmany-cc.log; a C compiler is needed)"
 }
 
 timer_name() {

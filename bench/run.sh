@@ -127,6 +127,7 @@ if ((BUILD)); then
 		die "the build failed (see $DATA/build.log)"
 	fi
 	CT_BINDIR=$TOP/bench/stage/usr/local/bin
+	export CT_BENCH_BINDIR=$TOP/build/bench/bench # the timer and runner of that build
 fi
 
 # --------------------------------------------------------- what is missing ---

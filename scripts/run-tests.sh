@@ -43,7 +43,8 @@ bench_smoke() {
 	echo "==== benchmark smoke test (bench/run.sh --quick)"
 	out=$(mktemp -d) || return 1
 	bench/install-deps.sh && shellcheck bench/*.sh bench/install-deps.sh &&
-		CT_BINDIR=$BUILD/werror/tests/stage/usr/local/bin bench/run.sh --quick --out "$out" >"$out/run.log" 2>&1
+		CT_BINDIR=$BUILD/werror/tests/stage/usr/local/bin CT_BENCH_BINDIR=$BUILD/werror/bench \
+		bench/run.sh --quick --out "$out" >"$out/run.log" 2>&1
 	rc=$?
 	[ $rc = 0 ] || tail -n 40 "$out/run.log"
 	rm -rf "$out"
