@@ -94,25 +94,7 @@ EOF
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-while (($#)); do
-	case $1 in
-	-n | --runs) (($# >= 2)) || die "$1 needs a value"; RUNS=$2; shift 2 ;;
-	--runs=*) RUNS=${1#*=}; shift ;;
-	-w | --warmup) (($# >= 2)) || die "$1 needs a value"; WARMUP=$2; shift 2 ;;
-	--warmup=*) WARMUP=${1#*=}; shift ;;
-	-t | --timeout) (($# >= 2)) || die "$1 needs a value"; TIMEOUT=$2; shift 2 ;;
-	--timeout=*) TIMEOUT=${1#*=}; shift ;;
-	--only) (($# >= 2)) || die "$1 needs a value"; ONLY=$2; shift 2 ;;
-	--only=*) ONLY=${1#*=}; shift ;;
-	--raw) (($# >= 2)) || die "$1 needs a value"; RAW=$2; shift 2 ;;
-	--raw=*) RAW=${1#*=}; shift ;;
-	--summary) (($# >= 2)) || die "$1 needs a value"; SUMMARY=$2; shift 2 ;;
-	--summary=*) SUMMARY=${1#*=}; shift ;;
-	-k | --keep) KEEP=1; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; die "unknown argument: $1" ;;
-	esac
-done
+parse_opts 'n|runs:RUNS w|warmup:WARMUP t|timeout:TIMEOUT |only:ONLY |raw:RAW |summary:SUMMARY k|keep=KEEP=1' -- "$@"
 if ! is_uint "$RUNS" || ((RUNS < 1)); then
 	die "-n RUNS must be a positive integer, got '$RUNS'"
 fi

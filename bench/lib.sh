@@ -50,6 +50,47 @@ T_RC=0
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
 note() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 
+# parse_opts SPEC -- ARG...: the one option parser of the bench scripts. SPEC is a list of
+# "SHORT|LONG:VAR" (an option with a value: -S V, --LONG V, --LONG=V set VAR) and
+# "SHORT|LONG=VAR=VALUE" (a flag that sets VAR to VALUE); SHORT may be empty. -h and --help call
+# the script's usage(); anything else is an error.
+parse_opts() {
+	local spec=$1 arg item names var value short long
+	shift 2
+	while (($#)); do
+		arg=$1
+		shift
+		if [[ $arg == -h || $arg == --help ]]; then
+			usage
+			exit 0
+		fi
+		for item in $spec; do
+			if [[ $item == *=*=* ]]; then
+				names=${item%%=*} value=${item#*=*=} var=${item#*=}
+				var=${var%%=*}
+			else
+				names=${item%%:*} var=${item#*:} value=
+			fi
+			short=${names%%|*} long=${names#*|}
+			if [[ $item == *=*=* ]]; then
+				[[ $arg == "--$long" || (-n $short && $arg == "-$short") ]] || continue
+				printf -v "$var" '%s' "$value"
+			elif [[ $arg == "--$long="* ]]; then
+				printf -v "$var" '%s' "${arg#*=}"
+			elif [[ $arg == "--$long" || (-n $short && $arg == "-$short") ]]; then
+				(($#)) || die "$arg needs a value"
+				printf -v "$var" '%s' "$1"
+				shift
+			else
+				continue
+			fi
+			continue 2
+		done
+		usage >&2
+		die "unknown argument: $arg"
+	done
+}
+
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 
 # The logs live in the temp dir: --keep keeps them.

@@ -113,28 +113,7 @@ EOF
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-while (($#)); do
-	case $1 in
-	-N | --sizes) (($# >= 2)) || die "$1 needs a value"; SIZES=$2; shift 2 ;;
-	--sizes=*) SIZES=${1#*=}; shift ;;
-	-P | --parallel) (($# >= 2)) || die "$1 needs a value"; PAR=$2; shift 2 ;;
-	--parallel=*) PAR=${1#*=}; shift ;;
-	-t | --timeout) (($# >= 2)) || die "$1 needs a value"; TIMEOUT=$2; shift 2 ;;
-	--timeout=*) TIMEOUT=${1#*=}; shift ;;
-	--lxc-max) (($# >= 2)) || die "$1 needs a value"; LXC_MAX=$2; shift 2 ;;
-	--lxc-max=*) LXC_MAX=${1#*=}; shift ;;
-	--no-lxc) LXC_MAX=0; shift ;;
-	--stop-mode) (($# >= 2)) || die "$1 needs a value"; STOP_MODE=$2; shift 2 ;;
-	--stop-mode=*) STOP_MODE=${1#*=}; shift ;;
-	--settle) (($# >= 2)) || die "$1 needs a value"; SETTLE=$2; shift 2 ;;
-	--settle=*) SETTLE=${1#*=}; shift ;;
-	--data) (($# >= 2)) || die "$1 needs a value"; DATA=$2; shift 2 ;;
-	--data=*) DATA=${1#*=}; shift ;;
-	-k | --keep) KEEP=1; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; die "unknown argument: $1" ;;
-	esac
-done
+parse_opts 'N|sizes:SIZES P|parallel:PAR t|timeout:TIMEOUT |lxc-max:LXC_MAX |no-lxc=LXC_MAX=0 |stop-mode:STOP_MODE |settle:SETTLE |data:DATA k|keep=KEEP=1' -- "$@"
 read -r -a NS <<<"${SIZES//,/ }"
 ((${#NS[@]})) || die "-N: no size given"
 for n in "${NS[@]}"; do

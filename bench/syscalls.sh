@@ -78,18 +78,7 @@ EOF
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-while (($#)); do
-	case $1 in
-	--no-daemon) DAEMON=0; shift ;;
-	--top) (($# >= 2)) || die "$1 needs a value"; TOP=$2; shift 2 ;;
-	--top=*) TOP=${1#*=}; shift ;;
-	--summary) (($# >= 2)) || die "$1 needs a value"; SUMMARY=$2; shift 2 ;;
-	--summary=*) SUMMARY=${1#*=}; shift ;;
-	-k | --keep) KEEP=1; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; die "unknown argument: $1" ;;
-	esac
-done
+parse_opts '|no-daemon=DAEMON=0 |top:TOP |summary:SUMMARY k|keep=KEEP=1' -- "$@"
 if ! is_uint "$TOP" || ((TOP < 1)); then die "--top N must be a positive integer, got '$TOP'"; fi
 ((EUID == 0)) || die "must run as root (namespaces, lxc-execute)"
 if [[ -n $SUMMARY ]]; then : >"$SUMMARY" || die "cannot write --summary file $SUMMARY"; fi
