@@ -1,10 +1,12 @@
 #!/bin/sh
-# The subsystem folders of src/ are layers: a file includes headers of its own folder and of
-# folders below it only, so there is no include cycle between folders and each library links
-# only what is below it. Says so in TAP (one check; each include that breaks this as a "#" line)
-# and exits 1 if one does.
+# The subsystem folders of src/ are layers, each with one public header:
 #   common < cmd < config < seccomp, cgroup < spawn < monitor < tools   (init: nothing of ours)
-# Run by `make check` and usable alone: scripts/check-layers.sh [SRCDIR]
+# A file includes its own folder's headers by bare name ("config-internal.h") and another
+# folder's as "folder/header.h", only from a folder below its own and only that folder's public
+# header (common is a toolbox: any of its headers). So there is no include cycle between folders,
+# each library links only what is below it, and a folder's other headers are its own.
+# Says so in TAP (one check per rule; each include that breaks one as a "#" line), exits 1 if any
+# does. Run by `make check` and usable alone: scripts/check-layers.sh [SRCDIR]
 set -eu
 src=${1:-$(cd "$(dirname "$0")/.." && pwd)/src}
 rank() {
@@ -13,28 +15,49 @@ rank() {
 	spawn) echo 4 ;; monitor) echo 5 ;; tools) echo 6 ;; init) echo -1 ;; *) echo 99 ;;
 	esac
 }
-bad=0
+public() {
+	case $1 in
+	cmd) echo cmd.h ;; config) echo config.h ;; seccomp) echo seccomp-profile.h ;;
+	cgroup) echo cgroup.h ;; spawn) echo spawn.h ;; monitor) echo monitor.h ;; *) echo - ;;
+	esac
+}
+up=0 private=0
 for dir in "$src"/*/; do
 	from=$(basename "$dir")
 	for f in "$dir"*.c "$dir"*.h; do
 		[ -e "$f" ] || continue
 		for h in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f"); do
 			[ "$h" = ctbuild.h ] && continue
-			owner=$(cd "$src" && ls -d */"$h" 2>/dev/null | head -n 1 | cut -d/ -f1)
-			if [ -z "$owner" ]; then
-				echo "# $f: includes \"$h\", which no folder of src/ has"
-				bad=1
-			elif [ "$owner" != "$from" ] && [ "$(rank "$owner")" -ge "$(rank "$from")" ]; then
-				echo "# $f: includes $owner/$h: $owner is not below $from"
-				bad=1
+			case $h in
+			*/*) owner=${h%%/*} name=${h#*/} ;;
+			*) owner=$from name=$h ;;
+			esac
+			if [ ! -e "$src/$owner/$name" ]; then
+				echo "# $f: includes \"$h\", which is not in src/$owner"
+				up=1
+			elif [ "$owner" = "$from" ]; then
+				[ "$h" = "$name" ] && continue
+				echo "# $f: includes its own folder's \"$h\" by path, not by name"
+				private=1
+			elif [ "$(rank "$owner")" -ge "$(rank "$from")" ]; then
+				echo "# $f: includes $h: $owner is not below $from"
+				up=1
+			elif [ "$owner" != common ] && [ "$name" != "$(public "$owner")" ]; then
+				echo "# $f: includes $h: $owner's public header is $(public "$owner")"
+				private=1
 			fi
 		done
 	done
 done
-echo "1..1"
-if [ "$bad" = 0 ]; then
+echo "1..2"
+if [ "$up" = 0 ]; then
 	echo "ok 1 - each folder of src/ includes only from those below it"
 else
 	echo "not ok 1 - includes that go up or sideways between the folders of src/ (above)"
 fi
-exit $bad
+if [ "$private" = 0 ]; then
+	echo "ok 2 - another folder's headers are included only through its public header"
+else
+	echo "not ok 2 - includes of another folder's private headers (above)"
+fi
+[ "$up" = 0 ] && [ "$private" = 0 ]

@@ -3,7 +3,7 @@
  * hierarchy carries the controller), freezing, killing everything, and usage for ctinfo. */
 #include "cgroup-internal.h"
 
-#include "macro.h"
+#include "common/macro.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
 #include "cgroup.h"
 
 #include "cgroup-internal.h"
-#include "macro.h"
+#include "common/macro.h"
 
 #include <dirent.h>
 #include <errno.h>

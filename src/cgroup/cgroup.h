@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The container's own cgroup, on a pure cgroup2 host or a hybrid one. Init is cloned straight into
+/* The cgroup room's one public header (with its part devices.h).
+ * The container's own cgroup, on a pure cgroup2 host or a hybrid one. Init is cloned straight into
  * a "payload" child of its cgroup2 cgroup: a cgroup namespace is rooted there, so a guest manages
  * its subtree but cannot reach the limits, which sit one level up. Controllers that cgroup2 lacks
  * on a hybrid host (memory, pids, cpu) are taken from their v1 hierarchies when a limit needs
@@ -7,7 +8,8 @@
  * use cgroup2's core files. */
 #pragma once
 
-#include "config.h"
+#include "config/config.h"
+#include "devices.h"
 
 #include <limits.h>
 #include <stdbool.h>

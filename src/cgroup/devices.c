@@ -3,8 +3,8 @@
  * program by hand (raw bpf(2), no libbpf), loading and attaching it, and the cgroup v1 fallback. */
 #include "devices.h"
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

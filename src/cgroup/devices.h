@@ -5,7 +5,7 @@
  * to the v1 devices controller. */
 #pragma once
 
-#include "device-rule.h"
+#include "config/config.h"
 
 #include <linux/bpf.h>
 #include <stddef.h>

@@ -4,8 +4,8 @@
  * enforces, so a stuck or vanished monitor turns into an error instead of a hang. */
 #include "call.h"
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,8 +6,8 @@
  * have a deadline of their own, and the earliest one as epoll_wait's timeout needs no fd. */
 #include "calls.h"
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <sys/epoll.h>

@@ -3,7 +3,7 @@
  * driven by poll() on its connection until it is done. */
 #include "client.h"
 
-#include "util.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <poll.h>

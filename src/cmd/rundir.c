@@ -2,8 +2,8 @@
 /* Run-directory management: locking with stale-state recovery and removal on exit. */
 #include "rundir.h"
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <dirent.h>
 #include <errno.h>

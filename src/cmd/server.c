@@ -3,7 +3,7 @@
  * by which a request must arrive, so a silent or slow client costs one slot and nothing else. */
 #include "server.h"
 
-#include "macro.h"
+#include "common/macro.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -4,7 +4,7 @@
  * a command table whose default answer is ENOSYS. */
 #pragma once
 
-#include "mainloop.h"
+#include "common/mainloop.h"
 #include "protocol.h"
 
 #include <sys/types.h>

@@ -2,9 +2,9 @@
 /* Capability handling. Names come from libcap; the bounding set is dropped with libcap's
  * cap_drop_bound(); the other sets are masked with a raw capget/capset, which, unlike
  * cap_get_proc(), allocates nothing and so is safe between clone and exec. */
-#include "caps.h"
+#include "config.h"
 
-#include "util.h"
+#include "common/util.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -3,9 +3,11 @@
  * before exec (bounding set, ambient set, and the effective/permitted/inheritable sets). */
 #pragma once
 
-#include "config.h"
-
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+struct ct_config;
 
 #define CT_CAP_MAX 63
 

@@ -3,7 +3,7 @@
  * monitor only ever writes well-formed values to the kernel's files. */
 #include "config-internal.h"
 
-#include "util.h"
+#include "common/util.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -7,8 +7,8 @@
 
 #include <linux/capability.h>
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -3,8 +3,8 @@
  * into struct ct_mount_entry: MS_* flags, our own options (optional, create=), filesystem data. */
 #include "config.h"
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <limits.h>

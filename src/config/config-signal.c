@@ -4,8 +4,8 @@
  * were built against (musl's SIGRTMIN differs). */
 #include "config.h"
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <signal.h>

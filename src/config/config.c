@@ -4,9 +4,9 @@
  * Mount entries are parsed in config-mount.c. */
 #include "config-internal.h"
 
-#include "linefile.h"
-#include "macro.h"
-#include "util.h"
+#include "common/linefile.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The container configuration: a `key = value` file parsed into struct ct_config. Parsing is pure
+/* The config room's one public header (with its parts caps.h, device-rule.h and idmap.h).
+ * The container configuration: a `key = value` file parsed into struct ct_config. Parsing is pure
  * (no side effects beyond reading the file); errors come back in struct ct_file_error with the
  * file, line and key so the tool can print one precise message. */
 #pragma once
 
+#include "caps.h"
+#include "cmd/cmd.h" /* the method names, CT_TIMEOUT_MAX, CT_LOG_ROTATE_MAX */
+#include "common/linefile.h"
 #include "device-rule.h"
 #include "idmap.h"
-#include "linefile.h"
-#include "protocol.h"
-#include "rundir.h" /* CT_LOG_ROTATE_MAX */ /* enum ct_shutdown_method: the words tools and monitor share */
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -2,8 +2,8 @@
 /* device.allow rules: parsed from the config, written back in the v1 devices controller's form. */
 #include "device-rule.h"
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <stdbool.h>

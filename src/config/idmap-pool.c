@@ -4,8 +4,8 @@
  * container's while its monitor holds an flock on the block's lease file. */
 #include "idmap-internal.h"
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -3,8 +3,8 @@
  * to /proc. The pool and the leases of `idmap = auto` are in idmap-pool.c. */
 #include "idmap-internal.h"
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -4,8 +4,8 @@
  * until then or until the deadline, when it thaws again and says so. */
 #include "monitor-internal.h"
 
-#include "log.h"
-#include "util.h"
+#include "common/log.h"
+#include "common/util.h"
 
 #include <errno.h>
 

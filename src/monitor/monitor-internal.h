@@ -2,11 +2,11 @@
 /* State shared by the monitor's files (monitor.c: lifecycle; monitor-cmd.c: command handlers). */
 #pragma once
 
-#include "cgroup.h"
-#include "mainloop.h"
+#include "cgroup/cgroup.h"
+#include "cmd/cmd.h"
+#include "common/mainloop.h"
 #include "monitor.h"
-#include "server.h"
-#include "spawn.h"
+#include "spawn/spawn.h"
 #include "state.h"
 
 #include <signal.h>

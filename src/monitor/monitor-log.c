@@ -5,8 +5,8 @@
  * tmpfs). The monitor's own lines go to the same file: it is its stdout and stderr. */
 #include "monitor-internal.h"
 
-#include "log.h"
-#include "macro.h"
+#include "common/log.h"
+#include "common/macro.h"
 
 #include <errno.h>
 #include <fcntl.h>

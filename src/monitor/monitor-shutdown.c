@@ -4,11 +4,11 @@
  * sysvinit and exec run in forked helpers tracked by pidfd; the deadline is a timerfd. */
 #include "monitor-internal.h"
 
-#include "caps.h"
-#include "initctl.h"
-#include "log.h"
-#include "macro.h"
-#include "util.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "common/util.h"
+#include "config/config.h"
+#include "spawn/spawn.h"
 
 #include <errno.h>
 #include <sched.h>

@@ -3,12 +3,11 @@
  * the console, then the clone and the pid record. */
 #include "monitor-internal.h"
 
-#include "caps.h"
-#include "devices.h"
-#include "idmap.h"
-#include "log.h"
-#include "macro.h"
-#include "util.h"
+#include "cgroup/cgroup.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "common/util.h"
+#include "config/config.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,9 +3,9 @@
  * graceful stop, kill, restart after a reboot request, and finish with a reply to every waiter. */
 #include "monitor-internal.h"
 
-#include "log.h"
-#include "macro.h"
-#include "util.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -13,8 +13,8 @@
  * end the relay. */
 #include "monitor-internal.h"
 
-#include "log.h"
-#include "macro.h"
+#include "common/log.h"
+#include "common/macro.h"
 
 #include <errno.h>
 #include <fcntl.h>

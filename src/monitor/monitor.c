@@ -3,9 +3,9 @@
  * socket, spawn init, run the loop until the state machine says FINISH, then clean up. */
 #include "monitor-internal.h"
 
-#include "log.h"
-#include "macro.h"
-#include "util.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

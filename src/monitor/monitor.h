@@ -3,8 +3,8 @@
  * the sync socket and the command socket, and exits with the container's status. */
 #pragma once
 
-#include "config.h"
-#include "rundir.h"
+#include "cmd/cmd.h"
+#include "config/config.h"
 
 #include <stdbool.h>
 

@@ -6,7 +6,7 @@
  * it is unit-tested without any process. */
 #pragma once
 
-#include "protocol.h"
+#include "cmd/cmd.h"
 
 enum ct_event {
 	CT_EV_EXECED,       /* the child reached exec: setup succeeded */

@@ -3,8 +3,8 @@
  * precise reason for every refusal. Pure text work; seccomp.c feeds the results to libseccomp. */
 #include "seccomp-internal.h"
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <ctype.h>
 #include <errno.h>

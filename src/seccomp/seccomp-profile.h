@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Seccomp profiles in LXC's text format (version 1 and 2), compiled with libseccomp in the parent
+/* The seccomp room's one public header. Seccomp profiles in LXC's text format (version 1 and 2), compiled with libseccomp in the parent
  * into a BPF program that the child installs between clone and exec without allocating. The
  * grammar and the decisions (unknown syscalls, architectures) are described in seccomp.c. */
 #pragma once
 
-#include "linefile.h"
-#include "macro.h"
+#include "common/linefile.h"
+#include "common/macro.h"
 
 #include <stddef.h>
 

@@ -25,8 +25,8 @@
  * and ignored. Where LXC ignores junk (trailing words, a mask on '=='), we refuse it. */
 #include "seccomp-internal.h"
 
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
 /* Mounts through file descriptors (see mount-fd.h). */
 #include "mount-fd.h"
 
-#include "macro.h"
+#include "common/macro.h"
 
 #include <errno.h>
 #include <fcntl.h>

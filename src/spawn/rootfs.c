@@ -10,8 +10,8 @@
  * runs, which can make the start fail but never put a mount, a directory or a file outside. */
 #include "spawn.h"
 
+#include "common/macro.h"
 #include "inroot.h"
-#include "macro.h"
 #include "mount-fd.h"
 
 #include <errno.h>

@@ -4,8 +4,8 @@
  * parent as {step, -errno, detail} and the child exits. */
 #include "spawn.h"
 
-#include "caps.h"
-#include "seccomp-profile.h"
+#include "config/config.h"
+#include "seccomp/seccomp-profile.h"
 
 #include <errno.h>
 #include <fcntl.h>

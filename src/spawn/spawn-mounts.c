@@ -5,7 +5,7 @@
  * the container root's own. Only the host's root can do either, so the child cannot. */
 #include "spawn.h"
 
-#include "macro.h"
+#include "common/macro.h"
 #include "mount-fd.h"
 
 #include <errno.h>

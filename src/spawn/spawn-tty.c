@@ -6,7 +6,7 @@
  * container ever holds the operator's terminal. */
 #include "spawn.h"
 
-#include "macro.h"
+#include "common/macro.h"
 #include "mount-fd.h"
 
 #include <errno.h>

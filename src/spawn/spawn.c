@@ -3,7 +3,7 @@
  * CLONE_PIDFD on kernels without clone3) and reading the child's setup report. */
 #include "spawn.h"
 
-#include "macro.h"
+#include "common/macro.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Starting the container's init: clone3 into new namespaces with a pidfd, then, in the child, the
+/* The spawn room's one public header (with its part initctl.h); inroot.h and mount-fd.h are
+ * its own. Starting the container's init: clone3 into new namespaces with a pidfd, then, in the child, the
  * setup steps (rootfs, /proc, /sys, /dev, mounts, pivot_root, hostname, loopback) and exec. The
  * child never allocates; a failed step is sent to the parent as a report and the child exits. */
 #pragma once
 
-#include "config.h"
+#include "config/config.h"
+#include "initctl.h"
 
 #include <signal.h>
 #include <stdbool.h>

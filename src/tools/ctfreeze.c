@@ -2,8 +2,8 @@
 /* ctfreeze: freeze a container's cgroup; returns once every process in it is frozen. */
 #include "ctbuild.h"
 
-#include "client.h"
-#include "log.h"
+#include "cmd/cmd.h"
+#include "common/log.h"
 #include "tool.h"
 
 #include <errno.h>

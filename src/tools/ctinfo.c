@@ -2,11 +2,10 @@
 /* ctinfo: show a container's state, pids, method and paths; --json for machines. */
 #include "ctbuild.h"
 
-#include "client.h"
-#include "log.h"
+#include "cmd/cmd.h"
+#include "common/log.h"
 #include "show.h"
 #include "tool.h"
-#include "protocol.h"
 
 #include <getopt.h>
 #include <stdbool.h>

@@ -3,11 +3,9 @@
  * whose monitor does not answer is shown as such, and never fails the listing. */
 #include "ctbuild.h"
 
-#include "calls.h"
-#include "protocol.h"
-#include "log.h"
-#include "macro.h"
-#include "rundir.h"
+#include "cmd/cmd.h"
+#include "common/log.h"
+#include "common/macro.h"
 #include "show.h"
 #include "tool.h"
 

@@ -11,11 +11,11 @@
  * something outside (a host file): it is refused, never shifted. */
 #include "ctbuild.h"
 
-#include "idmap.h"
-#include "log.h"
-#include "macro.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "common/util.h"
+#include "config/config.h"
 #include "tool.h"
-#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>

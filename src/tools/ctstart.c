@@ -2,8 +2,8 @@
 /* ctstart: start a container in the foreground (exits with its status) or as a daemon (-d). */
 #include "ctbuild.h"
 
-#include "log.h"
-#include "monitor.h"
+#include "common/log.h"
+#include "monitor/monitor.h"
 #include "start.h"
 #include "tool.h"
 

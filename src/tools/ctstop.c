@@ -4,11 +4,9 @@
  * Several -n, or --all, stop many containers in parallel under one deadline (stop-many.c). */
 #include "ctbuild.h"
 
-#include "client.h"
-#include "protocol.h"
-#include "log.h"
-#include "macro.h"
-#include "rundir.h"
+#include "cmd/cmd.h"
+#include "common/log.h"
+#include "common/macro.h"
 #include "stop-many.h"
 #include "stop-report.h"
 #include "tool.h"

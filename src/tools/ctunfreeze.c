@@ -2,8 +2,8 @@
 /* ctunfreeze: thaw a frozen container. */
 #include "ctbuild.h"
 
-#include "client.h"
-#include "log.h"
+#include "cmd/cmd.h"
+#include "common/log.h"
 #include "tool.h"
 
 #include <errno.h>

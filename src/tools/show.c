@@ -4,7 +4,7 @@
 
 #include "show.h"
 
-#include "protocol.h"
+#include "cmd/cmd.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 /* How ctinfo and ctls show a container: times, durations, and the JSON members of an INFO reply. */
 #pragma once
 
-#include "protocol.h"
+#include "cmd/cmd.h"
 
 #include <stddef.h>
 #include <stdint.h>

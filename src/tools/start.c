@@ -3,16 +3,14 @@
  * the run dir is locked and the monitor runs here (foreground) or in a forked daemon. */
 #include "start.h"
 
-#include "caps.h"
-#include "cgroup.h"
-#include "config.h"
-#include "idmap.h"
-#include "log.h"
-#include "macro.h"
-#include "monitor.h"
-#include "rundir.h"
-#include "seccomp-profile.h"
-#include "util.h"
+#include "cgroup/cgroup.h"
+#include "cmd/cmd.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "common/util.h"
+#include "config/config.h"
+#include "monitor/monitor.h"
+#include "seccomp/seccomp-profile.h"
 
 #include <errno.h>
 #include <sched.h>

@@ -6,13 +6,12 @@
 
 #include "stop-many.h"
 
-#include "calls.h"
-#include "log.h"
-#include "macro.h"
-#include "rundir.h"
+#include "cmd/cmd.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "common/util.h"
 #include "stop-report.h"
 #include "tool.h"
-#include "util.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 
 #include "stop-report.h"
 
-#include "log.h"
+#include "common/log.h"
 #include "tool.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
  * each stop ended, its one-line message, the summary line and the aggregate exit status. */
 #pragma once
 
-#include "protocol.h"
+#include "cmd/cmd.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,9 +4,9 @@
 
 #include "tool.h"
 
-#include "log.h"
-#include "rundir.h"
-#include "util.h"
+#include "cmd/cmd.h"
+#include "common/log.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <getopt.h>

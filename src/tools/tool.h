@@ -2,7 +2,7 @@
 /* What every tool shares: the exit codes, --version, name and run-dir checks. */
 #pragma once
 
-#include "util.h"
+#include "common/util.h"
 
 #include <stdbool.h>
 

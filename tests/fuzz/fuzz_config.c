@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer harness for the config parser: any bytes, parsed, finalized and freed. */
-#include "config.h"
+#include "config/config.h"
 
 #include <stddef.h>
 #include <stdint.h>

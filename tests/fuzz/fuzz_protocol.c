@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer harness for the command protocol decoder: a datagram as the monitor or a client would
  * receive it, through every parser that could see it. */
-#include "protocol.h"
+#include "cmd/protocol.h"
 
 #include <stddef.h>
 #include <stdint.h>

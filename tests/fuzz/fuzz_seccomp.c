@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer harness for the seccomp profile compiler: any bytes go through ct_seccomp_parse(),
  * which must return a filter or -errno with the error filled in, and never crash or leak. */
-#include "seccomp-profile.h"
+#include "seccomp/seccomp-profile.h"
 
 #include <errno.h>
 #include <stdint.h>

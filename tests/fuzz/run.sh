@@ -11,7 +11,7 @@ out=$(mktemp -d /tmp/ct-fuzz.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 flags="-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 	-D_GNU_SOURCE -include $src/tests/fuzz/ctbuild-fuzz.h
-	-I$src/src/common -I$src/src/cmd -I$src/src/config -I$src/src/seccomp"
+	-I$src/src"
 common="$src/src/common/util.c $src/src/common/log.c $src/src/common/linefile.c"
 status=0
 for h in $harnesses; do

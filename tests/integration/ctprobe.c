@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A hostile command-socket client for the integration tests: sends garbage, truncated, oversized
  * or unknown frames, or stalls, and prints what the monitor answered ("closed", "EBADMSG", ...). */
-#include "protocol.h"
+#include "cmd/protocol.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -8,10 +8,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "call.h"
-#include "calls.h"
-#include "macro.h"
-#include "util.h"
+#include "cmd/call.h"
+#include "cmd/calls.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for the config parser (config.c, config-mount.c, config-signal.c): every key, the
  * defaults, every error with its exact file, line and key, and hostile input. */
-#include "caps.h"
-#include "config.h"
+#include "config/caps.h"
+#include "config/config.h"
 
-#include "macro.h"
+#include "common/macro.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,9 +7,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "devices.h"
-#include "macro.h"
-#include "util.h"
+#include "cgroup/devices.h"
+#include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,9 +6,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "idmap.h"
-#include "macro.h"
-#include "util.h"
+#include "common/macro.h"
+#include "common/util.h"
+#include "config/idmap.h"
 
 #include <errno.h>
 #include <fcntl.h>

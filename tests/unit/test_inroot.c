@@ -7,7 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "inroot.h"
+#include "spawn/inroot.h"
 
 #include <errno.h>
 #include <fcntl.h>

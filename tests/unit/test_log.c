@@ -7,8 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "log.h"
-#include "macro.h"
+#include "common/log.h"
+#include "common/macro.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -5,8 +5,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "mainloop.h"
-#include "util.h"
+#include "common/mainloop.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <sys/eventfd.h>

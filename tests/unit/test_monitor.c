@@ -10,13 +10,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "cgroup.h"
-#include "client.h"
-#include "config.h"
-#include "devices.h"
-#include "monitor.h"
-#include "rundir.h"
-#include "spawn.h"
+#include "cgroup/cgroup.h"
+#include "cgroup/devices.h"
+#include "cmd/client.h"
+#include "cmd/rundir.h"
+#include "config/config.h"
+#include "monitor/monitor.h"
+#include "spawn/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,8 +5,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "macro.h"
-#include "protocol.h"
+#include "cmd/protocol.h"
+#include "common/macro.h"
 
 #include <errno.h>
 #include <string.h>

@@ -2,9 +2,9 @@
 /* Unit tests for seccomp profiles (seccomp.c, seccomp-parse.c): LXC's shipped profile and ours
  * load, every error comes with its line and key, and compiled filters really act on syscalls in
  * forked children, the privileged containers' filter on mounts in a mount namespace of its own. */
-#include "seccomp-profile.h"
+#include "seccomp/seccomp-profile.h"
 
-#include "macro.h"
+#include "common/macro.h"
 
 #include <errno.h>
 #include <fcntl.h>

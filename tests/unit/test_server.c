@@ -6,9 +6,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "client.h"
-#include "server.h"
-#include "util.h"
+#include "cmd/client.h"
+#include "cmd/server.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <stdio.h>

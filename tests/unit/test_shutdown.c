@@ -6,8 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "initctl.h"
-#include "util.h"
+#include "common/util.h"
+#include "spawn/initctl.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -7,7 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "state.h"
+#include "monitor/state.h"
 
 #include <errno.h>
 

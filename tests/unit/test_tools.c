@@ -6,12 +6,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "macro.h"
-#include "rundir.h"
-#include "show.h"
-#include "stop-report.h"
-#include "tool.h"
-#include "util.h"
+#include "cmd/rundir.h"
+#include "common/macro.h"
+#include "common/util.h"
+#include "tools/show.h"
+#include "tools/stop-report.h"
+#include "tools/tool.h"
 
 #include <errno.h>
 #include <fcntl.h>
