@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The monitor's command table. Anything not listed here is answered with ENOSYS by the server. */
-#include "monitor-internal.h"
+#include "monitor-cmd.h"
+
+#include "monitor-shutdown.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 /* Freezing and thawing the container's cgroup. A FREEZE is answered only once the kernel reports
  * every process frozen; the monitor checks on a short timer (v1's freezer has no notification)
  * until then or until the deadline, when it thaws again and says so. */
-#include "monitor-internal.h"
+#include "monitor-freeze.h"
 
 #include "common/log.h"
 #include "common/util.h"

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* State shared by the monitor's files (monitor.c: lifecycle; monitor-cmd.c: command handlers). */
+/* The monitor's state, shared by its files, and its core: the state machine (monitor-state.c) and
+ * the mainloop's handlers (monitor.c). Each part declares its functions in a header of its own
+ * (monitor-spawn.h, monitor-shutdown.h, monitor-freeze.h, monitor-log.h, monitor-tty.h,
+ * monitor-cmd.h), included only by the files that call them. */
 #pragma once
 
 #include "cgroup/cgroup.h"
@@ -89,76 +92,17 @@ struct ct_monitor {
 /* Feeds an event through the state machine and performs the action. Returns a CT_LOOP_* code,
  * or -EALREADY / -ESRCH for a request the current state refuses. */
 int ct_monitor_event(struct ct_monitor *m, enum ct_event ev);
-
-/* Builds the spawn plan, clones init and registers the sync socket (monitor-spawn.c). */
-int ct_monitor_spawn(struct ct_monitor *m);
-/* Reads the child's setup outcome from the sync socket and feeds it to the state machine. */
-int ct_monitor_sync(struct ct_monitor *m);
-
-/* The drain timer fired: is the cgroup empty (or out of time)? Returns a CT_LOOP_* code. */
-int ct_monitor_drain_check(struct ct_monitor *m);
-
-/* Sends the notice a waiting `ctstart -d` reads, once. */
-void ct_monitor_notify(struct ct_monitor *m, int result, const char *message);
-
 /* A graceful stop request with a timeout (seconds, CT_TIMEOUT_FOREVER or CT_TIMEOUT_DEFAULT).
  * Returns as ct_monitor_event(). */
 int ct_monitor_shutdown(struct ct_monitor *m, int32_t timeout);
-/* Fills the ACCEPTED event describing the stop under way. */
-void ct_monitor_accepted_event(const struct ct_monitor *m, struct ct_progress *ev);
+/* The drain timer fired: is the cgroup empty (or out of time)? Returns a CT_LOOP_* code. */
+int ct_monitor_drain_check(struct ct_monitor *m);
+/* Sends the notice a waiting `ctstart -d` reads, once. */
+void ct_monitor_notify(struct ct_monitor *m, int result, const char *message);
 
-/* Shutdown methods (monitor-shutdown.c). */
-/* Runs the configured method; *next is CT_EV_UNDELIVERABLE if it cannot reach init. Returns a
- * CT_LOOP_* code. */
-int ct_shutdown_dispatch(struct ct_monitor *m, enum ct_event *next);
-/* Arms or tightens the deadline to timeout seconds from now (CT_TIMEOUT_FOREVER: none). */
-int ct_shutdown_arm(struct ct_monitor *m, int32_t timeout);
-/* The retry timer fired: run the method again. Returns a CT_LOOP_* code. */
-int ct_shutdown_retry(struct ct_monitor *m);
-/* A helper (sysvinit, exec) has been reaped with wait status st. Returns a CT_LOOP_* code. */
-int ct_shutdown_helper_exited(struct ct_monitor *m, int st);
-/* Once init is gone: true if there is no helper (any more), reaping one that exited (its report
- * still counts). Never blocks. */
-bool ct_shutdown_helper_gone(struct ct_monitor *m);
-/* SIGKILLs and reaps a helper still there. */
-void ct_shutdown_helper_kill(struct ct_monitor *m);
-/* Sends an event to every client waiting on a SHUTDOWN. */
-void ct_monitor_broadcast(struct ct_monitor *m, enum ct_progress_kind kind);
-
-/* How the container's processes are confined. */
-struct ct_confine ct_monitor_confine(const struct ct_monitor *m);
-/* Freezing (monitor-freeze.c): the FREEZE and THAW actions; *next is CT_EV_FREEZE_FAILED or
- * CT_EV_THAW_FAILED when the cgroup would not. */
-int ct_monitor_freeze(struct ct_monitor *m, enum ct_event *next);
-int ct_monitor_thaw(struct ct_monitor *m, enum ct_event *next);
-/* The freeze timer fired: frozen yet? Returns a CT_LOOP_* code. */
-int ct_monitor_freeze_check(struct ct_monitor *m);
-/* Thaws a frozen container before it is stopped. */
-void ct_monitor_unfreeze_for_stop(struct ct_monitor *m);
-
-/* The daemon's log: a pipe for the container's output, read into the rotated log file. Nothing
- * without a log_path (the foreground). */
-int ct_monitor_log_setup(struct ct_monitor *m);
-/* Drains what is left (bounded) and closes the pipe. */
-void ct_monitor_log_close(struct ct_monitor *m);
-
-/* The foreground terminal relay (monitor-tty.c): the container's pty master to and from the
- * operator's terminal. Takes tty's master and keeps a slave fd of its own; on failure the start
- * must fail (nothing would read the master). */
-int ct_monitor_tty_start(struct ct_monitor *m, struct ct_spawn_tty *tty);
-/* The monitor's slave fd of the container's terminal (the helpers' stdio), or -1. */
-int ct_monitor_tty_fd(const struct ct_monitor *m);
-/* SIGWINCH: the operator's window size to the container's pty. */
-void ct_monitor_tty_resize(struct ct_monitor *m);
-/* Flushes what it can without blocking, restores the terminal's mode, closes. */
-void ct_monitor_tty_close(struct ct_monitor *m);
-
+/* The mainloop's handlers (monitor.c). */
+/* Reads the child's setup outcome from the sync socket and feeds it to the state machine. */
+int ct_monitor_sync(struct ct_monitor *m);
 /* SIGTERM/SIGINT to the monitor, or the terminal's escape: a graceful stop, a second one kills.
  * Returns a CT_LOOP_* code. */
 int ct_monitor_interrupt(struct ct_monitor *m, int sig);
-
-/* The environment the container's processes get: our defaults and the config's env. */
-int ct_monitor_build_env(const struct ct_config *c, char ***ret);
-
-extern const struct ct_cmd_entry ct_monitor_commands[];
-extern const size_t ct_monitor_n_commands;

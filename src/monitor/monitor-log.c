@@ -3,7 +3,7 @@
  * to the log file, which is rotated at log.size (LOG.1 .. LOG.N, log.rotate of them kept, or
  * truncated with none), so nothing a container prints can fill the file system (/run is a
  * tmpfs). The monitor's own lines go to the same file: it is its stdout and stderr. */
-#include "monitor-internal.h"
+#include "monitor-log.h"
 
 #include "common/log.h"
 #include "common/macro.h"

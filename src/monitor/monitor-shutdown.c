@@ -2,7 +2,10 @@
 /* The shutdown methods and their deadline. Signal methods first check that init catches or blocks
  * the signal (the kernel drops it otherwise, and waiting out the timeout would be pointless);
  * sysvinit and exec run in forked helpers tracked by pidfd; the deadline is a timerfd. */
-#include "monitor-internal.h"
+#include "monitor-shutdown.h"
+
+#include "monitor-spawn.h"
+#include "monitor-tty.h"
 
 #include "common/log.h"
 #include "common/macro.h"

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Preparing init's start: argv (ctinit in front of an application's command), a clean environment,
  * the console, then the clone and the pid record. */
-#include "monitor-internal.h"
+#include "monitor-spawn.h"
+
+#include "monitor-tty.h"
 
 #include "cgroup/cgroup.h"
 #include "common/log.h"

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Carrying out the state machine's actions: notify a waiting `ctstart -d`, dispatch or queue a
  * graceful stop, kill, restart after a reboot request, and finish with a reply to every waiter. */
+#include "monitor-freeze.h"
 #include "monitor-internal.h"
+#include "monitor-shutdown.h"
+#include "monitor-spawn.h"
 
 #include "common/log.h"
 #include "common/macro.h"

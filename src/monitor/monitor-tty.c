@@ -11,7 +11,7 @@
  * costs output, never the container's progress or a stop's deadline. The monitor keeps a slave
  * fd of its own: a guest with no slave open (sysvinit opens its console only to write) must not
  * end the relay. */
-#include "monitor-internal.h"
+#include "monitor-tty.h"
 
 #include "common/log.h"
 #include "common/macro.h"

@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The monitor's lifecycle: block signals and open the signalfd before clone, bind the command
  * socket, spawn init, run the loop until the state machine says FINISH, then clean up. */
+#include "monitor-cmd.h"
+#include "monitor-freeze.h"
 #include "monitor-internal.h"
+#include "monitor-log.h"
+#include "monitor-shutdown.h"
+#include "monitor-spawn.h"
+#include "monitor-tty.h"
 
 #include "common/log.h"
 #include "common/macro.h"
