@@ -37,6 +37,9 @@ DATA=$OUT/data
 [[ -r $DATA/meta.sh ]] || die "$DATA/meta.sh is missing: not the output of bench/run.sh"
 # What run.sh recorded: ARGS, DATE, TOTAL_S, the machine and versions, RUNS, WARM, SIZES, PAR,
 # LXC_MAX, QUICK, DO_SCALE, DO_SYSCALLS, HAVE_STRACE, LOAD_BEGIN, LOAD_END, MISSING, RC.
+DATE=''
+MISSING=()
+declare -A RC=()
 # shellcheck disable=SC1091
 . "$DATA/meta.sh"
 HAVE_GNUPLOT=1
