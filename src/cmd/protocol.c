@@ -213,6 +213,7 @@ int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info)
 	ct_frame_put_str(f, info->config_path);
 	ct_frame_put_str(f, info->rootfs);
 	ct_frame_put_str(f, info->idmap);
+	ct_frame_put_u32(f, info->exec_sessions);
 	return ct_frame_finish(f);
 }
 
@@ -317,6 +318,7 @@ int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret)
 	ct_cursor_get_str(c, info.config_path, sizeof(info.config_path));
 	ct_cursor_get_str(c, info.rootfs, sizeof(info.rootfs));
 	ct_cursor_get_str(c, info.idmap, sizeof(info.idmap));
+	info.exec_sessions = ct_cursor_get_u32(c);
 	if (ct_cursor_end(c) < 0 || info.state >= CT_STATE_COUNT_)
 		return -EBADMSG;
 	*ret = info;
@@ -347,6 +349,110 @@ const char *ct_state_to_string(enum ct_state s)
 	static const char *const names[] = { "STARTING", "RUNNING", "STOPPING", "STOPPED", "FROZEN" };
 
 	return (unsigned)s < CT_STATE_COUNT_ ? names[s] : "UNKNOWN";
+}
+
+static size_t strv_count(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+int ct_proto_request_exec(struct ct_frame *f, uint32_t flags, uint16_t rows, uint16_t cols,
+			  const char *user, const char *cwd, char *const *argv, char *const *env)
+{
+	size_t argc = strv_count(argv), envc = strv_count(env);
+
+	if (argc == 0 || argc > CT_EXEC_ARGS_MAX || envc > CT_EXEC_ENV_MAX)
+		return -EINVAL;
+	ct_frame_begin(f, CT_CMD_EXEC);
+	ct_frame_put_u32(f, flags);
+	ct_frame_put_u32(f, rows);
+	ct_frame_put_u32(f, cols);
+	ct_frame_put_str(f, user ? user : "");
+	ct_frame_put_str(f, cwd ? cwd : "");
+	ct_frame_put_u32(f, (uint32_t)argc);
+	for (size_t i = 0; i < argc; i++)
+		ct_frame_put_str(f, argv[i]);
+	ct_frame_put_u32(f, (uint32_t)envc);
+	for (size_t i = 0; i < envc; i++)
+		ct_frame_put_str(f, env[i]);
+	return ct_frame_finish(f);
+}
+
+/* Reads n strings into ret->strings after *used, pointing v at them. */
+static int get_strv(struct ct_cursor *c, struct ct_exec_request *ret, size_t *used, char **v,
+		    uint32_t n)
+{
+	char s[CT_PROTO_STR_MAX];
+
+	for (uint32_t i = 0; i < n; i++) {
+		ct_cursor_get_str(c, s, sizeof(s));
+		size_t len = strlen(s) + 1;
+
+		if (c->error || len > sizeof(ret->strings) - *used)
+			return -EBADMSG;
+		v[i] = memcpy(ret->strings + *used, s, len);
+		*used += len;
+	}
+	v[n] = NULL;
+	return 0;
+}
+
+int ct_proto_parse_exec(const struct ct_msg *m, struct ct_exec_request *ret)
+{
+	struct ct_cursor c;
+	size_t used = 0;
+	uint32_t rows, cols, argc, envc;
+
+	ct_cursor_init(&c, m);
+	ret->flags = ct_cursor_get_u32(&c);
+	rows = ct_cursor_get_u32(&c);
+	cols = ct_cursor_get_u32(&c);
+	ct_cursor_get_str(&c, ret->user, sizeof(ret->user));
+	ct_cursor_get_str(&c, ret->cwd, sizeof(ret->cwd));
+	argc = ct_cursor_get_u32(&c);
+	if (c.error || argc == 0 || argc > CT_EXEC_ARGS_MAX)
+		return c.error ? -EBADMSG : -EINVAL;
+	if (get_strv(&c, ret, &used, ret->argv, argc) < 0)
+		return -EBADMSG;
+	envc = ct_cursor_get_u32(&c);
+	if (c.error || envc > CT_EXEC_ENV_MAX)
+		return c.error ? -EBADMSG : -EINVAL;
+	if (get_strv(&c, ret, &used, ret->env, envc) < 0 || ct_cursor_end(&c) < 0)
+		return -EBADMSG;
+	if ((ret->flags & ~CT_EXEC_TTY) || rows > UINT16_MAX || cols > UINT16_MAX)
+		return -EINVAL;
+	for (uint32_t i = 0; i < envc; i++)
+		if (ret->env[i][0] == '=' || !strchr(ret->env[i], '='))
+			return -EINVAL;
+	ret->rows = (uint16_t)rows;
+	ret->cols = (uint16_t)cols;
+	return 0;
+}
+
+int ct_proto_reply_exec(struct ct_frame *f, const struct ct_exec_result *res)
+{
+	begin_reply(f, CT_CMD_EXEC, 0);
+	ct_frame_put_u32(f, res->end);
+	ct_frame_put_u32(f, (uint32_t)res->exit_code);
+	ct_frame_put_u32(f, (uint32_t)res->signal);
+	return ct_frame_finish(f);
+}
+
+int ct_proto_parse_exec_result(struct ct_cursor *c, struct ct_exec_result *ret)
+{
+	struct ct_exec_result r;
+
+	r.end = ct_cursor_get_u32(c);
+	r.exit_code = (int32_t)ct_cursor_get_u32(c);
+	r.signal = (int32_t)ct_cursor_get_u32(c);
+	if (ct_cursor_end(c) < 0 || r.end >= CT_END_COUNT_)
+		return -EBADMSG;
+	*ret = r;
+	return 0;
 }
 
 static const char *const shutdown_method_names[CT_SHUTDOWN_COUNT_] = {

@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #define CT_PROTO_MAGIC 0x314d5443u /* "CTM1" on the wire */
-#define CT_PROTO_VERSION 3 /* 2: SHUTDOWN, FREEZE/THAW, events, richer STOP and INFO replies;
-			    * 3: INFO has the id mapping */
+#define CT_PROTO_VERSION 4 /* 2: SHUTDOWN, FREEZE/THAW, events, richer STOP and INFO replies;
+			    * 3: INFO has the id mapping; 4: EXEC, INFO counts exec sessions */
 #define CT_PROTO_HEADER_SIZE 12
 #define CT_PROTO_PAYLOAD_MAX 4096
 #define CT_PROTO_FRAME_MAX (CT_PROTO_HEADER_SIZE + CT_PROTO_PAYLOAD_MAX)
@@ -23,6 +23,7 @@ enum ct_msg_type {
 	CT_CMD_SHUTDOWN = 3, /* graceful stop with a timeout; events, then the reply once stopped */
 	CT_CMD_FREEZE = 4,   /* freeze the cgroup; the reply comes once it is really frozen */
 	CT_CMD_THAW = 5,
+	CT_CMD_EXEC = 6,     /* run a command inside (fds attached); the reply comes once it ended */
 	CT_MSG_EVENT = 0x4000, /* progress of a request, before its reply */
 	CT_MSG_REPLY = 0x8000,
 };
@@ -113,6 +114,7 @@ struct ct_info {
 	char config_path[CT_PROTO_STR_MAX]; /* "" when started without a file */
 	char rootfs[CT_PROTO_STR_MAX];
 	char idmap[CT_PROTO_STR_MAX]; /* "u 0 HOST COUNT g 0 HOST COUNT" (a user namespace), "none" */
+	uint32_t exec_sessions; /* ctexec sessions running */
 };
 
 struct ct_stop_result {
@@ -132,6 +134,30 @@ struct ct_progress {
 	int64_t remaining_ms; /* until the deadline, at most CT_TIMEOUT_MAX s; -1: none */
 	int32_t error;
 	char detail[CT_PROTO_STR_MAX];
+};
+
+/* EXEC: a command to run inside, with fds attached to the datagram (SCM_RIGHTS): the session's
+ * control socket, then its stderr, then (without CT_EXEC_TTY) its stdin and stdout. */
+#define CT_EXEC_TTY 1u     /* a pty in the container's devpts; its master goes back on the control
+			    * socket */
+#define CT_EXEC_ARGS_MAX 256
+#define CT_EXEC_ENV_MAX 256
+#define CT_EXEC_FDS_MAX 4
+struct ct_exec_request {
+	uint32_t flags;
+	uint16_t rows, cols; /* the terminal's size with CT_EXEC_TTY, else 0 */
+	char user[256];      /* "" (the container's root), a name or UID[:GID] */
+	char cwd[CT_PROTO_STR_MAX]; /* "" for "/" */
+	char *argv[CT_EXEC_ARGS_MAX + 1]; /* NULL-terminated, pointing into strings */
+	char *env[CT_EXEC_ENV_MAX + 1];   /* K=V added to the container's environment */
+	char strings[CT_PROTO_PAYLOAD_MAX];
+};
+
+/* How an exec session ended, in its reply. */
+struct ct_exec_result {
+	uint32_t end;      /* CT_END_EXITED (exit_code) or CT_END_SIGNALED/CT_END_KILLED (signal) */
+	int32_t exit_code;
+	int32_t signal;
 };
 
 void ct_frame_begin(struct ct_frame *f, uint16_t type);
@@ -174,6 +200,14 @@ int ct_proto_parse_progress(const struct ct_msg *m, struct ct_progress *ret);
 int ct_proto_parse_reply(const struct ct_msg *m, uint16_t request, struct ct_cursor *ret_body);
 int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret);
 int ct_proto_parse_stop(struct ct_cursor *c, struct ct_stop_result *ret);
+
+/* EXEC's request: argv non-empty; env entries are K=V. -EMSGSIZE if it does not fit a frame. */
+int ct_proto_request_exec(struct ct_frame *f, uint32_t flags, uint16_t rows, uint16_t cols,
+			  const char *user, const char *cwd, char *const *argv, char *const *env);
+/* -EBADMSG: malformed; -EINVAL: no command, too many arguments, an env entry without '='. */
+int ct_proto_parse_exec(const struct ct_msg *m, struct ct_exec_request *ret);
+int ct_proto_reply_exec(struct ct_frame *f, const struct ct_exec_result *res);
+int ct_proto_parse_exec_result(struct ct_cursor *c, struct ct_exec_result *ret);
 
 const char *ct_state_to_string(enum ct_state s);
 /* "application", "sysvinit", "systemd", "exec" ("unset" for CT_SHUTDOWN_UNSET). */

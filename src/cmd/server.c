@@ -21,6 +21,8 @@ struct ct_conn {
 	bool spoke;    /* has sent a request: not idle */
 	bool deferred;
 	uint16_t tag;
+	int *fds;      /* during dispatch: the fds that came with the request (-1 once taken) */
+	size_t n_fds;
 	struct ct_conn *next;
 };
 
@@ -133,28 +135,86 @@ static void dispatch(struct ct_conn *c, const struct ct_msg *m)
 		reply_error(c, m->type, r);
 }
 
+size_t ct_conn_take_fds(struct ct_conn *c, int *fds, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_fds && n < max; i++)
+		if (c->fds[i] >= 0) {
+			fds[n++] = c->fds[i];
+			c->fds[i] = -1;
+		}
+	return n;
+}
+
+/* Receives one datagram and the fds that came with it (at most CT_EXEC_FDS_MAX; more make the
+ * kernel close the rest and set MSG_CTRUNC). Returns the length, or -1 with errno. */
+static ssize_t recv_with_fds(int fd, uint8_t *buf, size_t size, int *fds, size_t *n_fds,
+			    int *flags)
+{
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int) * CT_EXEC_FDS_MAX)];
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &ctl,
+			     .msg_controllen = sizeof(ctl) };
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+
+	*n_fds = 0;
+	*flags = mh.msg_flags;
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		for (size_t i = 0; i < k; i++) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+			if (*n_fds < CT_EXEC_FDS_MAX)
+				fds[(*n_fds)++] = got;
+			else
+				close(got);
+		}
+	}
+	return n;
+}
+
 /* Reads one datagram. A malformed frame gets an error reply and the connection is closed: after
- * garbage nothing the client sends can be trusted to be in step. */
+ * garbage nothing the client sends can be trusted to be in step. Fds the request's handler did
+ * not take are closed, whatever became of the connection. */
 static void conn_read(struct ct_conn *c)
 {
 	uint8_t buf[CT_PROTO_FRAME_MAX];
+	int fds[CT_EXEC_FDS_MAX], flags;
+	size_t n_fds;
 	struct ct_msg m;
-	ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+	ssize_t n = recv_with_fds(c->fd, buf, sizeof(buf), fds, &n_fds, &flags);
 	int r;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0 || c->deferred) {
 		conn_close(c); /* EOF, error, or a request while one is pending */
-		return;
+	} else {
+		r = (size_t)n > sizeof(buf) ? -EMSGSIZE : ct_msg_decode(buf, (size_t)n, &m);
+		if (r == 0 && (flags & MSG_CTRUNC))
+			r = -EBADMSG; /* more fds than any request takes */
+		if (r < 0) {
+			if (reply_error(c, 0, r) == 0)
+				conn_close(c);
+		} else {
+			c->fds = fds;
+			c->n_fds = n_fds;
+			dispatch(c, &m); /* may free c */
+		}
 	}
-	r = (size_t)n > sizeof(buf) ? -EMSGSIZE : ct_msg_decode(buf, (size_t)n, &m);
-	if (r < 0) {
-		if (reply_error(c, 0, r) == 0)
-			conn_close(c);
-		return;
-	}
-	dispatch(c, &m);
+	for (size_t i = 0; i < n_fds; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 }
 
 static int on_conn(int fd, uint32_t events, void *data)

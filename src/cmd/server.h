@@ -39,6 +39,9 @@ int ct_server_new(struct ct_loop *loop, const struct ct_server_options *o, struc
  * monitor's (the run dir owner removes it). */
 void ct_server_free(struct ct_server *s);
 
+/* During a handler: takes (up to max of) the fds that came with the request, in order; the caller
+ * owns them. Those not taken are closed after the handler. Returns how many. */
+size_t ct_conn_take_fds(struct ct_conn *c, int *fds, size_t max);
 /* Sends a finished frame. On failure the connection is closed and must not be used again. */
 int ct_conn_reply(struct ct_conn *c, const struct ct_frame *f);
 /* Parks the connection without a deadline until ct_server_reply_deferred() with the same tag. */

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 /* The longest shutdown_timeout a config can set is the longest a request can carry. */
@@ -24,6 +25,7 @@ static void fill_info(const struct ct_monitor *m, struct ct_info *info)
 		.application = c->command != NULL,
 		.reboots = m->init.reboots,
 		.memory_bytes = -1, .tasks = -1, .cpu_usec = -1,
+		.exec_sessions = m->exec.n,
 	};
 	struct ct_cgroup_usage u;
 
@@ -128,12 +130,37 @@ static int cmd_thaw(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
 	return 0;
 }
 
+/* A ctexec session: refused unless RUNNING (the table says why); the reply comes once the command
+ * ended, after an ACCEPTED event if the container begins to stop meanwhile. */
+static int cmd_exec(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
+{
+	struct ct_monitor *m = userdata;
+	struct ct_exec_request *rq = malloc(sizeof(*rq));
+	int r = rq ? ct_proto_parse_exec(msg, rq) : -ENOMEM;
+
+	if (r == 0) {
+		m->exec.request = rq;
+		m->exec.n_fds = ct_conn_take_fds(c, m->exec.fds, CT_EXEC_FDS_MAX);
+		r = ct_monitor_event(m, CT_EV_EXEC);
+		for (size_t i = 0; i < m->exec.n_fds; i++) /* refused: not taken by the action */
+			close(m->exec.fds[i]);
+		m->exec.n_fds = 0;
+		m->exec.request = NULL;
+	}
+	free(rq);
+	if (r < 0)
+		return r;
+	ct_conn_defer(c, m->exec.started_tag);
+	return 0;
+}
+
 const struct ct_cmd_entry ct_monitor_commands[] = {
 	{ CT_CMD_INFO, cmd_info },
 	{ CT_CMD_STOP, cmd_stop },
 	{ CT_CMD_SHUTDOWN, cmd_shutdown },
 	{ CT_CMD_FREEZE, cmd_freeze },
 	{ CT_CMD_THAW, cmd_thaw },
+	{ CT_CMD_EXEC, cmd_exec },
 };
 
 const size_t ct_monitor_n_commands = sizeof(ct_monitor_commands) / sizeof(ct_monitor_commands[0]);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The monitor's state, shared by its files, and its core: the state machine (monitor-state.c) and
  * the mainloop's handlers (monitor.c). Each part declares its functions in a header of its own
- * (monitor-spawn.h, monitor-shutdown.h, monitor-freeze.h, monitor-log.h, monitor-tty.h,
- * monitor-cmd.h), included only by the files that call them. */
+ * (monitor-spawn.h, monitor-shutdown.h, monitor-freeze.h, monitor-exec.h, monitor-log.h,
+ * monitor-tty.h, monitor-cmd.h), included only by the files that call them. */
 #pragma once
 
 #include "cgroup/cgroup.h"
@@ -65,6 +65,22 @@ struct ct_monitor_helper {
 	int pidfd;
 };
 
+/* ctexec sessions (monitor-exec.c): the helper of each, and the connection waiting for its end. */
+#define CT_EXEC_SESSIONS_MAX 64
+struct ct_exec_session {
+	pid_t pid; /* the helper's (host pid namespace); 0: a free slot */
+	uint16_t tag; /* its connection's (ct_conn_defer) */
+};
+struct ct_monitor_exec {
+	/* The EXEC request being handled, for the EXEC action; NULL otherwise. */
+	const struct ct_exec_request *request;
+	int fds[CT_EXEC_FDS_MAX]; /* its fds: control socket, stderr[, stdin, stdout] */
+	size_t n_fds;
+	uint16_t started_tag; /* set by the action: the new session's tag, 0 if none started */
+	struct ct_exec_session sessions[CT_EXEC_SESSIONS_MAX];
+	unsigned n;
+};
+
 /* The daemon's bounded log (monitor-log.c): the container's stdout and stderr. */
 struct ct_monitor_log {
 	int read_fd;
@@ -86,6 +102,7 @@ struct ct_monitor {
 	struct ct_monitor_freeze freeze;
 	struct ct_monitor_helper helper;
 	struct ct_monitor_log log;
+	struct ct_monitor_exec exec;
 	struct ct_tty_relay *tty; /* the foreground terminal relay (monitor-tty.c), or NULL */
 };
 

@@ -158,11 +158,14 @@ static int start_helper(struct ct_monitor *m)
 			_exit(125);
 		bool userns = ct_config_userns(c);
 
-		int stdio = ct_monitor_tty_fd(m) >= 0 ? ct_monitor_tty_fd(m) : m->log.write_fd;
+		int out = ct_monitor_tty_fd(m) >= 0 ? ct_monitor_tty_fd(m) : m->log.write_fd;
+		struct ct_exec_spec x = { .what = "ct: shutdown_command", .argv = c->shutdown_command,
+					  .envp = env, .in_fd = -1, .out_fd = out, .err_fd = out,
+					  .ctl_fd = -1 };
 
 		if (c->shutdown_method == CT_SHUTDOWN_EXEC)
 			ct_helper_exec(m->init.pidfd, c->namespaces | (userns ? CLONE_NEWUSER : 0),
-				       &confine, c->shutdown_command, env, stdio, &m->saved_mask);
+				       &confine, &x, &m->saved_mask);
 		ct_helper_initctl(m->init.pidfd, userns, &m->saved_mask);
 	}
 	m->helper.pid = pid;

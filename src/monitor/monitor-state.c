@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Carrying out the state machine's actions: notify a waiting `ctstart -d`, dispatch or queue a
  * graceful stop, kill, restart after a reboot request, and finish with a reply to every waiter. */
+#include "monitor-exec.h"
 #include "monitor-freeze.h"
 #include "monitor-internal.h"
 #include "monitor-shutdown.h"
@@ -139,6 +140,7 @@ static int finish(struct ct_monitor *m)
 
 	ct_timerfd_arm(m->stop.timer_fd, 0);
 	ct_shutdown_helper_kill(m);
+	ct_monitor_exec_finish(m);
 	if (ct_cgroup_populated(&m->cgroup))
 		log_warning("container '%s': processes left in its cgroup after %d s", m->o->name,
 			    DRAIN_TIMEOUT_MS / 1000);
@@ -296,6 +298,7 @@ static int perform(struct ct_monitor *m, enum ct_action a, enum ct_event ev, enu
 	case CT_ACT_FREEZE: return ct_monitor_freeze(m, next);
 	case CT_ACT_THAW: return ct_monitor_thaw(m, next);
 	case CT_ACT_FINISH: return drain(m);
+	case CT_ACT_EXEC: return ct_monitor_exec_start(m);
 	default: return CT_LOOP_CONTINUE;
 	}
 }
@@ -315,8 +318,12 @@ int ct_monitor_event(struct ct_monitor *m, enum ct_event ev)
 			  ct_state_to_string(t.next), ct_action_to_string(t.action));
 		if (t.action == CT_ACT_REFUSE)
 			return err < 0 ? err : t.refusal;
+		bool stopping = t.next == CT_STATE_STOPPING && m->state != CT_STATE_STOPPING;
+
 		m->state = t.next;
 		r = perform(m, t.action, ev, &next);
+		if (stopping)
+			ct_monitor_exec_stopping(m); /* after the deadline was armed */
 		if (r < 0 && err == 0)
 			err = r;
 		if (r > 0 || next == CT_EV_NONE)

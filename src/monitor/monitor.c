@@ -2,6 +2,7 @@
 /* The monitor's lifecycle: block signals and open the signalfd before clone, bind the command
  * socket, spawn init, run the loop until the state machine says FINISH, then clean up. */
 #include "monitor-cmd.h"
+#include "monitor-exec.h"
 #include "monitor-freeze.h"
 #include "monitor-internal.h"
 #include "monitor-log.h"
@@ -157,6 +158,8 @@ static int reap(struct ct_monitor *m)
 			r = init_exited(m, st);
 		else if (pid == m->helper.pid)
 			r = ct_shutdown_helper_exited(m, st);
+		else
+			ct_monitor_exec_reaped(m, pid, st);
 		/* Anything else is not ours to track. */
 		if (r != CT_LOOP_CONTINUE)
 			return r;

@@ -30,6 +30,7 @@ static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_THAW] = NO(STARTING, EBUSY),
 		[CT_EV_FREEZE_FAILED] = REFUSE(STARTING),
 		[CT_EV_THAW_FAILED] = REFUSE(STARTING),
+		[CT_EV_EXEC] = NO(STARTING, EAGAIN), /* not yet */
 	},
 	[CT_STATE_RUNNING] = {
 		[CT_EV_EXECED] = REFUSE(RUNNING),
@@ -45,6 +46,7 @@ static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_FREEZE_FAILED] = REFUSE(RUNNING),
 		/* The thaw that made it RUNNING failed: still frozen. */
 		[CT_EV_THAW_FAILED] = T(FROZEN, NONE),
+		[CT_EV_EXEC] = T(RUNNING, EXEC),
 	},
 	[CT_STATE_STOPPING] = {
 		/* A child killed during setup can still have reported a step or reached exec. */
@@ -61,6 +63,7 @@ static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_THAW] = NO(STOPPING, EBUSY),
 		[CT_EV_FREEZE_FAILED] = REFUSE(STOPPING),
 		[CT_EV_THAW_FAILED] = REFUSE(STOPPING),
+		[CT_EV_EXEC] = NO(STOPPING, ESHUTDOWN),
 	},
 	[CT_STATE_STOPPED] = {
 		[CT_EV_EXECED] = GONE,
@@ -75,6 +78,7 @@ static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_THAW] = GONE,
 		[CT_EV_FREEZE_FAILED] = GONE,
 		[CT_EV_THAW_FAILED] = GONE,
+		[CT_EV_EXEC] = GONE,
 	},
 	[CT_STATE_FROZEN] = {
 		[CT_EV_EXECED] = REFUSE(FROZEN),
@@ -91,6 +95,8 @@ static const struct ct_transition table[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		/* Not frozen within the time (or not at all): it runs on. */
 		[CT_EV_FREEZE_FAILED] = T(RUNNING, NONE),
 		[CT_EV_THAW_FAILED] = REFUSE(FROZEN),
+		/* A process started now would hang until a thaw. */
+		[CT_EV_EXEC] = NO(FROZEN, EBUSY),
 	},
 };
 
@@ -106,7 +112,8 @@ const char *ct_event_to_string(enum ct_event e)
 	static const char *const names[] = { "execed",      "setup-failed", "kill",
 					     "shutdown",    "timeout",      "undeliverable",
 					     "init-exited", "init-reboot",  "freeze",
-					     "thaw",        "freeze-failed", "thaw-failed" };
+					     "thaw",        "freeze-failed", "thaw-failed",
+					     "exec" };
 
 	_Static_assert(sizeof(names) / sizeof(names[0]) == CT_EV_COUNT_, "a name per event");
 	return (unsigned)e < CT_EV_COUNT_ ? names[e] : "unknown";
@@ -116,7 +123,7 @@ const char *ct_action_to_string(enum ct_action a)
 {
 	static const char *const names[] = { "none",    "notify-running", "kill",   "queue",
 					     "dispatch", "join",          "restart", "freeze",
-					     "thaw",    "finish",         "refuse" };
+					     "thaw",    "finish",         "exec",    "refuse" };
 
 	_Static_assert(sizeof(names) / sizeof(names[0]) == CT_ACT_COUNT_, "a name per action");
 	return (unsigned)a < CT_ACT_COUNT_ ? names[a] : "unknown";

@@ -21,6 +21,7 @@ enum ct_event {
 	CT_EV_THAW,         /* a THAW request */
 	CT_EV_FREEZE_FAILED, /* the cgroup could not be frozen (in time): it runs on */
 	CT_EV_THAW_FAILED,  /* the cgroup could not be thawed: it stays frozen */
+	CT_EV_EXEC,         /* an EXEC request (ctexec) */
 	CT_EV_COUNT_,
 };
 /* An action's follow-up when there is none. */
@@ -37,6 +38,7 @@ enum ct_action {
 	CT_ACT_FREEZE,         /* freeze the cgroup; answer once it is frozen */
 	CT_ACT_THAW,           /* thaw the cgroup */
 	CT_ACT_FINISH,         /* the container is gone: reply to waiters, clean up, exit */
+	CT_ACT_EXEC,           /* start an exec session */
 	CT_ACT_REFUSE,         /* the request makes no sense in this state */
 	CT_ACT_COUNT_,
 };
@@ -44,7 +46,8 @@ enum ct_action {
 struct ct_transition {
 	enum ct_state next;
 	enum ct_action action;
-	int refusal; /* CT_ACT_REFUSE: the request's answer (-ESRCH, -EBUSY, -EALREADY) */
+	int refusal; /* CT_ACT_REFUSE: the request's answer (-ESRCH, -EBUSY, -EALREADY, -EAGAIN,
+		      * -ESHUTDOWN) */
 };
 
 struct ct_transition ct_state_next(enum ct_state s, enum ct_event e);

@@ -122,17 +122,33 @@ int ct_spawn_become_root(void);
  * start. No allocation. */
 int ct_signals_reset(const sigset_t *mask);
 
-/* Helpers that act inside a running container (shutdown-helper.c); they run in a forked child
- * and never return. The first asks sysvinit for runlevel 0 and exits with a ct_initctl_outcome;
- * the second runs argv in all of init's namespaces (CLONE_NEWUSER among them for a user-
- * namespaced container), in a session of its own with /dev/null in and its output to stdio_fd
- * (-1: the monitor's, which is then no terminal), and ends as the command ended (its exit status,
- * or killed by the same signal). Both enter init's user
- * namespace first where it has one, as its root: never as the host's. */
+/* A command to run inside a running container: the exec shutdown method's, or a ctexec
+ * session's. */
+struct ct_exec_spec {
+	const char *what;     /* names it in messages: "shutdown_command", "ctexec" */
+	char *const *argv;
+	char *const *envp;    /* the whole environment (PATH is looked up in it) */
+	const char *user;     /* NULL or "": the container's root; a name, UID or UID:GID */
+	const char *cwd;      /* NULL or "": "/" */
+	int in_fd;            /* -1: /dev/null */
+	int out_fd, err_fd;   /* -1: the monitor's (which is then no terminal) */
+	int ctl_fd;           /* a session's socket (signals in, the pty's master out), or -1 */
+	bool tty;             /* a pty in the container's devpts (needs ctl_fd) */
+	uint16_t rows, cols;  /* its size */
+};
+#define CT_EXEC_SETUP_FAILED 125 /* the helper could not enter, confine or start the command */
+
+/* Helpers that act inside a running container (shutdown-helper.c, exec-helper.c); they run in a
+ * forked child and never return. The first asks sysvinit for runlevel 0 and exits with a
+ * ct_initctl_outcome; the second runs a command in all of init's namespaces (CLONE_NEWUSER among
+ * them for a user-namespaced container), in a session of its own, and ends as the command ended
+ * (its exit status, or killed by the same signal; CT_EXEC_SETUP_FAILED, 126 or 127 when it could
+ * not start it). Both enter init's user namespace first where it has one, as its root: never as
+ * the host's. */
 _Noreturn void ct_helper_initctl(int init_pidfd, bool userns, const sigset_t *mask);
 _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
-			      const struct ct_confine *confine, char *const *argv, char *const *envp,
-			      int stdio_fd, const sigset_t *mask);
+			      const struct ct_confine *confine, const struct ct_exec_spec *x,
+			      const sigset_t *mask);
 
 /* Tells the child to go on, handing it fds (ct_spawn_fds order; borrowed, may be none). */
 int ct_spawn_go(int sync_fd, const struct ct_spawn_fds *fds);

@@ -47,6 +47,7 @@ static void print_text(const struct ct_info *i)
 	printf("idmap:           %s\n", i->idmap);
 	printf("started:         %s\n", started);
 	printf("reboots:         %u\n", i->reboots);
+	printf("exec sessions:   %u\n", i->exec_sessions);
 	if (i->memory_bytes >= 0)
 		printf("memory:          %.1f MiB\n", (double)i->memory_bytes / (1 << 20));
 	if (i->tasks >= 0)

@@ -78,6 +78,7 @@ void ct_show_json_info(const struct ct_info *i, const char *sep)
 	member_str("rootfs", i->rootfs, sep);
 	member_str("idmap", i->idmap, sep);
 	member_int("reboots", i->reboots, sep);
+	member_int("exec_sessions", i->exec_sessions, sep);
 	member_int("memory_bytes", i->memory_bytes, sep);
 	member_int("tasks", i->tasks, sep);
 	member_int("cpu_usec", i->cpu_usec, sep);

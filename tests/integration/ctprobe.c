@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A hostile command-socket client for the integration tests: sends garbage, truncated, oversized
- * or unknown frames, or stalls, and prints what the monitor answered ("closed", "EBADMSG", ...). */
+ * or unknown frames, or stalls, or attaches fds where none belong or the wrong ones (a host
+ * directory as an exec session's stdin), and prints what the monitor answered ("closed",
+ * "EBADMSG", ...). */
 #include "cmd/protocol.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,14 +53,42 @@ static void print_answer(int fd, int ms)
 	printf("%s\n", r == 0 ? "OK" : strerrorname_np(-r));
 }
 
+/* Sends frame f with n fds: pipes' ends, the first a socket, or (dir) stdin a host directory. */
+static void send_with_fds(int fd, const void *data, size_t len, size_t n, int dir)
+{
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int) * 8)];
+	} ctl = { 0 };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &ctl,
+			     .msg_controllen = CMSG_SPACE(sizeof(int) * n) };
+	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+	int fds[8], sp[2], p[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) < 0 || pipe(p) < 0)
+		return;
+	fds[0] = sp[1];
+	for (size_t i = 1; i < n; i++)
+		fds[i] = i == 2 && dir ? open("/", O_RDONLY | O_DIRECTORY) : p[i % 2];
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int) * n);
+	memcpy(CMSG_DATA(h), fds, sizeof(int) * n);
+	if (sendmsg(fd, &mh, 0) < 0)
+		perror("sendmsg");
+}
+
 int main(int argc, char **argv)
 {
+	static char *const cmd[] = { "true", NULL };
 	static unsigned char big[CT_PROTO_FRAME_MAX * 2];
 	struct ct_frame f;
 	int fd;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: ctprobe SOCKET garbage|truncated|oversized|unknown|stall\n");
+		fprintf(stderr, "usage: ctprobe SOCKET garbage|truncated|oversized|unknown|stall|"
+			"info-fds|exec-garbage|exec-dir|exec-manyfds\n");
 		return 2;
 	}
 	fd = connect_to(argv[1]);
@@ -72,6 +103,17 @@ int main(int argc, char **argv)
 		memcpy(big, f.data, CT_PROTO_HEADER_SIZE), send(fd, big, sizeof(big), 0);
 	else if (strcmp(argv[2], "unknown") == 0)
 		ct_proto_request(&f, 4242), send(fd, f.data, f.len, 0);
+	else if (strcmp(argv[2], "info-fds") == 0)
+		send_with_fds(fd, f.data, f.len, 4, 0);
+	else if (strcmp(argv[2], "exec-garbage") == 0)
+		ct_frame_begin(&f, CT_CMD_EXEC), ct_frame_put_u32(&f, 77), ct_frame_finish(&f),
+			send_with_fds(fd, f.data, f.len, 4, 0);
+	else if (strcmp(argv[2], "exec-dir") == 0)
+		ct_proto_request_exec(&f, 0, 0, 0, "", "", cmd, NULL),
+			send_with_fds(fd, f.data, f.len, 4, 1);
+	else if (strcmp(argv[2], "exec-manyfds") == 0)
+		ct_proto_request_exec(&f, 0, 0, 0, "", "", cmd, NULL),
+			send_with_fds(fd, f.data, f.len, 8, 0);
 	else if (strcmp(argv[2], "stall") != 0) {
 		fprintf(stderr, "ctprobe: unknown mode '%s'\n", argv[2]);
 		return 2;

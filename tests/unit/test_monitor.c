@@ -293,8 +293,8 @@ int __wrap_ct_spawn_tty(uid_t uid, gid_t tty_gid, struct ct_spawn_tty *ret)
 
 /* The helpers run the method against the fake init: SIGTERM for the exec method's command. */
 _Noreturn void __wrap_ct_helper_exec(int init_pidfd, unsigned long namespaces,
-				     const struct ct_confine *confine, char *const *argv,
-				     char *const *envp, int stdio_fd, const sigset_t *mask)
+				     const struct ct_confine *confine, const struct ct_exec_spec *x,
+				     const sigset_t *mask)
 {
 	mark("helper-exec");
 	if (helper_status == 0 || helper_status == 128 + SIGKILL)

@@ -9,6 +9,7 @@
 #include "common/macro.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void test_info_round_trip(void **state)
@@ -174,12 +175,78 @@ static void test_ok_reply(void **state)
 
 static void test_wire_bytes(void **state)
 {
-	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 3, 0, 2, 0, 0, 0, 0, 0 };
+	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 4, 0, 2, 0, 0, 0, 0, 0 };
 	struct ct_frame f;
 
 	assert_int_equal(ct_proto_request(&f, CT_CMD_STOP), 0);
 	assert_int_equal(f.len, sizeof(expect));
 	assert_memory_equal(f.data, expect, sizeof(expect));
+}
+
+static void test_exec_round_trip(void **state)
+{
+	static char *const argv[] = { "sh", "-c", "echo hi", NULL };
+	static char *const env[] = { "A=1", "B=x=y", NULL };
+	struct ct_exec_request *rq = malloc(sizeof(*rq));
+	struct ct_exec_result res = { .end = CT_END_SIGNALED, .signal = 15 }, back;
+	struct ct_frame f;
+	struct ct_msg m;
+	struct ct_cursor c;
+
+	assert_non_null(rq);
+	assert_int_equal(ct_proto_request_exec(&f, CT_EXEC_TTY, 24, 80, "alice", "/home", argv, env), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(m.type, CT_CMD_EXEC);
+	assert_int_equal(ct_proto_parse_exec(&m, rq), 0);
+	assert_int_equal(rq->flags, CT_EXEC_TTY);
+	assert_int_equal(rq->rows, 24);
+	assert_int_equal(rq->cols, 80);
+	assert_string_equal(rq->user, "alice");
+	assert_string_equal(rq->cwd, "/home");
+	assert_string_equal(rq->argv[2], "echo hi");
+	assert_null(rq->argv[3]);
+	assert_string_equal(rq->env[1], "B=x=y");
+	assert_null(rq->env[2]);
+
+	assert_int_equal(ct_proto_reply_exec(&f, &res), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_EXEC, &c), 0);
+	assert_int_equal(ct_proto_parse_exec_result(&c, &back), 0);
+	assert_int_equal(back.end, CT_END_SIGNALED);
+	assert_int_equal(back.signal, 15);
+	free(rq);
+}
+
+/* No command, an env entry without '=', unknown flags, a count larger than what follows. */
+static void test_exec_refused(void **state)
+{
+	static char *const argv[] = { "true", NULL };
+	static char *const bad_env[] = { "NOEQUALS", NULL };
+	static char *const empty[] = { NULL };
+	struct ct_exec_request *rq = malloc(sizeof(*rq));
+	struct ct_frame f;
+	struct ct_msg m;
+
+	assert_non_null(rq);
+	assert_int_equal(ct_proto_request_exec(&f, 0, 0, 0, NULL, NULL, empty, NULL), -EINVAL);
+	assert_int_equal(ct_proto_request_exec(&f, 0, 0, 0, NULL, NULL, argv, bad_env), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(ct_proto_parse_exec(&m, rq), -EINVAL);
+	assert_int_equal(ct_proto_request_exec(&f, 0x80, 0, 0, NULL, NULL, argv, NULL), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(ct_proto_parse_exec(&m, rq), -EINVAL);
+	ct_frame_begin(&f, CT_CMD_EXEC);
+	ct_frame_put_u32(&f, 0);
+	ct_frame_put_u32(&f, 0);
+	ct_frame_put_u32(&f, 0);
+	ct_frame_put_str(&f, "");
+	ct_frame_put_str(&f, "");
+	ct_frame_put_u32(&f, 200); /* 200 arguments announced, one sent */
+	ct_frame_put_str(&f, "x");
+	assert_int_equal(ct_frame_finish(&f), 0);
+	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
+	assert_int_equal(ct_proto_parse_exec(&m, rq), -EBADMSG);
+	free(rq);
 }
 
 static void test_truncated(void **state)
@@ -305,7 +372,8 @@ int main(void)
 		cmocka_unit_test(test_oversized),       cmocka_unit_test(test_malformed_body),
 		cmocka_unit_test(test_string_with_nul), cmocka_unit_test(test_names),
 		cmocka_unit_test(test_shutdown_request), cmocka_unit_test(test_progress),
-		cmocka_unit_test(test_generic_refusal),
+		cmocka_unit_test(test_generic_refusal), cmocka_unit_test(test_exec_round_trip),
+		cmocka_unit_test(test_exec_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

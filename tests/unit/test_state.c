@@ -25,7 +25,8 @@ struct want {
  * setup may still report or reach exec; a reboot restarts unless a stop was asked for; only a
  * running container freezes, and a frozen one is stopped (thawed first) or thawed; a freeze that
  * fails leaves it RUNNING, a thaw that fails FROZEN; timers and method outcomes without a stop
- * under way change nothing; STOPPED refuses everything with ESRCH. */
+ * under way change nothing; an exec session starts only in RUNNING (EAGAIN while starting, EBUSY
+ * frozen, ESHUTDOWN stopping); STOPPED refuses everything with ESRCH. */
 static const struct want spec[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 	[CT_STATE_STARTING] = {
 		[CT_EV_EXECED] = W(RUNNING, NOTIFY_RUNNING),
@@ -40,6 +41,7 @@ static const struct want spec[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_THAW] = NO(STARTING, EBUSY),
 		[CT_EV_FREEZE_FAILED] = NO(STARTING, EALREADY),
 		[CT_EV_THAW_FAILED] = NO(STARTING, EALREADY),
+		[CT_EV_EXEC] = NO(STARTING, EAGAIN),
 	},
 	[CT_STATE_RUNNING] = {
 		[CT_EV_EXECED] = NO(RUNNING, EALREADY),
@@ -54,6 +56,7 @@ static const struct want spec[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_THAW] = NO(RUNNING, EALREADY),
 		[CT_EV_FREEZE_FAILED] = NO(RUNNING, EALREADY),
 		[CT_EV_THAW_FAILED] = W(FROZEN, NONE),
+		[CT_EV_EXEC] = W(RUNNING, EXEC),
 	},
 	[CT_STATE_STOPPING] = {
 		[CT_EV_EXECED] = W(STOPPING, NONE),
@@ -68,6 +71,7 @@ static const struct want spec[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_THAW] = NO(STOPPING, EBUSY),
 		[CT_EV_FREEZE_FAILED] = NO(STOPPING, EALREADY),
 		[CT_EV_THAW_FAILED] = NO(STOPPING, EALREADY),
+		[CT_EV_EXEC] = NO(STOPPING, ESHUTDOWN),
 	},
 	[CT_STATE_STOPPED] = {
 		[CT_EV_EXECED] = NO(STOPPED, ESRCH),
@@ -82,6 +86,7 @@ static const struct want spec[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_THAW] = NO(STOPPED, ESRCH),
 		[CT_EV_FREEZE_FAILED] = NO(STOPPED, ESRCH),
 		[CT_EV_THAW_FAILED] = NO(STOPPED, ESRCH),
+		[CT_EV_EXEC] = NO(STOPPED, ESRCH),
 	},
 	[CT_STATE_FROZEN] = {
 		[CT_EV_EXECED] = NO(FROZEN, EALREADY),
@@ -96,6 +101,7 @@ static const struct want spec[CT_STATE_COUNT_][CT_EV_COUNT_] = {
 		[CT_EV_THAW] = W(RUNNING, THAW),
 		[CT_EV_FREEZE_FAILED] = W(RUNNING, NONE),
 		[CT_EV_THAW_FAILED] = NO(FROZEN, EALREADY),
+		[CT_EV_EXEC] = NO(FROZEN, EBUSY),
 	},
 };
 
