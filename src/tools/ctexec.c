@@ -53,7 +53,7 @@ static void usage(void)
 	       "  -e, --env K=V        set an environment variable (repeatable)\n"
 	       "      --rundir DIR     run directory (default %s)\n"
 	       "  -h, --help           show this help\n"
-	       "      --version        show the version\n",
+	       "  -V, --version        show the version\n",
 	       CT_RUNDIR_DEFAULT);
 }
 
@@ -68,7 +68,7 @@ static int parse(struct exec_opts *o, int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+n:tTu:w:e:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+n:tTu:w:e:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': o->t.name = optarg; break;
 		case 't': o->tty = 1; break;
