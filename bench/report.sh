@@ -174,6 +174,19 @@ fmt_s() { [[ $1 == - ]] && echo - || echo "$1 s"; }
 	echo "- The issue's own pairing, \`ctstart -d\` of an application container (ctinit) vs \`lxc-start -d\` (the loop as init): $(xr "$r_dapp_start")."
 	echo "- Stops that ended in SIGKILL after the timeout: ct $(sv "$P" ct_killed), LXC $(sv "$P" lxc_killed)."
 	echo
+	echo "## Exec"
+	echo
+	X=$DATA/exec.sum
+	if [[ -r $X ]]; then
+		echo "\`bench/exec.sh\`: \`/bin/true\` run inside a running busybox container until it exited: \`ctexec -T\` (through the monitor, confined as init) vs LXC's \`lxc-attach\` and \`nsenter -a\` into the ct container (no confinement, host capabilities: the floor)."
+		echo
+		echo "| ctexec | lxc-attach | nsenter | ctexec / lxc-attach | ctexec / nsenter |"
+		echo "|---|---|---|---|---|"
+		echo "| $(cell "$X" ctexec) | $(cell "$X" attach) | $(cell "$X" nsenter) | $(xr "$(ratio "$(sv "$X" ctexec_median_ms)" "$(sv "$X" attach_median_ms)")") | $(xr "$(ratio "$(sv "$X" ctexec_median_ms)" "$(sv "$X" nsenter_median_ms)")") |"
+	else
+		echo "Not run."
+	fi
+	echo
 	echo "## Scale"
 	echo
 	if [[ -r $DATA/scale.tsv ]]; then

@@ -11,6 +11,8 @@
 #   bench/daemon.sh    ctstart -d until RUNNING vs lxc-execute -d / lxc-start -d
 #   bench/stop.sh      graceful stop ctstop -t 10 vs lxc-stop -t 10 (every run's
 #                      latency kept for the plot), monitor PSS/RSS
+#   bench/exec.sh      /bin/true run inside a running container: ctexec vs
+#                      lxc-attach vs nsenter
 #   bench/scale.sh     N containers at once, started and stopped in parallel
 #   bench/syscalls.sh  strace counts of a start, ct vs lxc-execute
 #
@@ -179,6 +181,7 @@ rm -f -- "$DATA"/*.sum "$DATA"/*.raw "$DATA"/*.tsv "$DATA"/*.txt "$DATA"/*.cdf "
 step start start.sh -n "$RUNS" -w "$WARM" --raw "$DATA/start.raw" --summary "$DATA/start.sum"
 step daemon daemon.sh -n "$RUNS" -w "$WARM" --raw "$DATA/daemon.raw" --summary "$DATA/daemon.sum"
 step stop stop.sh -n "$RUNS" -w "$WARM" -t 10 --raw "$DATA/stop.raw" --summary "$DATA/stop.sum"
+step exec exec.sh -n "$RUNS" -w "$WARM" --raw "$DATA/exec.raw" --summary "$DATA/exec.sum"
 if ((DO_SCALE)); then
 	step scale scale.sh -N "$SIZES" -P "$PAR" -t 10 --lxc-max "$LXC_MAX" --data "$DATA/scale.tsv"
 fi
@@ -199,7 +202,7 @@ declare -p ARGS DATE TOTAL_S KERNEL CPUS MEM CT_DESC CT_VER CT_BINDIR LXC_VER BB
 # ----------------------------------------------------------------- summary ---
 echo
 echo "===== done in ${TOTAL_S} s: $OUT/results.md$( ((HAVE_GNUPLOT)) && echo ", $OUT/stop-latency.png, $OUT/scale.png")"
-for s in start daemon stop scale syscalls; do
+for s in start daemon stop exec scale syscalls; do
 	[[ -n ${RC[$s]:-} ]] && printf '  %-9s exit %s, %s s\n' "$s" "${RC[$s]}" "${SECS[$s]}"
 done
 if ((${#MISSING[@]})); then
