@@ -4,6 +4,7 @@
 #include "cgroup-internal.h"
 
 #include "common/macro.h"
+#include "common/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -191,33 +192,53 @@ bool ct_cgroup_populated(const struct ct_cgroup *cg)
 	return each_pid(cg, NULL) > 0;
 }
 
-/* Processes in dir and every subgroup below it (a guest's manager makes its own). */
-static int count_tree(const char *dir)
+/* The processes in dir and every subgroup below it (a guest's manager makes its own): how many,
+ * and the sum of their proportional set sizes (smaps_rollup's Pss), bytes. */
+static void walk_tree(const char *dir, int *n, int64_t *pss)
 {
 	char path[PATH_MAX];
 	cleanup_fclose FILE *f = NULL;
 	DIR *d;
 	struct dirent *e;
-	int pid, n = 0;
+	int pid;
 
 	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= (int)sizeof(path))
-		return 0;
+		return;
 	f = fopen(path, "re");
-	while (f && fscanf(f, "%d", &pid) == 1)
-		n++;
+	while (f && fscanf(f, "%d", &pid) == 1) {
+		(*n)++;
+		if (pss)
+			*pss += ct_proc_pss_kib(pid) * 1024;
+	}
 	d = opendir(dir);
 	while (d && (e = readdir(d)))
 		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
 		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
-			n += count_tree(path);
+			walk_tree(path, n, pss);
 	if (d)
 		closedir(d);
-	return n;
 }
 
 static int count_tasks(const struct ct_cgroup *cg)
 {
-	return cg->payload[0] ? count_tree(cg->payload) : each_pid(cg, NULL);
+	int n = 0;
+
+	if (!cg->payload[0])
+		return each_pid(cg, NULL);
+	walk_tree(cg->payload, &n, NULL);
+	return n;
+}
+
+/* Without a memory controller: what its processes use, from their smaps. */
+static int64_t processes_pss(const struct ct_cgroup *cg)
+{
+	int64_t pss = 0;
+	int n = 0;
+
+	if (!cg->payload[0])
+		return -1;
+	walk_tree(cg->payload, &n, &pss);
+	return pss;
 }
 
 int ct_cgroup_kill(const struct ct_cgroup *cg)
@@ -259,6 +280,9 @@ int ct_cgroup_usage(const struct ct_cgroup *cg, struct ct_cgroup_usage *ret)
 	bool pids_v2, cpu_v2;
 
 	ret->memory_bytes = read_number(mem, v2 ? "memory.current" : "memory.usage_in_bytes", NULL);
+	ret->memory_of_processes = ret->memory_bytes < 0;
+	if (ret->memory_of_processes)
+		ret->memory_bytes = processes_pss(cg);
 	pids = dir_for(cg, CT_CG_PIDS, &pids_v2);
 	ret->tasks = pids ? read_number(pids, "pids.current", NULL) : count_tasks(cg);
 	cpu = dir_for(cg, CT_CG_CPUACCT, &cpu_v2);

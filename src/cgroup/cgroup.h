@@ -39,6 +39,7 @@ struct ct_cgroup {
 
 struct ct_cgroup_usage {
 	int64_t memory_bytes; /* -1: unknown */
+	bool memory_of_processes; /* no memory controller: the sum of its processes' PSS */
 	int64_t tasks;
 	int64_t cpu_usec;
 };

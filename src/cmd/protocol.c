@@ -214,6 +214,8 @@ int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info)
 	ct_frame_put_str(f, info->rootfs);
 	ct_frame_put_str(f, info->idmap);
 	ct_frame_put_u32(f, info->exec_sessions);
+	ct_frame_put_u8(f, info->memory_of_processes);
+	ct_frame_put_str(f, info->blocked);
 	return ct_frame_finish(f);
 }
 
@@ -319,6 +321,8 @@ int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret)
 	ct_cursor_get_str(c, info.rootfs, sizeof(info.rootfs));
 	ct_cursor_get_str(c, info.idmap, sizeof(info.idmap));
 	info.exec_sessions = ct_cursor_get_u32(c);
+	info.memory_of_processes = ct_cursor_get_u8(c) != 0;
+	ct_cursor_get_str(c, info.blocked, sizeof(info.blocked));
 	if (ct_cursor_end(c) < 0 || info.state >= CT_STATE_COUNT_)
 		return -EBADMSG;
 	*ret = info;

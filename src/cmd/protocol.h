@@ -115,6 +115,8 @@ struct ct_info {
 	char rootfs[CT_PROTO_STR_MAX];
 	char idmap[CT_PROTO_STR_MAX]; /* "u 0 HOST COUNT g 0 HOST COUNT" (a user namespace), "none" */
 	uint32_t exec_sessions; /* ctexec sessions running */
+	bool memory_of_processes; /* memory_bytes is its processes' PSS: no memory controller */
+	char blocked[CT_PROTO_STR_MAX]; /* STOPPING: what keeps it from ending, "" if nothing known */
 };
 
 struct ct_stop_result {

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,7 +202,7 @@ static bool is_child_of(pid_t pid, pid_t parent)
 	return ppid == parent;
 }
 
-int ct_rundir_kill_init(const char *rundir, const char *name, pid_t *ret_pid)
+int ct_rundir_kill_init(const char *rundir, const char *name, int wait_ms, pid_t *ret_pid)
 {
 	struct ct_rundir r = { .lock_fd = -1 };
 	cleanup_close int pidfd = -1;
@@ -232,7 +233,9 @@ int ct_rundir_kill_init(const char *rundir, const char *name, pid_t *ret_pid)
 	if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0)
 		return -errno;
 	*ret_pid = init;
-	return 0;
+	struct pollfd p = { .fd = pidfd, .events = POLLIN }; /* readable once it has exited */
+
+	return poll(&p, 1, wait_ms) == 1 ? 0 : -EBUSY;
 }
 
 /* A container's entry: a directory (not a symlink) NAME holding a socket "sock", owned by root or

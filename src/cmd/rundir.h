@@ -25,8 +25,10 @@ void ct_rundir_release(struct ct_rundir *r);
 int ct_rundir_write_pid(const struct ct_rundir *r, pid_t monitor, pid_t init);
 /* For a monitor that does not answer: SIGKILLs init as named by the pid record, after checking
  * that a monitor still holds the lock and that the pid is still the very process recorded (same
- * start time, child of the recorded monitor). *ret_pid is init's pid. -ESRCH: nothing to kill. */
-int ct_rundir_kill_init(const char *rundir, const char *name, pid_t *ret_pid);
+ * start time, child of the recorded monitor), and waits up to wait_ms for it to have exited.
+ * *ret_pid is init's pid. -ESRCH: nothing to kill; -EBUSY: killed, but it has not exited (its
+ * pid namespace is held: ct_pidns_blocker() says by what). */
+int ct_rundir_kill_init(const char *rundir, const char *name, int wait_ms, pid_t *ret_pid);
 /* DIR/file into buf (PATH_MAX). */
 int ct_rundir_path(const struct ct_rundir *r, const char *file, char *buf);
 /* The containers in rundir, sorted by name: every subdirectory whose name is valid and that holds

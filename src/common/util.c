@@ -372,6 +372,17 @@ int ct_proc_starttime(pid_t pid, uint64_t *ret)
 	return 0;
 }
 
+int64_t ct_proc_pss_kib(pid_t pid)
+{
+	char buf[2048], *p;
+	long long v;
+
+	if (read_proc(pid, "smaps_rollup", buf, sizeof(buf)) < 0)
+		return 0;
+	p = strstr(buf, "\nPss:");
+	return p && sscanf(p + 5, "%lld", &v) == 1 && v >= 0 ? v : 0;
+}
+
 int ct_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);

@@ -4,13 +4,31 @@
 
 #include "monitor-shutdown.h"
 
+#include "common/pidns.h"
+#include "common/util.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#define BLOCKED_AFTER_KILL_MS 1000
+
 /* The longest shutdown_timeout a config can set is the longest a request can carry. */
 _Static_assert(CT_SHUTDOWN_TIMEOUT_MAX == CT_TIMEOUT_MAX, "config and protocol timeouts differ");
+
+/* A stop that cannot end: a process of the container held by a parent outside it (at any time),
+ * or one still there a second after init was SIGKILLed. */
+static void blocked(const struct ct_monitor *m, char *buf, size_t size)
+{
+	int r = ct_pidns_blocker(m->init.pid, buf, size);
+
+	if (r == CT_PIDNS_STILL_THERE &&
+	    (!m->stop.killed_ms || ct_now_ms() - m->stop.killed_ms < BLOCKED_AFTER_KILL_MS))
+		buf[0] = '\0';
+	else if (r <= 0)
+		buf[0] = '\0';
+}
 
 static void fill_info(const struct ct_monitor *m, struct ct_info *info)
 {
@@ -33,7 +51,10 @@ static void fill_info(const struct ct_monitor *m, struct ct_info *info)
 		info->memory_bytes = u.memory_bytes;
 		info->tasks = u.tasks;
 		info->cpu_usec = u.cpu_usec;
+		info->memory_of_processes = u.memory_of_processes;
 	}
+	if (m->state == CT_STATE_STOPPING)
+		blocked(m, info->blocked, sizeof(info->blocked));
 	snprintf(info->name, sizeof(info->name), "%s", m->o->name);
 	snprintf(info->config_path, sizeof(info->config_path), "%s", c->path ? c->path : "");
 	snprintf(info->rootfs, sizeof(info->rootfs), "%s", c->rootfs);

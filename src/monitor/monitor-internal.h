@@ -43,6 +43,7 @@ struct ct_monitor_stop {
 	bool queued;             /* asked for during STARTING */
 	int retry_fd;            /* retries a method that could not reach a just-started init */
 	enum ct_kill_reason kill_reason;
+	uint64_t killed_ms;      /* monotonic, when init was SIGKILLed; 0: it was not */
 	enum ct_shutdown_method dispatched;
 	int32_t error;           /* the method's failure, 0 if none */
 	char detail[256];        /* what the method did or why it failed */

@@ -181,6 +181,8 @@ static int kill_init(struct ct_monitor *m, enum ct_event ev)
 						     : CT_KILL_UNDELIVERABLE;
 	if (!m->stop.begin_ms)
 		m->stop.begin_ms = ct_now_ms();
+	if (!m->stop.killed_ms)
+		m->stop.killed_ms = ct_now_ms();
 	ct_timerfd_arm(m->stop.timer_fd, 0);
 	ct_timerfd_arm(m->stop.retry_fd, 0);
 	if (m->helper.pid)

@@ -366,12 +366,16 @@ static void kill_init(struct ct_monitor *m)
 	m->state = CT_STATE_STOPPED;
 }
 
+/* As init ended: its status, or 128+N for signal N; a system container's clean halt or
+ * poweroff (reboot(2) in its pid namespace ends init by SIGINT) is 0. */
 static int exit_code(const struct ct_monitor *m, int r)
 {
 	int st = m->init.status;
 
 	if (r < 0 || m->init.setup_failed)
 		return CT_EXIT_START_FAILED;
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGINT && !m->o->config->command)
+		return 0;
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);

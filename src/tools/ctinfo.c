@@ -38,6 +38,8 @@ static void print_text(const struct ct_info *i)
 	ct_show_time(i->start_time_ms, started, sizeof(started));
 	printf("name:            %s\n", i->name);
 	printf("state:           %s\n", ct_state_to_string(i->state));
+	if (i->blocked[0])
+		printf("blocked:         %s\n", i->blocked);
 	printf("init pid:        %d\n", i->init_pid);
 	printf("monitor pid:     %d\n", i->monitor_pid);
 	printf("kind:            %s\n", i->application ? "application" : "system");
@@ -49,7 +51,8 @@ static void print_text(const struct ct_info *i)
 	printf("reboots:         %u\n", i->reboots);
 	printf("exec sessions:   %u\n", i->exec_sessions);
 	if (i->memory_bytes >= 0)
-		printf("memory:          %.1f MiB\n", (double)i->memory_bytes / (1 << 20));
+		printf("memory:          %.1f MiB%s\n", (double)i->memory_bytes / (1 << 20),
+		       i->memory_of_processes ? " (its processes' PSS: no memory controller)" : "");
 	if (i->tasks >= 0)
 		printf("tasks:           %lld\n", (long long)i->tasks);
 	if (i->cpu_usec >= 0)

@@ -38,6 +38,8 @@ static int load_config(const struct ct_start_options *o, struct ct_config *c)
 	if (!file) {
 		snprintf(path, sizeof(path), "%s/ct/%s.conf", CT_SYSCONFDIR, o->name);
 		file = path;
+	} else if (file[0] != '/' && realpath(file, path)) {
+		file = path; /* ctinfo shows where it is, wherever it is asked from */
 	}
 	r = ct_config_load(c, file, &err);
 	if (r >= 0 && o->command && o->command[0])
@@ -240,13 +242,29 @@ static int open_ctinit(void)
 	return mem;
 }
 
+/* The name is taken: by what, as its monitor says. */
+static void in_the_way(const struct ct_start_options *o)
+{
+	struct ct_info *info = malloc(sizeof(*info));
+
+	if (!info || ct_client_info(o->rundir, o->name, info) < 0)
+		log_error("container '%s' is already running (run dir %s/%s is locked by a monitor "
+			  "that does not answer)", o->name, o->rundir, o->name);
+	else if (info->blocked[0])
+		log_error("container '%s' is still STOPPING (monitor pid %d) and cannot finish: %s",
+			  o->name, info->monitor_pid, info->blocked);
+	else
+		log_error("container '%s' is already running: %s, monitor pid %d", o->name,
+			  ct_state_to_string(info->state), info->monitor_pid);
+	free(info);
+}
+
 static int acquire(const struct ct_start_options *o, struct ct_rundir *run)
 {
 	int r = ct_rundir_acquire(o->rundir, o->name, run);
 
 	if (r == -EBUSY)
-		log_error("container '%s' is already running (run dir %s/%s is locked)", o->name,
-			  o->rundir, o->name);
+		in_the_way(o);
 	else if (r == -EPERM)
 		log_error("run dir '%s' is not trusted: it must be a directory owned by root or you "
 			  "that nobody else can write", o->rundir);

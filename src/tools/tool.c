@@ -6,11 +6,13 @@
 
 #include "cmd/cmd.h"
 #include "common/log.h"
+#include "common/pidns.h"
 #include "common/util.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void ct_tool_init(struct ct_tool *t, const char *prog)
@@ -39,13 +41,31 @@ bool ct_tool_check(const struct ct_tool *t)
 	return true;
 }
 
+#define KILL_WAIT_MS 2000 /* for init to exit once SIGKILLed directly */
+
+/* A stop that did not end in time: if the monitor says what holds the container, says so. */
+static bool blocked(const struct ct_tool *t)
+{
+	struct ct_info *info = malloc(sizeof(*info));
+	bool said = false;
+
+	if (info && ct_client_info(t->rundir, t->name, info) == 0 && info->blocked[0]) {
+		log_error("container '%s' cannot finish stopping: %s", t->name, info->blocked);
+		said = true;
+	}
+	free(info);
+	return said;
+}
+
 int ct_tool_call_failed(const struct ct_tool *t, int r)
 {
 	if (r == -ESRCH) {
 		log_error("container '%s' is not running", t->name);
 		return CT_EXIT_NOT_RUNNING;
 	}
-	if (r == -ETIMEDOUT)
+	if (r == -ETIMEDOUT && blocked(t))
+		;
+	else if (r == -ETIMEDOUT)
 		log_error("container '%s': the monitor did not answer in time", t->name);
 	else if (r == -EPERM)
 		log_error("container '%s': not trusted: %s and %s/%s must be directories owned by root "
@@ -98,9 +118,17 @@ int ct_tool_parse_simple(struct ct_tool *t, int argc, char **argv, const char *d
 
 int ct_tool_kill_direct(const struct ct_tool *t, int error)
 {
+	char why[CT_PROTO_STR_MAX];
 	pid_t pid;
-	int r = ct_rundir_kill_init(t->rundir, t->name, &pid);
+	int r = ct_rundir_kill_init(t->rundir, t->name, KILL_WAIT_MS, &pid);
 
+	if (r == -EBUSY) {
+		if (ct_pidns_blocker(pid, why, sizeof(why)) <= 0)
+			snprintf(why, sizeof(why), "init (pid %d) has not exited", (int)pid);
+		log_error("container '%s': the monitor did not answer; killed init (pid %d) directly, "
+			  "but the container cannot finish stopping: %s", t->name, (int)pid, why);
+		return CT_EXIT_ERROR;
+	}
 	if (r < 0) {
 		log_error_errno(error, "container '%s': the monitor did not answer, and its init "
 			       "could not be killed directly (%s)", t->name, strerror(-r));

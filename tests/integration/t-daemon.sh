@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 conf=$(write_conf web "init = /sbin/testinit --ready /ready")
-ct ctstart -n web -f "$conf" -d
+(cd "$T" && ct ctstart -n web -f "./${conf##*/}" -d) # a relative path
 ok "ctstart -d returned 0"
 [ -S "$RUNDIR/web/sock" ] || fail "no command socket"
 expect_eq "run dir is 0700" 700 "$(stat -c %a "$RUNDIR/web")"
@@ -13,7 +13,9 @@ info=$(ct ctinfo -n web)
 expect_match "ctinfo shows RUNNING" "state: +RUNNING" "$info"
 expect_match "ctinfo shows the kind" "kind: +system" "$info"
 expect_match "ctinfo shows the method" "shutdown method: +sysvinit" "$info"
-expect_match "ctinfo shows the config" "config: +$conf" "$info"
+expect_match "ctinfo shows the config's absolute path, though given as relative" "config: +$conf\$" "$info"
+expect_match "ctinfo shows the memory used (on a hybrid host without a memory controller: its processes')" \
+	"memory: +[0-9.]+ MiB" "$info"
 json=$(ct ctinfo -n web --json)
 expect_match "json state" '"state": "RUNNING"' "$json"
 pid=$(printf '%s' "$json" | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p')

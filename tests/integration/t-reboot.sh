@@ -41,6 +41,14 @@ run_rc rc ct ctstop -n halt -t 10 2>"$T/err"
 expect_eq "halt: graceful" 0 "$rc"
 expect_match "reported as halted" "init halted" "$(cat "$T/err")"
 rm -f "$ROOTFS/ready"
+# ... and a foreground system container that halts exits 0 (not 128+SIGINT)
+"$CT_BINDIR/ctstart" --rundir "$RUNDIR" -n halt -f "$conf" </dev/null >/dev/null 2>&1 &
+pid=$!
+wait_for 10 test -e "$ROOTFS/ready" || fail "halt did not start in the foreground"
+kill -TERM $pid
+run_rc rc wait $pid
+expect_eq "halt in the foreground: ctstart exits 0" 0 "$rc"
+rm -f "$ROOTFS/ready"
 
 # ---- foreground: SIGTERM to ctstart is a graceful stop
 conf=$(write_conf fg)
