@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
 
 /* Starts c and drives it to its end, waking every tick_ms (0: never) once the monitor has
  * answered, to let the caller refresh a display. Returns the call's result. */
@@ -70,4 +72,42 @@ int ct_client_shutdown(const char *rundir, const char *name, int32_t timeout, un
 	c.progress = progress;
 	c.userdata = userdata;
 	return run(&c, tick_ms);
+}
+
+int ct_client_send_fds(int fd, const struct ct_frame *f, const int *fds, size_t n)
+{
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int) * CT_EXEC_FDS_MAX)];
+	} ctl = { 0 };
+	struct iovec iov = { .iov_base = (void *)f->data, .iov_len = f->len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &ctl,
+			     .msg_controllen = CMSG_SPACE(sizeof(int) * n) };
+	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+
+	if (n == 0 || n > CT_EXEC_FDS_MAX)
+		return -EINVAL;
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int) * n);
+	memcpy(CMSG_DATA(h), fds, sizeof(int) * n);
+	return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+int ct_client_wait_reply(int fd, uint16_t type, int timeout_ms)
+{
+	uint8_t buf[CT_PROTO_FRAME_MAX];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct ct_cursor body;
+	struct ct_msg m;
+	ssize_t n;
+	int r = poll(&p, 1, timeout_ms);
+
+	if (r <= 0)
+		return r < 0 ? -errno : -ETIMEDOUT;
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n <= 0)
+		return -ECONNRESET;
+	r = ct_msg_decode(buf, (size_t)n, &m);
+	return r < 0 ? r : ct_proto_parse_reply(&m, type, &body);
 }

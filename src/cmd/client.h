@@ -18,5 +18,12 @@ int ct_client_shutdown(const char *rundir, const char *name, int32_t timeout, un
 
 #define CT_CLIENT_FREEZE_TIMEOUT_MS 15000 /* the monitor gives up freezing after 10 s */
 
+/* Sends a finished request with n fds attached (SCM_RIGHTS, 1..CT_EXEC_FDS_MAX) on a connection
+ * of ct_client_connect(): EXEC, CONSOLE. 0 or -errno. */
+int ct_client_send_fds(int fd, const struct ct_frame *f, const int *fds, size_t n);
+/* Waits up to timeout_ms for the reply to a request of type on fd: its result (0 or the
+ * monitor's -errno), -ETIMEDOUT, -ECONNRESET (closed), -EBADMSG. For replies without a body. */
+int ct_client_wait_reply(int fd, uint16_t type, int timeout_ms);
+
 /* A request without payload whose reply is just a result (FREEZE, THAW): 0 or -errno. */
 int ct_client_simple(const char *rundir, const char *name, uint16_t type, int timeout_ms);

@@ -216,6 +216,9 @@ int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info)
 	ct_frame_put_u32(f, info->exec_sessions);
 	ct_frame_put_u8(f, info->memory_of_processes);
 	ct_frame_put_str(f, info->blocked);
+	ct_frame_put_str(f, info->log_path);
+	ct_frame_put_u8(f, info->console);
+	ct_frame_put_str(f, info->network);
 	return ct_frame_finish(f);
 }
 
@@ -230,7 +233,28 @@ int ct_proto_reply_stop(struct ct_frame *f, uint16_t request, const struct ct_st
 	ct_frame_put_u32(f, res->method);
 	ct_frame_put_u32(f, (uint32_t)res->error);
 	ct_frame_put_str(f, res->detail);
+	ct_frame_put_str(f, res->console_tail);
 	return ct_frame_finish(f);
+}
+
+int ct_proto_request_console(struct ct_frame *f, uint32_t flags, uint32_t tail)
+{
+	ct_frame_begin(f, CT_CMD_CONSOLE);
+	ct_frame_put_u32(f, flags);
+	ct_frame_put_u32(f, tail);
+	return ct_frame_finish(f);
+}
+
+int ct_proto_parse_console(const struct ct_msg *m, uint32_t *ret_flags, uint32_t *ret_tail)
+{
+	struct ct_cursor c;
+
+	ct_cursor_init(&c, m);
+	*ret_flags = ct_cursor_get_u32(&c);
+	*ret_tail = ct_cursor_get_u32(&c);
+	if (ct_cursor_end(&c) < 0)
+		return -EBADMSG;
+	return (*ret_flags & ~CT_CONSOLE_READ_ONLY) ? -EINVAL : 0;
 }
 
 int ct_proto_request_shutdown(struct ct_frame *f, int32_t timeout)
@@ -323,6 +347,9 @@ int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret)
 	info.exec_sessions = ct_cursor_get_u32(c);
 	info.memory_of_processes = ct_cursor_get_u8(c) != 0;
 	ct_cursor_get_str(c, info.blocked, sizeof(info.blocked));
+	ct_cursor_get_str(c, info.log_path, sizeof(info.log_path));
+	info.console = ct_cursor_get_u8(c) != 0;
+	ct_cursor_get_str(c, info.network, sizeof(info.network));
 	if (ct_cursor_end(c) < 0 || info.state >= CT_STATE_COUNT_)
 		return -EBADMSG;
 	*ret = info;
@@ -341,6 +368,7 @@ int ct_proto_parse_stop(struct ct_cursor *c, struct ct_stop_result *ret)
 	res.method = ct_cursor_get_u32(c);
 	res.error = (int32_t)ct_cursor_get_u32(c);
 	ct_cursor_get_str(c, res.detail, sizeof(res.detail));
+	ct_cursor_get_str(c, res.console_tail, sizeof(res.console_tail));
 	if (ct_cursor_end(c) < 0 || res.end >= CT_END_COUNT_ || res.kill_reason >= CT_KILL_COUNT_ ||
 	    res.error > 0 || res.error < -4095)
 		return -EBADMSG;

@@ -24,6 +24,7 @@ enum ct_msg_type {
 	CT_CMD_FREEZE = 4,   /* freeze the cgroup; the reply comes once it is really frozen */
 	CT_CMD_THAW = 5,
 	CT_CMD_EXEC = 6,     /* run a command inside (fds attached); the reply comes once it ended */
+	CT_CMD_CONSOLE = 7,  /* attach a socket (attached) to the container's console */
 	CT_MSG_EVENT = 0x4000, /* progress of a request, before its reply */
 	CT_MSG_REPLY = 0x8000,
 };
@@ -117,6 +118,9 @@ struct ct_info {
 	uint32_t exec_sessions; /* ctexec sessions running */
 	bool memory_of_processes; /* memory_bytes is its processes' PSS: no memory controller */
 	char blocked[CT_PROTO_STR_MAX]; /* STOPPING: what keeps it from ending, "" if nothing known */
+	char log_path[CT_PROTO_STR_MAX]; /* the daemon's log, "" in the foreground */
+	bool console; /* a console to attach to (ctconsole) */
+	char network[CT_PROTO_STR_MAX]; /* its interfaces and addresses, "" with none configured */
 };
 
 struct ct_stop_result {
@@ -128,6 +132,7 @@ struct ct_stop_result {
 	uint32_t method;      /* enum ct_shutdown_method dispatched, 0 if none */
 	int32_t error;        /* the method's failure (negative errno), 0 if none */
 	char detail[CT_PROTO_STR_MAX]; /* what the method did or why it failed; "" if nothing */
+	char console_tail[CT_PROTO_STR_MAX]; /* killed at the deadline: the console's last lines */
 };
 
 struct ct_progress {
@@ -154,6 +159,14 @@ struct ct_exec_request {
 	char *env[CT_EXEC_ENV_MAX + 1];   /* K=V added to the container's environment */
 	char strings[CT_PROTO_PAYLOAD_MAX];
 };
+
+/* CONSOLE: flags and how much of the console's buffer to replay first; one fd attached, a
+ * SOCK_SEQPACKET socket over which the console's output comes and (unless read-only) input
+ * goes, raw bytes in datagrams. */
+#define CT_CONSOLE_READ_ONLY 1u
+#define CT_CONSOLE_CHUNK 4096 /* the largest datagram either way */
+int ct_proto_request_console(struct ct_frame *f, uint32_t flags, uint32_t tail);
+int ct_proto_parse_console(const struct ct_msg *m, uint32_t *ret_flags, uint32_t *ret_tail);
 
 /* How an exec session ended, in its reply. */
 struct ct_exec_result {

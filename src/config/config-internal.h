@@ -42,5 +42,9 @@ int ct_config_parse_cgroup_v1(struct parser *p, const char *value);
 int ct_config_parse_max_depth(struct parser *p, const char *value);
 int ct_config_parse_max_descendants(struct parser *p, const char *value);
 
+/* net.N.* (config-net.c): one key, and the check of them all once parsed. */
+int ct_config_parse_net(struct parser *p, const char *key, const char *value);
+int ct_config_check_net(const struct ct_config *c, const char *file, struct ct_file_error *err);
+
 /* Replaces *dst (freed) with src (taken). */
 void ct_config_strv_replace(char ***dst, char **src);

@@ -384,6 +384,29 @@ static int parse_log_size(struct parser *p, const char *value)
 	return 0;
 }
 
+static int parse_log_path(struct parser *p, const char *value)
+{
+	char *path = NULL;
+	int r = path_resolve(p->name, value, &path);
+
+	if (r < 0)
+		return r;
+	free(p->c->log_path);
+	p->c->log_path = path;
+	return 0;
+}
+
+static int parse_console_buffer(struct parser *p, const char *value)
+{
+	int64_t v;
+
+	if (ct_parse_size(value, &v) < 0 || v < 0 || v > CT_CONSOLE_BUFFER_MAX)
+		return ct_config_fail(p, "invalid size '%s' (0 to %d MiB; K, M suffixes)", value,
+				      CT_CONSOLE_BUFFER_MAX >> 20);
+	p->c->console_buffer = v;
+	return 0;
+}
+
 static int parse_log_rotate(struct parser *p, const char *value)
 {
 	long v;
@@ -447,6 +470,8 @@ const struct config_key ct_config_keys[] = {
 	{ "idmap", parse_idmap, true },
 	{ "log.size", parse_log_size, false },
 	{ "log.rotate", parse_log_rotate, false },
+	{ "log.path", parse_log_path, false },
+	{ "console.buffer.size", parse_console_buffer, false },
 	{ "device.allow", parse_device_allow, true },
 };
 const size_t ct_config_n_keys = ARRAY_SIZE(ct_config_keys);

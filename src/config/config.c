@@ -38,6 +38,8 @@ static int dispatch(struct parser *p, const char *key, const char *value)
 	size_t i;
 
 	p->key = key;
+	if (strncmp(key, "net.", 4) == 0)
+		return ct_config_parse_net(p, key, value);
 	for (i = 0; i < ct_config_n_keys; i++)
 		if (strcmp(key, ct_config_keys[i].name) == 0)
 			break;
@@ -150,6 +152,7 @@ void ct_config_init(struct ct_config *c)
 		.shutdown_timeout = CT_SHUTDOWN_TIMEOUT_DEFAULT,
 		.log_size = CT_LOG_SIZE_DEFAULT,
 		.log_rotate = CT_LOG_ROTATE_DEFAULT,
+		.console_buffer = CT_CONSOLE_BUFFER_DEFAULT,
 		.cgroup = { .max_depth = CT_CGROUP_MAX_DEPTH_DEFAULT,
 			    .max_descendants = CT_CGROUP_MAX_DESCENDANTS_DEFAULT },
 	};
@@ -162,6 +165,7 @@ void ct_config_free(struct ct_config *c)
 	free(c->path);
 	free(c->rootfs);
 	free(c->seccomp_profile);
+	free(c->log_path);
 	free(c->cgroup.parent);
 	free(c->hostname);
 	ct_strv_free(c->init);
@@ -253,7 +257,7 @@ int ct_config_finalize(struct ct_config *c, struct ct_file_error *err)
 			  "keep lists what stays, drop what goes");
 		return -EINVAL;
 	}
-	if (finalize_idmap(c, file, err) < 0)
+	if (finalize_idmap(c, file, err) < 0 || ct_config_check_net(c, file, err) < 0)
 		return -EINVAL;
 	return finalize_shutdown(c, file, err);
 }

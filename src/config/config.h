@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The config room's one public header (with its parts caps.h, device-rule.h and idmap.h).
+/* The config room's one public header (with its parts caps.h, device-rule.h, idmap.h and
+ * net-config.h).
  * The container configuration: a `key = value` file parsed into struct ct_config. Parsing is pure
  * (no side effects beyond reading the file); errors come back in struct ct_file_error with the
  * file, line and key so the tool can print one precise message. */
@@ -10,6 +11,7 @@
 #include "common/linefile.h"
 #include "device-rule.h"
 #include "idmap.h"
+#include "net-config.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,6 +56,8 @@ struct ct_cgroup_config {
 #define CT_LOG_SIZE_DEFAULT (10 * 1024 * 1024)
 #define CT_LOG_SIZE_MIN 4096
 #define CT_LOG_ROTATE_DEFAULT 2
+#define CT_CONSOLE_BUFFER_DEFAULT (128 * 1024)
+#define CT_CONSOLE_BUFFER_MAX (16 * 1024 * 1024)
 #define CT_CGROUP_MAX_DEPTH_DEFAULT 32        /* the guest's nesting: 31 levels below its root */
 #define CT_CGROUP_MAX_DESCENDANTS_DEFAULT 4096 /* a systemd guest makes about a hundred */
 
@@ -83,9 +87,12 @@ struct ct_config {
 	struct ct_cgroup_config cgroup;
 	int64_t log_size;           /* bytes of the -d log before it is rotated */
 	unsigned log_rotate;        /* rotated logs kept (LOG.1 .. LOG.N); 0: truncated instead */
+	char *log_path;             /* the -d log (absolute); NULL: the default (ctstart) */
+	int64_t console_buffer;     /* bytes of console output kept in memory for ctconsole */
 	struct ct_idmap idmap;      /* auto (default), none (privileged) or explicit ranges */
 	struct ct_device_rule *devices; /* device.allow entries, on top of the standard set */
 	size_t n_devices;
+	struct ct_net_config net[CT_NET_MAX]; /* net.N; type CT_NET_NONE where unused */
 };
 
 /* Whether the container gets a user namespace (every idmap mode but none). */

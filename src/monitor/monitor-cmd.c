@@ -2,6 +2,7 @@
 /* The monitor's command table. Anything not listed here is answered with ENOSYS by the server. */
 #include "monitor-cmd.h"
 
+#include "monitor-console.h"
 #include "monitor-shutdown.h"
 
 #include "common/pidns.h"
@@ -55,6 +56,12 @@ static void fill_info(const struct ct_monitor *m, struct ct_info *info)
 	}
 	if (m->state == CT_STATE_STOPPING)
 		blocked(m, info->blocked, sizeof(info->blocked));
+	snprintf(info->log_path, sizeof(info->log_path), "%s", m->o->log_path ? m->o->log_path : "");
+	info->console = m->tty && m->state != CT_STATE_STOPPED;
+	char key[CT_HOST_KEY_MAX + 1];
+
+	ct_host_key(m->o->rundir, m->o->name, key, sizeof(key));
+	ct_net_describe(c, key, info->network, sizeof(info->network));
 	snprintf(info->name, sizeof(info->name), "%s", m->o->name);
 	snprintf(info->config_path, sizeof(info->config_path), "%s", c->path ? c->path : "");
 	snprintf(info->rootfs, sizeof(info->rootfs), "%s", c->rootfs);
@@ -175,6 +182,30 @@ static int cmd_exec(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
 	return 0;
 }
 
+/* ctconsole: the client's socket joins the console at once (see monitor-console.c). */
+static int cmd_console(struct ct_conn *c, const struct ct_msg *msg, void *userdata)
+{
+	struct ct_monitor *m = userdata;
+	struct ct_frame f;
+	uint32_t flags, tail;
+	int fd = -1, r = ct_proto_parse_console(msg, &flags, &tail);
+
+	if (r == 0 && ct_conn_take_fds(c, &fd, 1) != 1)
+		r = -EBADF;
+	if (r == 0 && m->state == CT_STATE_STOPPED)
+		r = -ESRCH;
+	if (r == 0)
+		r = ct_monitor_console_attach(m, fd, flags, tail);
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	ct_proto_reply_ok(&f, CT_CMD_CONSOLE);
+	ct_conn_reply(c, &f);
+	return 0;
+}
+
 const struct ct_cmd_entry ct_monitor_commands[] = {
 	{ CT_CMD_INFO, cmd_info },
 	{ CT_CMD_STOP, cmd_stop },
@@ -182,6 +213,7 @@ const struct ct_cmd_entry ct_monitor_commands[] = {
 	{ CT_CMD_FREEZE, cmd_freeze },
 	{ CT_CMD_THAW, cmd_thaw },
 	{ CT_CMD_EXEC, cmd_exec },
+	{ CT_CMD_CONSOLE, cmd_console },
 };
 
 const size_t ct_monitor_n_commands = sizeof(ct_monitor_commands) / sizeof(ct_monitor_commands[0]);

@@ -2,10 +2,11 @@
 /* The monitor's state, shared by its files, and its core: the state machine (monitor-state.c) and
  * the mainloop's handlers (monitor.c). Each part declares its functions in a header of its own
  * (monitor-spawn.h, monitor-shutdown.h, monitor-freeze.h, monitor-exec.h, monitor-log.h,
- * monitor-tty.h, monitor-cmd.h), included only by the files that call them. */
+ * monitor-tty.h, monitor-console.h, monitor-cmd.h), included only by the files that call them. */
 #pragma once
 
 #include "cgroup/cgroup.h"
+#include "net/net.h"
 #include "cmd/cmd.h"
 #include "common/mainloop.h"
 #include "monitor.h"
@@ -82,6 +83,21 @@ struct ct_monitor_exec {
 	unsigned n;
 };
 
+/* The console (monitor-console.c): what the container's terminal printed, kept in a ring buffer
+ * for ctconsole, and the ctconsole clients attached. */
+#define CT_CONSOLE_CLIENTS_MAX 16
+struct ct_console_client {
+	struct ct_monitor *m; /* NULL: a free slot */
+	int fd;         /* the client's socket */
+	bool read_only;
+};
+struct ct_monitor_console {
+	char *ring;     /* console.buffer.size bytes, NULL for none */
+	size_t size, head, len; /* head: where the next byte goes; len: bytes held */
+	struct ct_console_client clients[CT_CONSOLE_CLIENTS_MAX];
+	unsigned n_clients;
+};
+
 /* The daemon's bounded log (monitor-log.c): the container's stdout and stderr. */
 struct ct_monitor_log {
 	int read_fd;
@@ -104,6 +120,8 @@ struct ct_monitor {
 	struct ct_monitor_helper helper;
 	struct ct_monitor_log log;
 	struct ct_monitor_exec exec;
+	struct ct_monitor_console console;
+	struct ct_net_host net;  /* the interfaces made for it (src/net), to undo */
 	struct ct_tty_relay *tty; /* the foreground terminal relay (monitor-tty.c), or NULL */
 };
 

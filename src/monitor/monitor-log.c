@@ -75,6 +75,12 @@ static void log_append(const struct ct_monitor *m, const char *buf, size_t n)
 	}
 }
 
+void ct_monitor_log_write(struct ct_monitor *m, const char *buf, size_t n)
+{
+	if (m->o->log_path)
+		log_append(m, buf, n);
+}
+
 /* Reads one chunk: 1 if there was some, 0 if none is waiting. */
 static int pump(struct ct_monitor *m)
 {

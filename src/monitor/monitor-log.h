@@ -8,3 +8,5 @@
 int ct_monitor_log_setup(struct ct_monitor *m);
 /* Drains what is left (bounded) and closes the pipe. */
 void ct_monitor_log_close(struct ct_monitor *m);
+/* Appends the console's output to the log (nothing in the foreground), rotating it as needed. */
+void ct_monitor_log_write(struct ct_monitor *m, const char *buf, size_t n);

@@ -134,7 +134,21 @@ static int create_cgroup(struct ct_monitor *m, uid_t uid, gid_t gid)
 	return r;
 }
 
-/* After clone, before the child goes on: its cgroups, its id maps, its mounts. */
+/* Its interfaces, before init runs (a restart's old ones are undone first). */
+static int setup_net(struct ct_monitor *m)
+{
+	char key[CT_HOST_KEY_MAX + 1], err[512];
+	int r;
+
+	ct_net_teardown(&m->net);
+	ct_host_key(m->o->rundir, m->o->name, key, sizeof(key));
+	r = ct_net_setup(m->o->config, m->o->name, key, m->init.pid, &m->net, err, sizeof(err));
+	if (r < 0)
+		log_error("Failed to set up the container's network: %s", err);
+	return r;
+}
+
+/* After clone, before the child goes on: its cgroups, its id maps, its mounts, its network. */
 static int prepare_child(struct ct_monitor *m, bool userns, uid_t root_uid)
 {
 	const struct ct_monitor_options *o = m->o;
@@ -158,6 +172,11 @@ static int prepare_child(struct ct_monitor *m, bool userns, uid_t root_uid)
 	r = ct_spawn_trees(o->config, userns_fd, root_uid, &fds, what, sizeof(what));
 	if (r < 0)
 		return log_error_errno(r, "Failed to prepare %s", what);
+	r = setup_net(m);
+	if (r < 0) {
+		ct_spawn_fds_close(&fds);
+		return r;
+	}
 	r = ct_spawn_go(m->init.sync_fd, &fds);
 	ct_spawn_fds_close(&fds);
 	return r < 0 ? log_error_errno(r, "Failed to let init go on") : 0;
@@ -179,12 +198,14 @@ static int after_clone(struct ct_monitor *m, bool userns, uid_t root_uid)
 	return 0;
 }
 
-/* In the foreground, a terminal on any of ctstart's stdio means the container gets a pty of its
- * own, relayed (monitor-tty.c): it must never hold the operator's terminal itself. */
+/* A pty of the container's own, relayed (monitor-tty.c): in the foreground when any of ctstart's
+ * stdio is a terminal (the container must never hold the operator's terminal itself); under -d
+ * for a system container, whose console and stdio it is (an application's output keeps its
+ * pipe to the log). */
 static bool has_terminal(const struct ct_monitor *m)
 {
 	if (m->o->log_path)
-		return false;
+		return !m->o->config->command;
 	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
 		if (isatty(fd))
 			return true;
@@ -243,6 +264,8 @@ int ct_monitor_spawn(struct ct_monitor *m)
 		plan.console_fd = tty.console_fd;
 		plan.devpts_fd = tty.devpts_fd;
 		plan.tty_fd = tty.slave_fd;
+		if (o->log_path) /* -d: init's stdio is its console */
+			plan.stdio_fd = tty.slave_fd;
 		r = ct_monitor_tty_start(m, &tty);
 		if (r < 0)
 			return log_error_errno(r, "Failed to relay the container's terminal");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Carrying out the state machine's actions: notify a waiting `ctstart -d`, dispatch or queue a
  * graceful stop, kill, restart after a reboot request, and finish with a reply to every waiter. */
+#include "monitor-console.h"
 #include "monitor-exec.h"
 #include "monitor-freeze.h"
 #include "monitor-internal.h"
@@ -69,6 +70,9 @@ static void stop_result(const struct ct_monitor *m, struct ct_stop_result *res)
 	}
 	if (m->stop.begin_ms)
 		res->elapsed_ms = ct_now_ms() - m->stop.begin_ms;
+	/* It did not stop when asked: what it was doing, as its console shows. */
+	if (m->stop.kill_reason == CT_KILL_TIMEOUT)
+		ct_monitor_console_tail(m, res->console_tail, sizeof(res->console_tail));
 }
 
 static void log_end(const struct ct_monitor *m, const struct ct_stop_result *res)
@@ -152,6 +156,7 @@ static int finish(struct ct_monitor *m)
 	stop_result(m, &res);
 	/* The name and the cgroup are free before anyone hears that the container stopped, so a
 	 * start right after a stop never finds them taken. */
+	ct_net_teardown(&m->net); /* phys interfaces back out, veth host ends gone */
 	if (ct_cgroup_remove(&m->cgroup) < 0)
 		log_warning("container '%s': could not remove its cgroup", m->o->name);
 	ct_rundir_release(m->o->run);

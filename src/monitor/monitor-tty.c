@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The foreground terminal relay: the container's pty master (spawn-tty.c) to the operator's
- * terminal and back. The operator's terminal is put in raw input mode (restored on exit), its
- * window size follows SIGWINCH, Ctrl-a q stops the container (Ctrl-a a sends a Ctrl-a).
+/* The container's terminal: its pty master (spawn-tty.c). Whatever it prints goes to the console
+ * (monitor-console.c: the ring buffer, the daemon's log, ctconsole clients) and, in the
+ * foreground, to the operator's terminal, whose typing comes back. The operator's terminal is
+ * put in raw input mode (restored on exit), its window size follows SIGWINCH, Ctrl-a q stops the
+ * container (Ctrl-a a sends a Ctrl-a). Under -d there is no operator: only the console.
  *
  * Only ctstart's stdio fds that are terminals become the pty in the container (spawn-child.c);
  * a file or pipe stays the container's own. The monitor never blocks on the terminal: it reads
@@ -13,6 +15,9 @@
  * end the relay. */
 #include "monitor-tty.h"
 
+#include "monitor-console.h"
+
+#include "common/escape.h"
 #include "common/log.h"
 #include "common/macro.h"
 
@@ -30,7 +35,6 @@
 #define OUT_MAX 65536
 #define CHUNK 4096
 #define READS_PER_WAKEUP 16
-#define ESCAPE 0x01 /* Ctrl-a */
 
 struct ct_tty_relay {
 	struct ct_monitor *m;
@@ -41,7 +45,7 @@ struct ct_tty_relay {
 	bool out_watched;
 	bool raw;        /* saved holds the terminal's mode to restore */
 	struct termios saved;
-	bool escape;     /* the last input byte was the escape */
+	struct ct_escape escape;
 	uint64_t dropped;
 	size_t len;
 	char buf[OUT_MAX]; /* output the terminal has not taken yet */
@@ -136,7 +140,9 @@ static bool drain(struct ct_tty_relay *t, int max)
 			return true;
 		if (n <= 0)
 			return false;
-		keep(t, chunk, (size_t)n);
+		ct_monitor_console_output(t->m, chunk, (size_t)n);
+		if (t->out >= 0)
+			keep(t, chunk, (size_t)n);
 	}
 	return true;
 }
@@ -148,34 +154,6 @@ static int on_master(int fd, uint32_t events, void *data)
 
 	flush(t);
 	return up ? CT_LOOP_CONTINUE : CT_LOOP_DISARM;
-}
-
-/* Input for the container into out (room for 2 x n: an escape held over from the last read
- * comes out in front), the escape taken out. Returns its length. */
-static size_t unescape(struct ct_tty_relay *t, const char *in, size_t n, char *out, bool *ret_stop)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = in[i];
-
-		if (t->escape) {
-			t->escape = false;
-			if (c == 'q')
-				*ret_stop = true;
-			else if (c == 'a')
-				out[k++] = ESCAPE;
-			else {
-				out[k++] = ESCAPE;
-				out[k++] = c;
-			}
-		} else if (c == ESCAPE) {
-			t->escape = true;
-		} else {
-			out[k++] = c;
-		}
-	}
-	return k;
 }
 
 static int on_input(int fd, uint32_t events, void *data)
@@ -192,7 +170,7 @@ static int on_input(int fd, uint32_t events, void *data)
 		ct_close_fd(&t->in);
 		return CT_LOOP_CONTINUE;
 	}
-	size_t k = unescape(t, chunk, (size_t)n, input, &stop);
+	size_t k = ct_escape_filter(&t->escape, chunk, (size_t)n, input, &stop);
 	/* A container that reads nothing fills the pty: the operator's typing is dropped. */
 	if (k > 0 && write(t->master, input, k) < 0 && errno != EAGAIN)
 		log_debug("container terminal: input lost: %s", strerror(errno));
@@ -269,6 +247,13 @@ static int swap_pty(struct ct_tty_relay *t, struct ct_spawn_tty *tty)
 	return ct_loop_add(t->m->loop, t->master, EPOLLIN, on_master, t);
 }
 
+void ct_monitor_tty_input(struct ct_monitor *m, const char *buf, size_t n)
+{
+	/* A container that reads nothing fills the pty: input is dropped then. */
+	if (m->tty && m->tty->master >= 0 && write(m->tty->master, buf, n) < 0 && errno != EAGAIN)
+		log_debug("container terminal: input lost: %s", strerror(errno));
+}
+
 int ct_monitor_tty_start(struct ct_monitor *m, struct ct_spawn_tty *tty)
 {
 	struct ct_tty_relay *t = m->tty;
@@ -285,13 +270,16 @@ int ct_monitor_tty_start(struct ct_monitor *m, struct ct_spawn_tty *tty)
 	m->tty = t;
 	if (t->slave < 0)
 		return -errno;
+	r = ct_monitor_console_init(m);
+	if (r >= 0)
+		r = ct_loop_add(m->loop, t->master, EPOLLIN, on_master, t);
+	if (r < 0 || m->o->log_path)
+		return r; /* -d: the console is all there is */
 	/* In the background, reading or configuring the terminal must fail (EIO: input is then not
 	 * relayed), never stop the monitor with SIGTTIN/SIGTTOU. The child resets both. */
 	signal(SIGTTIN, SIG_IGN);
 	signal(SIGTTOU, SIG_IGN);
 	r = open_operator(t);
-	if (r >= 0)
-		r = ct_loop_add(m->loop, t->master, EPOLLIN, on_master, t);
 	if (r < 0)
 		return r;
 	stderr_nonblock();

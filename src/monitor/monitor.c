@@ -2,6 +2,7 @@
 /* The monitor's lifecycle: block signals and open the signalfd before clone, bind the command
  * socket, spawn init, run the loop until the state machine says FINISH, then clean up. */
 #include "monitor-cmd.h"
+#include "monitor-console.h"
 #include "monitor-exec.h"
 #include "monitor-freeze.h"
 #include "monitor-internal.h"
@@ -346,8 +347,10 @@ static void monitor_teardown(struct ct_monitor *m)
 	ct_close_fd(&m->init.pidfd);
 	ct_monitor_log_close(m);
 	ct_monitor_tty_close(m);
+	ct_monitor_console_close(m);
 	ct_loop_free(m->loop);
 	sigprocmask(SIG_SETMASK, &m->saved_mask, NULL);
+	ct_net_teardown(&m->net);
 	ct_cgroup_remove(&m->cgroup);
 	ct_rundir_release(m->o->run);
 }
@@ -390,6 +393,7 @@ int ct_monitor_run(const struct ct_monitor_options *o)
 		.freeze = { .fd = -1 },
 		.helper = { .pidfd = -1 },
 		.log = { .read_fd = -1, .write_fd = -1 },
+		.net = { .netns_fd = -1, .host_fd = -1 },
 	};
 	int r = monitor_setup(&m);
 

@@ -64,12 +64,11 @@ static int wait_go(int sync_fd, struct ct_spawn_fds *fds)
 	return (mh.msg_flags & MSG_CTRUNC) ? -EBADMSG : 0;
 }
 
-/* In a new user namespace we start as the unmapped host root: become the container's root
- * (the parent has written the maps by now). A credential change clears the parent-death
- * signal, so it is set again. */
+/* A terminal (a daemon's console) is all three, a pipe (its log) stdout and stderr. */
 static int set_stdio(int fd)
 {
-	if (dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
+	if (dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0 ||
+	    (isatty(fd) && dup2(fd, STDIN_FILENO) < 0))
 		return -errno;
 	return 0;
 }
@@ -81,6 +80,9 @@ int ct_spawn_become_root(void)
 	return 0;
 }
 
+/* In a new user namespace we start as the unmapped host root: become the container's root
+ * (the parent has written the maps by now). A credential change clears the parent-death
+ * signal, so it is set again. */
 static int become_root(int sync_fd)
 {
 	int r = ct_spawn_become_root();

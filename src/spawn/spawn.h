@@ -93,7 +93,8 @@ struct ct_spawn_plan {
 	struct ct_confine confine;
 	int cgroup_fd;       /* the container's cgroup directory, or -1 */
 	int dev_fd;          /* the container's /dev, a detached tmpfs with its nodes (ct_spawn_dev) */
-	int stdio_fd;        /* init's stdout and stderr (the daemon's log pipe), or -1: ours */
+	int stdio_fd;        /* init's stdout and stderr (the daemon's log pipe), all three if it is
+			      * a terminal (the daemon's console), or -1: ours */
 	bool userns;         /* clone a user namespace too; the parent writes its id maps */
 };
 

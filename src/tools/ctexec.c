@@ -105,25 +105,6 @@ static int parse(struct exec_opts *o, int argc, char **argv)
 	return -1;
 }
 
-/* Sends the request with the session's far ends: the control socket, stderr[, stdin, stdout]. */
-static int send_request(int conn, const struct ct_frame *f, const int *fds, size_t n)
-{
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int) * CT_EXEC_FDS_MAX)];
-	} ctl = { 0 };
-	struct iovec iov = { .iov_base = (void *)f->data, .iov_len = f->len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &ctl,
-			     .msg_controllen = CMSG_SPACE(sizeof(int) * n) };
-	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-
-	h->cmsg_level = SOL_SOCKET;
-	h->cmsg_type = SCM_RIGHTS;
-	h->cmsg_len = CMSG_LEN(sizeof(int) * n);
-	memcpy(CMSG_DATA(h), fds, sizeof(int) * n);
-	return sendmsg(conn, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
-
 static void close_all(int *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -131,7 +112,8 @@ static void close_all(int *fds, size_t n)
 			close(fds[i]);
 }
 
-/* Connects, makes the session's socket and pipes, sends the request with their far ends. */
+/* Connects, makes the session's socket and pipes, sends the request with their far ends: the
+ * control socket, stderr[, stdin, stdout]. */
 static int start(const struct exec_opts *o, struct ct_exec_session_fds *s)
 {
 	int ctl[2], err[2], in[2] = { -1, -1 }, out[2] = { -1, -1 }, r;
@@ -153,10 +135,12 @@ static int start(const struct exec_opts *o, struct ct_exec_session_fds *s)
 		return -errno;
 	int far[] = { ctl[1], err[1], in[0], out[1] };
 
-	r = send_request(s->conn, &f, far, o->tty ? 2 : 4);
+	r = ct_client_send_fds(s->conn, &f, far, o->tty ? 2 : 4);
 	close_all(far, 4);
-	*s = (struct ct_exec_session_fds){ .conn = s->conn, .ctl = ctl[0], .err = err[0],
-					   .in = in[1], .out = out[0], .master = -1 };
+	s->ctl = ctl[0];
+	s->err = err[0];
+	s->in = in[1];
+	s->out = out[0];
 	return r;
 }
 
@@ -198,8 +182,9 @@ int main(int argc, char **argv)
 {
 	struct exec_opts o = { .tty = -1 };
 	struct ct_exec_session_fds s = { .conn = -1, .ctl = -1, .in = -1, .out = -1, .err = -1,
-					 .master = -1 };
+					 .master = -1, .sig_fd = -1 };
 	struct ct_exec_result res;
+	sigset_t old;
 	int r;
 
 	ct_tool_init(&o.t, "ctexec");
@@ -207,14 +192,16 @@ int main(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	signal(SIGPIPE, SIG_IGN);
-	r = start(&o, &s);
+	s.sig_fd = ct_exec_signals_block(&old);
+	r = s.sig_fd < 0 ? s.sig_fd : start(&o, &s);
 	if (r == 0 && o.tty)
 		r = ct_exec_receive_master(&s);
 	if (r == 0 || r == -ECONNRESET) /* a helper that failed early still has its say on err */
 		r = ct_exec_relay(&s, o.tty && isatty(STDIN_FILENO), o.t.name, &res);
-	int fds[] = { s.conn, s.ctl, s.in, s.out, s.err, s.master };
+	int fds[] = { s.conn, s.ctl, s.in, s.out, s.err, s.master, s.sig_fd };
 
-	close_all(fds, 6);
+	close_all(fds, 7);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	ct_strv_free(o.env);
 	return r < 0 ? failed(&o, r) : exit_status(&res);
 }

@@ -48,6 +48,10 @@ static void print_text(const struct ct_info *i)
 	printf("rootfs:          %s\n", i->rootfs);
 	printf("idmap:           %s\n", i->idmap);
 	printf("started:         %s\n", started);
+	printf("log:             %s\n", i->log_path[0] ? i->log_path : "- (in the foreground)");
+	printf("console:         %s\n", i->console ? "yes (ctconsole)" : "no");
+	if (i->network[0])
+		printf("network:         %s\n", i->network);
 	printf("reboots:         %u\n", i->reboots);
 	printf("exec sessions:   %u\n", i->exec_sessions);
 	if (i->memory_bytes >= 0)

@@ -217,7 +217,7 @@ static int relay_step(struct relay *r)
 	return r->answered && output_done(r) ? 1 : 0;
 }
 
-static int signals_block(sigset_t *old)
+int ct_exec_signals_block(sigset_t *old)
 {
 	sigset_t set;
 
@@ -228,7 +228,9 @@ static int signals_block(sigset_t *old)
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &set, old);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+
+	return fd < 0 ? -errno : fd;
 }
 
 int ct_exec_relay(struct ct_exec_session_fds *s, bool raw, const char *name,
@@ -237,7 +239,6 @@ int ct_exec_relay(struct ct_exec_session_fds *s, bool raw, const char *name,
 	struct relay *r = calloc(1, sizeof(*r));
 	struct termios saved, t;
 	bool restored = true;
-	sigset_t old;
 	int rc;
 
 	if (!r)
@@ -248,7 +249,7 @@ int ct_exec_relay(struct ct_exec_session_fds *s, bool raw, const char *name,
 	r->p[P_ERR] = (struct pump){ .from = s->err, .to = STDERR_FILENO };
 	if (r->p[P_IN].to >= 0)
 		fcntl(r->p[P_IN].to, F_SETFL, fcntl(r->p[P_IN].to, F_GETFL) | O_NONBLOCK);
-	r->sig_fd = signals_block(&old);
+	r->sig_fd = s->sig_fd;
 	if (raw && tcgetattr(STDIN_FILENO, &saved) == 0) {
 		t = saved;
 		cfmakeraw(&t);
@@ -258,9 +259,6 @@ int ct_exec_relay(struct ct_exec_session_fds *s, bool raw, const char *name,
 		;
 	if (!restored)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (r->sig_fd >= 0)
-		close(r->sig_fd);
 	if (rc > 0)
 		rc = r->result;
 	if (rc == 0)

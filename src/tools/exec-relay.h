@@ -14,7 +14,13 @@ struct ct_exec_session_fds {
 	int out;    /* read end of its stdout, or -1 (a pty) */
 	int err;    /* read end of the helper's and (without a pty) the command's stderr */
 	int master; /* the pty's master, or -1 */
+	int sig_fd; /* ct_exec_signals_block()'s signalfd */
 };
+
+/* Blocks the signals the relay forwards (SIGINT, SIGTERM, SIGHUP, SIGQUIT) or acts on
+ * (SIGWINCH) before anything is started, so none is lost or kills us in between; returns a
+ * signalfd for them (or -errno), the previous mask in old. */
+int ct_exec_signals_block(sigset_t *old);
 
 /* Waits for the pty's master on the session socket (or the monitor's early answer). 0, the
  * monitor's refusal, or -errno. */

@@ -82,6 +82,9 @@ void ct_show_json_info(const struct ct_info *i, const char *sep)
 	member_int("memory_bytes", i->memory_bytes, sep);
 	member_str("memory_source", i->memory_of_processes ? "processes" : "cgroup", sep);
 	member_str("blocked", i->blocked, sep);
+	member_str("log", i->log_path, sep);
+	printf("%s\"console\": %s", sep, i->console ? "true" : "false");
+	member_str("network", i->network, sep);
 	member_int("tasks", i->tasks, sep);
 	member_int("cpu_usec", i->cpu_usec, sep);
 	printf("%s\"start_time_ms\": %llu", sep, (unsigned long long)i->start_time_ms);

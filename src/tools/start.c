@@ -27,6 +27,7 @@
 
 #define CT_SUBUID_FILE "/etc/subuid"
 #define CT_SUBGID_FILE "/etc/subgid"
+#define CT_LOG_DIR "/var/log/ct"
 
 static int load_config(const struct ct_start_options *o, struct ct_config *c)
 {
@@ -273,20 +274,41 @@ static int acquire(const struct ct_start_options *o, struct ct_rundir *run)
 	return r;
 }
 
-/* The daemon's log: -o FILE, else RUNDIR/NAME/log; its path (in path, PATH_MAX) is the
- * monitor's, which rotates it. */
-static int open_log(const struct ct_start_options *o, const struct ct_rundir *run, char *path)
+/* Where the daemon's log goes, as an absolute path (the monitor rotates it from "/"): -o FILE,
+ * else the config's log.path, else CT_LOG_DIR/NAME.log, or RUNDIR/NAME.log with another run dir
+ * than the default (private run dirs keep their logs apart). Outside the run dir: the log is
+ * kept after the stop. */
+static int log_path(const struct ct_start_options *o, const struct ct_config *c, char *path)
 {
-	const char *file = o->logfile;
-	int fd;
+	const char *file = o->logfile ? o->logfile : c->log_path;
+	char cwd[PATH_MAX];
+	int n;
 
-	if (!file && ct_rundir_path(run, "log", path) < 0)
+	if (file && file[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	if (file)
+		n = snprintf(path, PATH_MAX, "%s%s%s", file[0] == '/' ? "" : cwd,
+			     file[0] == '/' ? "" : "/", file);
+	else if (strcmp(o->rundir, CT_RUNDIR_DEFAULT) == 0)
+		n = snprintf(path, PATH_MAX, "%s/%s.log", CT_LOG_DIR, o->name);
+	else
+		n = snprintf(path, PATH_MAX, "%s/%s.log", o->rundir, o->name);
+	if (n >= PATH_MAX)
 		return -ENAMETOOLONG;
-	if (file && snprintf(path, PATH_MAX, "%s", file) >= PATH_MAX)
-		return log_error_errno(-ENAMETOOLONG, "log file '%s'", file);
-	file = path;
-	fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
-	return fd < 0 ? log_error_errno(-errno, "Failed to open log file '%s'", file) : fd;
+	if (!file && strcmp(o->rundir, CT_RUNDIR_DEFAULT) == 0 && mkdir(CT_LOG_DIR, 0750) < 0 &&
+	    errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int open_log(const struct ct_start_options *o, const struct ct_config *c, char *path)
+{
+	int r = log_path(o, c, path), fd;
+
+	if (r < 0)
+		return log_error_errno(r, "Failed to place the log of '%s'", o->name);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+	return fd < 0 ? log_error_errno(-errno, "Failed to open log file '%s'", path) : fd;
 }
 
 /* The daemon: its own session, stdio on the log, no cwd pinning a mount. */
@@ -328,8 +350,8 @@ static int wait_notice(int fd, const char *name)
 
 static int run_daemon(struct ct_monitor_options *mo, const struct ct_start_options *o)
 {
-	char log_path[PATH_MAX];
-	cleanup_close int log_fd = open_log(o, mo->run, log_path);
+	char path[PATH_MAX];
+	cleanup_close int log_fd = open_log(o, mo->config, path);
 	int p[2];
 	pid_t pid;
 
@@ -348,7 +370,7 @@ static int run_daemon(struct ct_monitor_options *mo, const struct ct_start_optio
 	}
 	if (pid == 0) {
 		close(p[0]);
-		mo->log_path = log_path;
+		mo->log_path = path;
 		daemon_child(mo, log_fd, p[1]);
 	}
 	close(p[1]);

@@ -11,7 +11,7 @@ struct ct_start_options {
 	const char *config_path; /* NULL: SYSCONFDIR/ct/NAME.conf */
 	char *const *command;    /* NULL or empty: none given on the command line */
 	bool daemon;
-	const char *logfile;     /* daemon log; NULL: RUNDIR/NAME/log */
+	const char *logfile;     /* daemon log; NULL: log.path, or /var/log/ct/NAME.log */
 };
 
 /* Returns ctstart's exit code. Errors are logged. */

@@ -91,6 +91,8 @@ enum ct_stop_outcome ct_stop_log(const char *name, const struct ct_stop_result *
 		log_error("%s", line);
 	else
 		log_info("%s", line);
+	if (res->console_tail[0]) /* killed at the deadline: what it was doing */
+		log_info("container '%s': its console's last lines:\n%s", name, res->console_tail);
 	return o;
 }
 

@@ -53,8 +53,9 @@ static void print_answer(int fd, int ms)
 	printf("%s\n", r == 0 ? "OK" : strerrorname_np(-r));
 }
 
-/* Sends frame f with n fds: pipes' ends, the first a socket, or (dir) stdin a host directory. */
-static void send_with_fds(int fd, const void *data, size_t len, size_t n, int dir)
+/* Sends frame f with n fds: pipes' ends, the first a socket (or with pipe_first a pipe), or
+ * (dir) stdin a host directory. */
+static void send_with_fds(int fd, const void *data, size_t len, size_t n, int dir, int pipe_first)
 {
 	union {
 		struct cmsghdr h;
@@ -68,7 +69,7 @@ static void send_with_fds(int fd, const void *data, size_t len, size_t n, int di
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) < 0 || pipe(p) < 0)
 		return;
-	fds[0] = sp[1];
+	fds[0] = pipe_first ? p[0] : sp[1];
 	for (size_t i = 1; i < n; i++)
 		fds[i] = i == 2 && dir ? open("/", O_RDONLY | O_DIRECTORY) : p[i % 2];
 	h->cmsg_level = SOL_SOCKET;
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: ctprobe SOCKET garbage|truncated|oversized|unknown|stall|"
-			"info-fds|exec-garbage|exec-dir|exec-manyfds\n");
+			"info-fds|exec-garbage|exec-dir|exec-manyfds|console-pipe\n");
 		return 2;
 	}
 	fd = connect_to(argv[1]);
@@ -104,16 +105,18 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[2], "unknown") == 0)
 		ct_proto_request(&f, 4242), send(fd, f.data, f.len, 0);
 	else if (strcmp(argv[2], "info-fds") == 0)
-		send_with_fds(fd, f.data, f.len, 4, 0);
+		send_with_fds(fd, f.data, f.len, 4, 0, 0);
 	else if (strcmp(argv[2], "exec-garbage") == 0)
 		ct_frame_begin(&f, CT_CMD_EXEC), ct_frame_put_u32(&f, 77), ct_frame_finish(&f),
-			send_with_fds(fd, f.data, f.len, 4, 0);
+			send_with_fds(fd, f.data, f.len, 4, 0, 0);
 	else if (strcmp(argv[2], "exec-dir") == 0)
 		ct_proto_request_exec(&f, 0, 0, 0, "", "", cmd, NULL),
-			send_with_fds(fd, f.data, f.len, 4, 1);
+			send_with_fds(fd, f.data, f.len, 4, 1, 0);
 	else if (strcmp(argv[2], "exec-manyfds") == 0)
 		ct_proto_request_exec(&f, 0, 0, 0, "", "", cmd, NULL),
-			send_with_fds(fd, f.data, f.len, 8, 0);
+			send_with_fds(fd, f.data, f.len, 8, 0, 0);
+	else if (strcmp(argv[2], "console-pipe") == 0)
+		ct_proto_request_console(&f, 0, 0), send_with_fds(fd, f.data, f.len, 1, 0, 1);
 	else if (strcmp(argv[2], "stall") != 0) {
 		fprintf(stderr, "ctprobe: unknown mode '%s'\n", argv[2]);
 		return 2;

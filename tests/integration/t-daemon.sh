@@ -25,7 +25,7 @@ expect_eq "pid record" "$mon $pid" "$(cut -d" " -f1-2 "$RUNDIR/web/pid")"
 expect_eq "monitor is init's parent" "$mon" "$(awk '/^PPid/ {print $2}' /proc/$pid/status)"
 expect_eq "monitor detached into its own session" "$mon" "$(ps -o sid= -p "$mon" | tr -d ' ')"
 wait_for 10 test -e "$ROOTFS/ready" || fail "init not ready"
-[ -s "$RUNDIR/web/log" ] && ok "daemon log written" || fail "no daemon log"
+[ -s "$RUNDIR/web.log" ] && ok "daemon log written (RUNDIR/NAME.log with --rundir)" || fail "no daemon log"
 
 out=$(ct ctstop -n web --force 2>&1)
 expect_match "ctstop --force reports the kill" "killed in [0-9.]+ s" "$out"
@@ -87,19 +87,20 @@ ok "10 concurrent ctstop --force: $kills joined the kill, none failed"
 flood='while :; do echo yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy; done'
 conf=$(write_conf flood "log.size = 64K" "log.rotate = 2")
 ct ctstart -n flood -f "$conf" -d -- sh -c "$flood"
-wait_for 20 test -e "$RUNDIR/flood/log.2" || fail "the flood's log was not rotated"
+wait_for 20 test -e "$RUNDIR/flood.log.2" || fail "the flood's log was not rotated"
 sleep 1
-total=$({ cat "$RUNDIR/flood"/log* 2>/dev/null || true; } | wc -c) # one may be mid-rotation
+total=$({ cat "$RUNDIR"/flood.log* 2>/dev/null || true; } | wc -c) # one may be mid-rotation
 [ "$total" -le $((3 * 65536)) ] || fail "the logs hold $total bytes, more than 3 x 64K"
 ok "a container printing without end: its logs stay within 3 x 64K ($total bytes)"
-[ ! -e "$RUNDIR/flood/log.3" ] || fail "more rotated logs than log.rotate"
+[ ! -e "$RUNDIR/flood.log.3" ] || fail "more rotated logs than log.rotate"
 # log.2, which a rotation replaces in one rename (log.1 is missing for a moment, between the
 # rename of log.1 to log.2 and that of log to log.1)
-expect_match "what it printed is in them" "^[1-9][0-9]*$" "$(grep -cx 'y\+' "$RUNDIR/flood/log.2" || true)"
+expect_match "what it printed is in them" "^[1-9][0-9]*$" "$(grep -cx 'y\+' "$RUNDIR/flood.log.2" || true)"
 run_rc rc ct ctstop -n flood -t 10
 expect_eq "and it stops gracefully" 0 "$rc"
-[ ! -e "$RUNDIR/flood" ] || fail "rotated logs left in the run dir: $(ls "$RUNDIR/flood")"
-ok "the rotated logs go with the run dir"
+[ ! -e "$RUNDIR/flood" ] || fail "the run dir of a stopped container is still there"
+[ -e "$RUNDIR/flood.log" ] && [ -e "$RUNDIR/flood.log.1" ] || fail "the logs went with the container"
+ok "the logs outlive the container, beside its run dir (RUNDIR/NAME.log with --rundir)"
 # -o FILE: rotated beside it; log.rotate = 0 truncates instead.
 conf=$(write_conf flood0 "log.size = 64K" "log.rotate = 0")
 ct ctstart -n flood0 -f "$conf" -d -o "$T/flood.log" -- sh -c "$flood"

@@ -455,6 +455,62 @@ static void test_env(void **state)
 	ct_config_free(&c);
 }
 
+static void test_net(void **state)
+{
+	struct ct_config c;
+	struct ct_file_error err;
+	char a[64];
+
+	parse_ok(&c, "rootfs = /r\nnet.0.type = veth\nnet.0.link = br0\nnet.0.ipv4 = 10.0.3.2/24\n"
+		     "net.0.ipv4 = 10.0.4.2/16\nnet.0.ipv6 = fd00::2/64\nnet.0.ipv4.gateway = 10.0.3.1\n"
+		     "net.0.hwaddr = 02:00:00:aa:bb:cc\nnet.0.mtu = 1400\n"
+		     "net.7.type = phys\nnet.7.link = eth9\nnet.7.name = wan\n");
+	assert_int_equal(ct_config_finalize(&c, &err), 0);
+	assert_int_equal(c.net[0].type, CT_NET_VETH);
+	assert_string_equal(c.net[0].link, "br0");
+	assert_int_equal(c.net[0].n_addrs, 3);
+	ct_net_addr_format(&c.net[0].addrs[1], a, sizeof(a));
+	assert_string_equal(a, "10.0.4.2/16");
+	ct_net_addr_format(&c.net[0].addrs[2], a, sizeof(a));
+	assert_string_equal(a, "fd00::2/64");
+	ct_net_addr_format(&c.net[0].gw4, a, sizeof(a));
+	assert_string_equal(a, "10.0.3.1");
+	assert_int_equal(c.net[0].hwaddr[5], 0xcc);
+	assert_int_equal(c.net[0].mtu, 1400);
+	assert_int_equal(c.net[7].type, CT_NET_PHYS);
+	assert_string_equal(c.net[7].name, "wan");
+	assert_int_equal(c.net[3].type, CT_NET_NONE);
+	ct_config_free(&c);
+
+	expect_error("net.0.type = tap\n", 1, "net.0.type", "unknown type 'tap'");
+	expect_error("net.0.type = veth\nnet.0.type = veth\n", 2, "net.0.type", "set twice");
+	expect_error("net.8.type = veth\n", 1, "net.8.type", "N from 0 to 7");
+	expect_error("net.x.type = veth\n", 1, "net.x.type", "N from 0 to 7");
+	expect_error("net.0.bogus = 1\n", 1, "net.0.bogus", "unknown key");
+	expect_error("net.0.ipv4 = 10.0.0.1\n", 1, "net.0.ipv4", "prefix length is expected");
+	expect_error("net.0.ipv4 = 10.0.0.1/33\n", 1, "net.0.ipv4", "prefix length is expected");
+	expect_error("net.0.ipv4 = fd00::1/64\n", 1, "net.0.ipv4", "invalid IPv4 address");
+	expect_error("net.0.ipv6.gateway = fd00::1/64\n", 1, "net.0.ipv6.gateway", "no prefix length");
+	expect_error("net.0.hwaddr = 01:00:00:00:00:01\n", 1, "net.0.hwaddr", "multicast");
+	expect_error("net.0.hwaddr = 02:00:00:00:00\n", 1, "net.0.hwaddr", "invalid hardware address");
+	expect_error("net.0.mtu = 10\n", 1, "net.0.mtu", "invalid mtu");
+	expect_error("net.0.name = a/b\n", 1, "net.0.name", "invalid interface name");
+	expect_error("net.0.name = averyveryverylongname\n", 1, "net.0.name", "invalid interface name");
+	/* Checked once parsed: a type, a link for macvlan and phys, a network namespace. */
+	parse_ok(&c, "rootfs = /r\nnet.0.ipv4 = 10.0.0.1/8\n");
+	assert_int_equal(ct_config_finalize(&c, &err), -EINVAL);
+	assert_string_equal(err.key, "net.0.type");
+	ct_config_free(&c);
+	parse_ok(&c, "rootfs = /r\nnet.1.type = macvlan\n");
+	assert_int_equal(ct_config_finalize(&c, &err), -EINVAL);
+	assert_string_equal(err.key, "net.1.link");
+	ct_config_free(&c);
+	parse_ok(&c, "rootfs = /r\nnamespaces = pid mount\nnet.0.type = veth\n");
+	assert_int_equal(ct_config_finalize(&c, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "no network namespace"));
+	ct_config_free(&c);
+}
+
 static void test_list_keys_repeat(void **state)
 {
 	struct ct_config c;
@@ -1320,6 +1376,7 @@ int main(void)
 		cmocka_unit_test(test_mount_entries),
 		cmocka_unit_test(test_mount_options),
 		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_net),
 		cmocka_unit_test(test_list_keys_repeat),
 		cmocka_unit_test(test_whitespace),
 		cmocka_unit_test(test_no_trailing_newline),
