@@ -165,6 +165,7 @@ struct ct_exec_request {
  * goes, raw bytes in datagrams. */
 #define CT_CONSOLE_READ_ONLY 1u
 #define CT_CONSOLE_CHUNK 4096 /* the largest datagram either way */
+#define CT_CONSOLE_CLIENTS_MAX 16 /* attached at once; more: -EMFILE */
 int ct_proto_request_console(struct ct_frame *f, uint32_t flags, uint32_t tail);
 int ct_proto_parse_console(const struct ct_msg *m, uint32_t *ret_flags, uint32_t *ret_tail);
 

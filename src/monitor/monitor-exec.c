@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #define TAG_BASE 0x100 /* session i's connection is parked with TAG_BASE + i */
+#define FINISH_WAIT_MS 1000
 
 /* The control socket must be a socket; stdio fds pipes or sockets: never a host file, directory
  * or terminal, which a process inside could use to reach out. */
@@ -153,6 +154,13 @@ void ct_monitor_exec_finish(struct ct_monitor *m)
 		r = waitpid(pid, &st, WNOHANG);
 		if (r == 0 && ct_cgroup_populated(&m->cgroup))
 			kill(pid, SIGKILL); /* our unreaped child: the pid cannot be anyone else's */
+		/* Out of the cgroup, it is exiting: a moment at most, else it is killed. */
+		for (int t = 0; r == 0 && t < FINISH_WAIT_MS / 10; t++) {
+			usleep(10 * 1000);
+			r = waitpid(pid, &st, WNOHANG);
+		}
+		if (r == 0)
+			kill(pid, SIGKILL);
 		while (r == 0 || (r < 0 && errno == EINTR))
 			r = waitpid(pid, &st, 0);
 		if (r != pid)

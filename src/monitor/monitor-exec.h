@@ -12,7 +12,7 @@ int ct_monitor_exec_start(struct ct_monitor *m);
 bool ct_monitor_exec_reaped(struct ct_monitor *m, pid_t pid, int st);
 /* The container is gone (its cgroup empty, or given up on): reaps every session's helper,
  * SIGKILLing those still there, and answers their clients. Its cgroup can look empty a moment
- * before an exiting helper can be reaped: this waits for that moment. */
+ * before an exiting helper can be reaped: this waits for that moment (1 s at most). */
 void ct_monitor_exec_finish(struct ct_monitor *m);
 /* The container is stopping: tells every session's client (an ACCEPTED event). */
 void ct_monitor_exec_stopping(struct ct_monitor *m);

@@ -85,7 +85,6 @@ struct ct_monitor_exec {
 
 /* The console (monitor-console.c): what the container's terminal printed, kept in a ring buffer
  * for ctconsole, and the ctconsole clients attached. */
-#define CT_CONSOLE_CLIENTS_MAX 16
 struct ct_console_client {
 	struct ct_monitor *m; /* NULL: a free slot */
 	int fd;         /* the client's socket */

@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,10 +293,28 @@ int __wrap_ct_spawn_tty(uid_t uid, gid_t tty_gid, struct ct_spawn_tty *ret)
 }
 
 /* The helpers run the method against the fake init: SIGTERM for the exec method's command. */
+/* A ctexec session's helper: says what it runs on its stdout; "wait" waits for its session
+ * socket to end first; exits with its second argument. */
+static _Noreturn void fake_session(const struct ct_exec_spec *x)
+{
+	char line[128], buf[16];
+	int n = snprintf(line, sizeof(line), "ran %s as '%s' in '%s'\n", x->argv[0],
+			 x->user ? x->user : "", x->cwd ? x->cwd : "");
+
+	mark("session");
+	(void)!write(x->out_fd, line, (size_t)n);
+	if (strcmp(x->argv[0], "wait") == 0)
+		while (read(x->ctl_fd, buf, sizeof(buf)) > 0)
+			;
+	_exit(x->argv[1] ? atoi(x->argv[1]) : 0);
+}
+
 _Noreturn void __wrap_ct_helper_exec(int init_pidfd, unsigned long namespaces,
 				     const struct ct_confine *confine, const struct ct_exec_spec *x,
 				     const sigset_t *mask)
 {
+	if (strcmp(x->what, "ctexec") == 0)
+		fake_session(x);
 	mark("helper-exec");
 	if (helper_status == 0 || helper_status == 128 + SIGKILL)
 		syscall(SYS_pidfd_send_signal, init_pidfd, SIGTERM, NULL, 0);
@@ -746,6 +765,240 @@ static void test_terminal_relay(void **state)
 }
 
 /* The systemd method sends SIGRTMIN+4; signals for init sent to the monitor are forwarded. */
+/* ---- exec sessions and the console, as ctexec and ctconsole use them ---- */
+
+struct session {
+	int conn, ctl, err, in, out; /* our ends */
+};
+
+/* Sends an EXEC of argv with fresh pipes and a session socket (or, with bad_stdin, a regular
+ * file as its stdin); returns the monitor's immediate refusal or 0 (the reply comes later). */
+static int exec_start(struct session *s, char *const *argv, bool bad_stdin)
+{
+	int ctl[2], err[2], in[2], out[2];
+	struct ct_frame f;
+	int r;
+
+	assert_int_equal(ct_client_connect(rundir, "t", &s->conn), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl), 0);
+	assert_int_equal(pipe2(err, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+	int file = open(marks, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int far[] = { ctl[1], err[1], bad_stdin ? file : in[0], out[1] };
+
+	assert_int_equal(ct_proto_request_exec(&f, 0, 0, 0, "alice", "/w", argv, NULL), 0);
+	r = ct_client_send_fds(s->conn, &f, far, 4);
+	for (int i = 0; i < 4; i++)
+		close(far[i]);
+	close(in[0] == far[2] ? file : in[0]);
+	*s = (struct session){ .conn = s->conn, .ctl = ctl[0], .err = err[0], .in = in[1],
+			       .out = out[0] };
+	return r;
+}
+
+/* The next frame of the session's connection: its type, and the result of a reply. */
+static uint16_t exec_frame(struct session *s, struct ct_exec_result *res, int *result)
+{
+	uint8_t buf[CT_PROTO_FRAME_MAX];
+	struct pollfd p = { .fd = s->conn, .events = POLLIN };
+	struct ct_cursor c;
+	struct ct_msg m;
+	ssize_t n;
+
+	assert_int_equal(poll(&p, 1, 10000), 1);
+	n = recv(s->conn, buf, sizeof(buf), 0);
+	assert_true(n > 0);
+	assert_int_equal(ct_msg_decode(buf, (size_t)n, &m), 0);
+	if (m.type & CT_MSG_REPLY) {
+		*result = ct_proto_parse_reply(&m, CT_CMD_EXEC, &c);
+		if (*result == 0)
+			assert_int_equal(ct_proto_parse_exec_result(&c, res), 0);
+	}
+	return m.type;
+}
+
+static void session_close(struct session *s)
+{
+	close(s->conn);
+	close(s->ctl);
+	close(s->err);
+	close(s->in);
+	close(s->out);
+}
+
+static void test_exec_sessions(void **state)
+{
+	static char *const run7[] = { "run", "7", NULL };
+	static char *const wait0[] = { "wait", "0", NULL };
+	struct monitor mon = { .tty = -1 };
+	struct ct_exec_result res;
+	struct session s, w;
+	struct ct_info info;
+	char buf[256] = "";
+	int result = 1;
+
+	kind = INIT_GRACEFUL;
+	monitor_start(&mon, "");
+	wait_running();
+	/* A session runs, says so on its stdout, and its status comes back. */
+	assert_int_equal(exec_start(&s, run7, false), 0);
+	assert_int_equal(exec_frame(&s, &res, &result), CT_CMD_EXEC | CT_MSG_REPLY);
+	assert_int_equal(result, 0);
+	assert_int_equal(res.end, CT_END_EXITED);
+	assert_int_equal(res.exit_code, 7);
+	assert_true(read(s.out, buf, sizeof(buf) - 1) > 0);
+	assert_non_null(strstr(buf, "ran run as 'alice' in '/w'"));
+	session_close(&s);
+	/* A host directory as its stdin: refused, nothing started. */
+	assert_int_equal(exec_start(&s, run7, true), 0);
+	assert_int_equal(exec_frame(&s, &res, &result), CT_CMD_EXEC | CT_MSG_REPLY);
+	assert_int_equal(result, -EBADF);
+	session_close(&s);
+	/* Frozen: refused. */
+	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_FREEZE, 5000), 0);
+	assert_int_equal(exec_start(&s, run7, false), 0);
+	assert_int_equal(exec_frame(&s, &res, &result), CT_CMD_EXEC | CT_MSG_REPLY);
+	assert_int_equal(result, -EBUSY);
+	session_close(&s);
+	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_THAW, 5000), 0);
+	/* A session running is counted, told when the container stops, answered when it ends. */
+	assert_int_equal(exec_start(&w, wait0, false), 0);
+	for (int i = 0; i < 400 && !marked("session"); i++)
+		usleep(5000);
+	assert_int_equal(ct_client_info(rundir, "t", &info), 0);
+	assert_int_equal(info.exec_sessions, 1);
+	kill(mon.pid, SIGTERM); /* a graceful stop */
+	assert_int_equal(exec_frame(&w, &res, &result), CT_CMD_EXEC | CT_MSG_EVENT);
+	close(w.ctl); /* the client goes: the session ends */
+	w.ctl = -1;
+	assert_int_equal(exec_frame(&w, &res, &result), CT_CMD_EXEC | CT_MSG_REPLY);
+	assert_int_equal(result, 0);
+	assert_int_equal(res.exit_code, 0);
+	session_close(&w);
+	assert_int_equal(monitor_wait(&mon), 0);
+}
+
+/* A session that outlives a forced stop is killed when the monitor finishes; its client learns. */
+static void test_exec_killed_at_the_end(void **state)
+{
+	static char *const wait0[] = { "wait", "0", NULL };
+	struct monitor mon = { .tty = -1 };
+	struct ct_stop_result stop;
+	struct ct_exec_result res;
+	struct session w;
+	int result = 1;
+
+	kind = INIT_GRACEFUL;
+	monitor_start(&mon, "");
+	wait_running();
+	assert_int_equal(exec_start(&w, wait0, false), 0);
+	for (int i = 0; i < 400 && !marked("session"); i++)
+		usleep(5000);
+	assert_int_equal(ct_client_stop(rundir, "t", &stop), 0);
+	assert_int_equal(exec_frame(&w, &res, &result), CT_CMD_EXEC | CT_MSG_EVENT);
+	assert_int_equal(exec_frame(&w, &res, &result), CT_CMD_EXEC | CT_MSG_REPLY);
+	assert_int_equal(result, 0);
+	assert_int_equal(res.end, CT_END_KILLED);
+	session_close(&w);
+	assert_int_equal(monitor_wait(&mon), 137);
+}
+
+/* Attaches a console client: its socket, or the refusal. */
+static int console_attach(uint32_t flags, uint32_t tail, int *ret, bool pipe_instead)
+{
+	int conn, sp[2], p[2], r;
+	struct ct_frame f;
+
+	assert_int_equal(ct_client_connect(rundir, "t", &conn), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	ct_proto_request_console(&f, flags, tail);
+	assert_int_equal(ct_client_send_fds(conn, &f, pipe_instead ? &p[0] : &sp[1], 1), 0);
+	close(sp[1]);
+	close(p[0]);
+	close(p[1]);
+	r = ct_client_wait_reply(conn, CT_CMD_CONSOLE, 5000);
+	close(conn);
+	if (r < 0)
+		close(sp[0]);
+	else
+		*ret = sp[0];
+	return r;
+}
+
+/* Reads a console client until until shows up. */
+static void console_read(int fd, const char *until)
+{
+	char buf[8192];
+	size_t len = 0;
+
+	while (len < sizeof(buf) - 1) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		assert_int_equal(poll(&p, 1, 5000), 1);
+		n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+		assert_true(n > 0);
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, until))
+			return;
+	}
+	fail_msg("'%s' never came on the console", until);
+}
+
+/* A system container under -d: its console (a pty) goes to the log and to clients. */
+static void test_console(void **state)
+{
+	struct monitor mon = { .tty = -1 };
+	char log[192], text[4096] = "";
+	int a, b, fds[CT_CONSOLE_CLIENTS_MAX], n = 0, fd;
+	struct ct_info info;
+
+	snprintf(log, sizeof(log), "%s/console.log", top);
+	mon.log_path = log;
+	kind = INIT_ECHO;
+	monitor_start(&mon, "");
+	wait_running();
+	assert_int_equal(ct_client_info(rundir, "t", &info), 0);
+	assert_true(info.console);
+	assert_string_equal(info.log_path, log);
+	/* The boot line is replayed; typing goes in (and is echoed). */
+	assert_int_equal(console_attach(0, 4096, &a, false), 0);
+	console_read(a, "hello");
+	assert_int_equal(console_attach(CT_CONSOLE_READ_ONLY, 0, &b, false), 0);
+	assert_int_equal(send(a, "ping\r", 5, 0), 5);
+	console_read(b, "ping");
+	/* A read-only client's typing never arrives. */
+	assert_int_equal(send(b, "secret\r", 7, 0), 7);
+	assert_int_equal(send(a, "pong\r", 5, 0), 5);
+	console_read(a, "pong");
+	/* A pipe for a socket is refused; 16 clients at most. */
+	assert_int_equal(console_attach(0, 0, &fd, true), -EBADF);
+	for (n = 0; n < CT_CONSOLE_CLIENTS_MAX - 2; n++)
+		assert_int_equal(console_attach(0, 0, &fds[n], false), 0);
+	assert_int_equal(console_attach(0, 0, &fd, false), -EMFILE);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	close(b);
+	assert_int_equal(ct_client_shutdown(rundir, "t", 10, 0, NULL, NULL,
+					    &(struct ct_stop_result){ 0 }), 0);
+	assert_int_equal(monitor_wait(&mon), 0);
+	/* Client a sees the end; the log has it all but the read-only client's typing. */
+	char end[64];
+
+	while (recv(a, end, sizeof(end), 0) > 0)
+		;
+	close(a);
+	fd = open(log, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0 && read(fd, text, sizeof(text) - 1) > 0);
+	close(fd);
+	assert_non_null(strstr(text, "hello"));
+	assert_non_null(strstr(text, "ping"));
+	assert_null(strstr(text, "secret"));
+}
+
 static void test_systemd_and_forwarding(void **state)
 {
 	struct monitor mon = { .tty = -1 };
@@ -898,6 +1151,9 @@ int main(void)
 		cmocka_unit_test_setup(test_monitor_second_sigterm, fresh),
 		cmocka_unit_test_setup(test_terminal_relay, fresh),
 		cmocka_unit_test_setup(test_terminal_reboot, fresh),
+		cmocka_unit_test_setup(test_exec_sessions, fresh),
+		cmocka_unit_test_setup(test_exec_killed_at_the_end, fresh),
+		cmocka_unit_test_setup(test_console, fresh),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
