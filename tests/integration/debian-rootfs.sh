@@ -234,13 +234,16 @@ install_extra() {
 }
 
 # The sysvinit guest, plus: local connections trusted, so that the test's clients (root of the
-# container, or the host through the socket) need no password or peer match.
+# container, or the host through the socket) need no password or peer match; and the server on
+# TCP, trusting the test networks (10.66.0.0/16, t-database.sh), for clients on the host side.
 tweak_postgres() {
 	local d=$1 hba
 	tweak_sysvinit "$d"
 	hba=$(echo "$d"/etc/postgresql/*/main/pg_hba.conf)
 	[ -f "$hba" ] || die "no PostgreSQL cluster in the rootfs ($hba)"
 	sed -i -E 's/^(local|host)(.*)(peer|scram-sha-256|md5)$/\1\2trust/' "$hba"
+	echo "host all all 10.66.0.0/16 trust" >>"$hba"
+	echo "listen_addresses = '*'" >>"$(dirname "$hba")/postgresql.conf"
 }
 
 # ---- main ----
