@@ -43,6 +43,12 @@ expect_match "n1: its mtu" "mtu 1400" "$j"
 expect_match "n1: its hardware address" "link/ether 02:00:00:77:00:02" "$j"
 expect_match "n1: up" "UP" "$j"
 expect_match "n1: the default route via the gateway" "default via 10\.77\.0\.1 dev eth0" "$(inside n1 ip route)"
+# The same as the host's iproute2 reports it in the container's namespace, in JSON.
+init=$(NCT ctinfo -n n1 --json | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p')
+expect_eq "ip -j: eth0's global addresses" "10.77.0.2/24 fd77::2/64" \
+	"$(nsenter -t "$init" -n ip -j addr show eth0 | jq -r '[.[0].addr_info[] | select(.scope == "global") | "\(.local)/\(.prefixlen)"] | join(" ")')"
+expect_eq "ip -j: the default route" "10.77.0.1 eth0" \
+	"$(nsenter -t "$init" -n ip -j route show default | jq -r '.[0] | "\(.gateway) \(.dev)"')"
 expect_match "n2: the interface named as configured" "lan0" "$(inside n2 ip -o link show lan0)"
 expect_match "n2: a stable derived hardware address (locally administered)" "link/ether 02:c7:" "$(inside n2 ip -o link show lan0)"
 inside n1 ping -c 1 -W 5 10.77.0.3 >/dev/null || fail "n1 cannot ping n2"
