@@ -396,6 +396,14 @@ static int parse_log_path(struct parser *p, const char *value)
 	return 0;
 }
 
+static int parse_log_target(struct parser *p, const char *value)
+{
+	if (strcmp(value, "file") != 0 && strcmp(value, "journal") != 0)
+		return ct_config_fail(p, "unknown target '%s' (file or journal)", value);
+	p->c->log_journal = strcmp(value, "journal") == 0;
+	return 0;
+}
+
 static int parse_console_buffer(struct parser *p, const char *value)
 {
 	int64_t v;
@@ -471,6 +479,7 @@ const struct config_key ct_config_keys[] = {
 	{ "log.size", parse_log_size, false },
 	{ "log.rotate", parse_log_rotate, false },
 	{ "log.path", parse_log_path, false },
+	{ "log.target", parse_log_target, false },
 	{ "console.buffer.size", parse_console_buffer, false },
 	{ "device.allow", parse_device_allow, true },
 };

@@ -88,6 +88,7 @@ struct ct_config {
 	int64_t log_size;           /* bytes of the -d log before it is rotated */
 	unsigned log_rotate;        /* rotated logs kept (LOG.1 .. LOG.N); 0: truncated instead */
 	char *log_path;             /* the -d log (absolute); NULL: the default (ctstart) */
+	bool log_journal;           /* log.target = journal: to journald's stream socket instead */
 	int64_t console_buffer;     /* bytes of console output kept in memory for ctconsole */
 	struct ct_idmap idmap;      /* auto (default), none (privileged) or explicit ranges */
 	struct ct_device_rule *devices; /* device.allow entries, on top of the standard set */

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 static void usage(void)
 {
@@ -48,7 +49,10 @@ static void print_text(const struct ct_info *i)
 	printf("rootfs:          %s\n", i->rootfs);
 	printf("idmap:           %s\n", i->idmap);
 	printf("started:         %s\n", started);
-	printf("log:             %s\n", i->log_path[0] ? i->log_path : "- (in the foreground)");
+	if (strncmp(i->log_path, "journal:", 8) == 0)
+		printf("log:             journald (journalctl -t %s)\n", i->log_path + 8);
+	else
+		printf("log:             %s\n", i->log_path[0] ? i->log_path : "- (in the foreground)");
 	printf("console:         %s\n", i->console ? "yes (ctconsole)" : "no");
 	if (i->network[0])
 		printf("network:         %s\n", i->network);
