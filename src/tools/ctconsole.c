@@ -9,6 +9,7 @@
 #include "common/escape.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "common/util.h"
 #include "tool.h"
 
 #include <errno.h>
@@ -107,21 +108,6 @@ static int attach(const struct console_opts *o, int *ret_fd)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Our typing: the escape taken out; sent unless read-only. Returns 1 on Ctrl-a q or EOF. */
 static int typed(int sock, bool read_only, struct ct_escape *e)
 {
@@ -161,7 +147,7 @@ static int relay(int sock, bool read_only)
 
 			if (n <= 0)
 				return 1;
-			if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+			if (ct_write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
 				return 0; /* our stdout is gone: detach */
 		}
 		if (p[1].revents && typed(sock, read_only, &e)) {

@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,21 +43,6 @@ struct relay {
 	const char *name;
 };
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Reads what is there; toward the command (P_IN) keeps it for non-blocking writes, toward us
  * writes it out at once. */
 static void pump_read(struct pump *p, bool to_command)
@@ -72,7 +58,7 @@ static void pump_read(struct pump *p, bool to_command)
 	if (to_command) {
 		p->len = (size_t)n;
 		p->off = 0;
-	} else if (write_all(p->to, p->buf, (size_t)n) < 0) {
+	} else if (ct_write_all(p->to, p->buf, (size_t)n) < 0) {
 		p->eof = true; /* our stdout is gone: stop reading, let the command get EPIPE */
 	}
 }
