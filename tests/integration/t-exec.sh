@@ -70,14 +70,15 @@ for mode in privileged userns; do
 		"$($EXEC -n ex -- ls /proc/self/fd </dev/null | tr '\n' ' ' | sed 's/ $//')"
 
 	# Sessions are counted; SIGINT to ctexec reaches the command.
-	$EXEC -n ex -- sh -c 'trap "echo got-int; exit 5" INT; sleep 100 & wait' >"$T/int.out" 2>&1 &
+	$EXEC -n ex -- sh -c 'trap "echo got-int; exit 5" INT; echo trapping; sleep 100 & wait' >"$T/int.out" 2>&1 &
 	pid=$!
+	wait_for 20 grep -q trapping "$T/int.out" || fail "$mode: the command never set its trap"
 	wait_for 10 sh -c "$CT_BINDIR/ctinfo --rundir $RUNDIR -n ex | grep -q 'exec sessions: *1'" ||
 		fail "$mode: ctinfo does not count the session"
 	ok "$mode: ctinfo counts the session"
 	kill -INT "$pid"
 	run_rc rc wait "$pid"
-	expect_eq "$mode: SIGINT forwarded: the command's trap ran" "got-int 5" "$(cat "$T/int.out") $rc"
+	expect_eq "$mode: SIGINT forwarded: the command's trap ran" "trapping got-int 5" "$(echo $(cat "$T/int.out")) $rc"
 
 	# A client killed mid-session: its command gets a hangup and is gone.
 	$EXEC -n ex -- sleep 4242 &
