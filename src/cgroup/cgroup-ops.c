@@ -87,7 +87,10 @@ static int apply_nesting(const struct ct_cgroup *cg, const struct ct_cgroup_conf
 			 char *what, size_t what_size)
 {
 	static const char *const files[] = { "cgroup.max.depth", "cgroup.max.descendants" };
-	const int64_t values[] = { cfg->max_depth, cfg->max_descendants };
+	/* helpers, ct's own cgroup beside payload, is not counted against the guest's share. */
+	const int64_t values[] = { cfg->max_depth, cfg->max_descendants > 0 && cg->helpers[0]
+							   ? cfg->max_descendants + 1
+							   : cfg->max_descendants };
 	char buf[32];
 	int r = 0;
 

@@ -305,6 +305,11 @@ int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struc
 		ret->v2_fd = open(ret->payload, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (ret->v2_fd < 0)
 			return -errno;
+		if (snprintf(ret->helpers, sizeof(ret->helpers), "%s/helpers", ret->v2) >=
+		    (int)sizeof(ret->helpers))
+			return -ENAMETOOLONG;
+		if (mkdir(ret->helpers, 0755) < 0)
+			return -errno;
 	}
 	r = create_v1(ret, cfg, parent, leaf, what, what_size);
 	if (r < 0)
@@ -326,9 +331,11 @@ int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid, bool v2_too)
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	/* Init was cloned into the payload cgroup: moving it there again would change nothing but
-	 * still cost an RCU grace period. A helper forked from the monitor is moved. */
-	if (v2_too && cg->payload[0]) {
-		int r = ct_cg_write(cg->payload, "cgroup.procs", buf);
+	 * still cost an RCU grace period. A helper forked from the monitor goes to helpers, beside
+	 * payload, under the same limits: payload is the guest's, and once it enables controllers
+	 * for its subtree (a systemd guest does) no process may join it any more (EBUSY). */
+	if (v2_too && cg->helpers[0]) {
+		int r = ct_cg_write(cg->helpers, "cgroup.procs", buf);
 		if (r < 0)
 			return r;
 	}
@@ -347,7 +354,7 @@ int ct_cgroup_remove(struct ct_cgroup *cg)
 	ct_close_fd(&cg->v2_fd);
 	if (cg->v2[0])
 		r = remove_tree(cg->v2);
-	cg->v2[0] = cg->payload[0] = '\0';
+	cg->v2[0] = cg->payload[0] = cg->helpers[0] = '\0';
 	for (int c = 0; c < CT_CG_COUNT_; c++) {
 		if (cg->v1[c][0] && (q = remove_tree(cg->v1[c])) < 0 && r == 0)
 			r = q;

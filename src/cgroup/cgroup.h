@@ -32,6 +32,8 @@ enum ct_cg_ctrl {
 struct ct_cgroup {
 	char v2[CT_CGROUP_PATH_MAX];     /* the cgroup2 cgroup, with the limits; "" when none */
 	char payload[CT_CGROUP_PATH_MAX]; /* v2/payload: where the processes are */
+	char helpers[CT_CGROUP_PATH_MAX]; /* v2/helpers: ct's helpers (exec, sessions), beside the
+					   * guest's tree, whose subtree_control it may fill */
 	int v2_fd;                       /* payload, for clone3's CLONE_INTO_CGROUP; -1 when none */
 	bool on_v2[CT_CG_COUNT_];        /* the controller is enabled for us on cgroup2 */
 	char v1[CT_CG_COUNT_][CT_CGROUP_PATH_MAX]; /* the v1 cgroup that carries the controller, or "" */
@@ -54,8 +56,8 @@ int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struc
 /* True when init must be moved into v1 cgroups after clone (a limit on a hybrid host, or no
  * cgroup2). */
 bool ct_cgroup_needs_attach(const struct ct_cgroup *cg);
-/* Moves pid into the container's v1 cgroups, and with v2_too into its cgroup2 payload cgroup (a
- * process not cloned there). */
+/* Moves pid into the container's v1 cgroups, and with v2_too (a helper of ct's) into its cgroup2
+ * helpers cgroup, beside payload. */
 int ct_cgroup_attach(const struct ct_cgroup *cg, pid_t pid, bool v2_too);
 /* Hands the payload cgroup (where the guest lives, the root of its cgroup namespace) to the
  * container's root: the directory and the files the kernel lists as delegatable. */

@@ -145,28 +145,28 @@ bool ct_monitor_exec_reaped(struct ct_monitor *m, pid_t pid, int st)
 
 void ct_monitor_exec_finish(struct ct_monitor *m)
 {
-	for (int i = 0; i < CT_EXEC_SESSIONS_MAX && m->exec.n > 0; i++) {
-		pid_t pid = m->exec.sessions[i].pid, r;
-		int st = 0;
+	struct ct_monitor_exec *x = &m->exec;
+	uint64_t deadline = ct_now_ms() + FINISH_WAIT_MS;
 
-		if (!pid)
-			continue;
-		r = waitpid(pid, &st, WNOHANG);
-		if (r == 0 && ct_cgroup_populated(&m->cgroup))
-			kill(pid, SIGKILL); /* our unreaped child: the pid cannot be anyone else's */
-		/* Out of the cgroup, it is exiting: a moment at most, else it is killed. */
-		for (int t = 0; r == 0 && t < FINISH_WAIT_MS / 10; t++) {
-			usleep(10 * 1000);
-			r = waitpid(pid, &st, WNOHANG);
+	/* The container is gone: what is left of a session goes too (our unreaped children: their
+	 * pids cannot be anyone else's), then one shared deadline for their ends. */
+	for (int i = 0; i < CT_EXEC_SESSIONS_MAX; i++)
+		if (x->sessions[i].pid)
+			kill(x->sessions[i].pid, SIGKILL);
+	while (x->n > 0 && ct_now_ms() < deadline) {
+		for (int i = 0; i < CT_EXEC_SESSIONS_MAX; i++) {
+			pid_t pid = x->sessions[i].pid;
+			int st;
+
+			if (pid && waitpid(pid, &st, WNOHANG) == pid)
+				ct_monitor_exec_reaped(m, pid, st);
 		}
-		if (r == 0)
-			kill(pid, SIGKILL);
-		while (r == 0 || (r < 0 && errno == EINTR))
-			r = waitpid(pid, &st, 0);
-		if (r != pid)
-			st = SIGKILL; /* reaped elsewhere: say killed */
-		ct_monitor_exec_reaped(m, pid, st);
+		if (x->n > 0)
+			usleep(5 * 1000);
 	}
+	for (int i = 0; i < CT_EXEC_SESSIONS_MAX && x->n > 0; i++) /* stuck: answered as killed */
+		if (x->sessions[i].pid)
+			ct_monitor_exec_reaped(m, x->sessions[i].pid, SIGKILL);
 }
 
 void ct_monitor_exec_stopping(struct ct_monitor *m)

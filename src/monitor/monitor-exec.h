@@ -10,9 +10,9 @@
 int ct_monitor_exec_start(struct ct_monitor *m);
 /* A reaped child: if it was a session's helper, answers its connection and returns true. */
 bool ct_monitor_exec_reaped(struct ct_monitor *m, pid_t pid, int st);
-/* The container is gone (its cgroup empty, or given up on): reaps every session's helper,
- * SIGKILLing those still there, and answers their clients. Its cgroup can look empty a moment
- * before an exiting helper can be reaped: this waits for that moment (1 s at most). */
+/* The container is gone (its cgroup empty, or given up on): SIGKILLs every session's helper
+ * still there, reaps them within one shared second (a helper stuck in an uninterruptible wait
+ * is left behind, never waited for), and answers every client. */
 void ct_monitor_exec_finish(struct ct_monitor *m);
 /* The container is stopping: tells every session's client (an ACCEPTED event). */
 void ct_monitor_exec_stopping(struct ct_monitor *m);

@@ -119,6 +119,48 @@ static void put_inside(struct nlmsghdr *h, const char *name, int netns_fd, const
 		mnl_attr_put_u32(h, IFLA_MTU, mtu);
 }
 
+static int kind_of(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_STRING) >= 0)
+		snprintf(data, 16, "%s", mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+static int linkinfo_of(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == IFLA_LINKINFO && mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
+		mnl_attr_parse_nested(a, kind_of, data);
+	return MNL_CB_OK;
+}
+
+static int on_link(const struct nlmsghdr *h, void *data)
+{
+	mnl_attr_parse(h, sizeof(struct ifinfomsg), linkinfo_of, data);
+	return MNL_CB_OK;
+}
+
+/* The kind of link index is ("veth", "macvlan"...; "" for hardware): what a phys interface must
+ * still be when it is moved back out, so that nothing a guest made goes to the host. */
+static int link_kind(struct nl *nl, int index, char *kind)
+{
+	struct nlmsghdr *h;
+	struct ifinfomsg *ifi = link_msg(nl, &h, RTM_GETLINK, 0);
+	unsigned portid = mnl_socket_get_portid(nl->sock), seq = h->nlmsg_seq;
+	ssize_t n;
+	int r;
+
+	h->nlmsg_flags = NLM_F_REQUEST;
+	ifi->ifi_index = index;
+	kind[0] = '\0';
+	if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
+		return -errno;
+	n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+	if (n < 0)
+		return -errno;
+	r = mnl_cb_run(nl->buf, (size_t)n, seq, portid, on_link, kind);
+	return r < 0 ? -errno : 0;
+}
+
 static int del_link(struct nl *nl, const char *name)
 {
 	struct nlmsghdr *h;
@@ -300,7 +342,9 @@ static int make_link(struct setup *s, int i, const char *inside)
 		return r < 0 ? fail(s, r, i, "a macvlan on %s as %s", n->link, inside) : 0;
 	}
 	if (n->type == CT_NET_PHYS) {
-		r = move_link(&s->host, link, inside, s->h->netns_fd);
+		r = link_kind(&s->host, link, s->h->kind[i]);
+		if (r == 0)
+			r = move_link(&s->host, link, inside, s->h->netns_fd);
 		if (r < 0)
 			return fail(s, r, i, "moving %s into the container as %s", n->link, inside);
 		snprintf(s->h->phys[i], IF_NAMESIZE, "%s", n->link);
@@ -334,6 +378,7 @@ static int configure(struct setup *s, int i, const char *inside)
 		abort();
 	if (!index)
 		return fail(s, -ENODEV, i, "%s is not in the container", inside);
+	s->h->index[i] = index;
 	r = set_link(&s->inside, index, 0, n->type == CT_NET_PHYS && n->hwaddr_set ? n->hwaddr : NULL,
 		     n->type == CT_NET_PHYS ? n->mtu : 0);
 	if (r < 0)
@@ -395,6 +440,19 @@ int ct_net_setup(const struct ct_config *c, const char *name, const char *host_k
 	return r;
 }
 
+/* A phys interface back out under its host name: found by the index it had once moved in, never
+ * by a name the guest can give anything, and only while it is still of its kind (a guest's
+ * veth or ifb of that index stays where it is; the kernel returns the real one to the host's
+ * first namespace when the container's ends). */
+static void move_back(struct nl *inside, const struct ct_net_host *h, int i)
+{
+	char kind[16];
+
+	if (!h->index[i] || link_kind(inside, h->index[i], kind) < 0 || strcmp(kind, h->kind[i]) != 0)
+		return;
+	move_link(inside, h->index[i], h->phys[i], h->host_fd);
+}
+
 void ct_net_teardown(struct ct_net_host *h)
 {
 	struct nl host = { 0 }, inside = { 0 };
@@ -406,18 +464,12 @@ void ct_net_teardown(struct ct_net_host *h)
 		if (h->netns_fd >= 0 && h->host_fd >= 0)
 			nl_open_in(&inside, h->netns_fd, h->host_fd);
 		for (int i = 0; i < CT_NET_MAX; i++) {
-			if (h->phys[i][0] && inside.sock && h->netns_fd >= 0) {
-				setns(h->netns_fd, CLONE_NEWNET);
-				int index = (int)if_nametoindex(h->inside[i]);
-
-				if (setns(h->host_fd, CLONE_NEWNET) < 0)
-					abort();
-				if (index)
-					move_link(&inside, index, h->phys[i], h->host_fd);
-			}
+			if (h->phys[i][0] && inside.sock)
+				move_back(&inside, h, i);
 			if (h->veth[i][0])
 				del_link(&host, h->veth[i]);
 			h->phys[i][0] = h->veth[i][0] = '\0';
+			h->index[i] = 0;
 		}
 	}
 	nl_close(&host);

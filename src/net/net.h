@@ -14,6 +14,8 @@ struct ct_net_host {
 	char veth[CT_NET_MAX][IF_NAMESIZE];   /* host ends, "" none */
 	char phys[CT_NET_MAX][IF_NAMESIZE];   /* a phys interface's host name, "" none */
 	char inside[CT_NET_MAX][IF_NAMESIZE]; /* its name in the container */
+	int index[CT_NET_MAX];                 /* its index there, as it was once moved in */
+	char kind[CT_NET_MAX][16];             /* its link kind on the host ("" for hardware) */
 	int netns_fd; /* the container's network namespace, held while phys interfaces are in it */
 	int host_fd;  /* ours, where they go back */
 };

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #define CTL_FD 3 /* the session socket, once everything else is closed */
+#define HANGUP_GRACE_MS 10000
 #define PTMX_MAJOR 5
 #define PTMX_MINOR 2
 
@@ -37,6 +38,16 @@ static _Noreturn void fail(const struct ct_exec_spec *x, const char *step, int r
 {
 	fprintf(stderr, "%s: %s: %s\n", x->what, step, strerror(-r));
 	_exit(CT_EXEC_SETUP_FAILED);
+}
+
+/* Nothing of the monitor's past first reaches the container, even where close_range() is
+ * missing (before 5.9) or refused by a filter the monitor itself runs under. */
+static void close_from(int first)
+{
+	if (syscall(SYS_close_range, first, ~0U, 0) == 0)
+		return;
+	for (int fd = first; fd < 65536; fd++)
+		close(fd);
 }
 
 /* Ends the helper as its command ended: with its exit status, or killed by the same signal, so
@@ -191,25 +202,30 @@ static void signal_command(pid_t pid, int sig)
 }
 
 /* The session socket carries signals (an int each) for the command's process group; its end
- * (the client gone) is a hangup. */
+ * (the client gone) is a hangup, and what ignores it is killed HANGUP_GRACE_MS later: a session
+ * without a client never holds its slot for good. */
 static _Noreturn void serve(pid_t pid, int pidfd)
 {
 	struct pollfd p[2] = { { .fd = CTL_FD, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
 
 	for (;;) {
-		int sig;
+		int sig, n = poll(p, 2, p[0].fd < 0 ? HANGUP_GRACE_MS : -1);
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (n < 0 && errno != EINTR)
 			break;
+		if (n == 0) { /* hung up, and still there */
+			signal_command(pid, SIGKILL);
+			break;
+		}
 		if (p[1].revents)
 			break;
 		if (!p[0].revents)
 			continue;
-		ssize_t n = recv(CTL_FD, &sig, sizeof(sig), MSG_DONTWAIT);
+		ssize_t got = recv(CTL_FD, &sig, sizeof(sig), MSG_DONTWAIT);
 
-		if (n == (ssize_t)sizeof(sig) && sig > 0 && sig < NSIG) {
+		if (got == (ssize_t)sizeof(sig) && sig > 0 && sig < NSIG) {
 			signal_command(pid, sig);
-		} else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		} else if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
 			signal_command(pid, SIGHUP);
 			signal_command(pid, SIGCONT);
 			p[0].fd = -1;
@@ -232,7 +248,7 @@ _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 	r = ct_helper_join(init_pidfd, namespaces);
 	if (r < 0)
 		fail(x, "joining the container", r);
-	syscall(SYS_close_range, x->ctl_fd >= 0 ? CTL_FD + 1 : CTL_FD, ~0U, 0);
+	close_from(x->ctl_fd >= 0 ? CTL_FD + 1 : CTL_FD);
 	environ = (char **)x->envp; /* -u adds HOME, USER, LOGNAME */
 	enter(x, confine, &slave);
 	/* Joining the pid namespace only affects children: the command runs in a second fork, as

@@ -32,7 +32,10 @@ for h in $harnesses; do
 		-rss_limit_mb=2048 -artifact_prefix="$out/$h-" "$out/corpus_$h" >"$out/$h.log" 2>&1; then
 		status=1
 		tail -n 40 "$out/$h.log"
-		for a in "$out/$h"-*; do [ -e "$a" ] && { echo "artifact: $a"; od -c "$a" | head; }; done
+		# The whole input, to reproduce it elsewhere (base64 -d >FILE; fuzz_HARNESS FILE).
+		for a in "$out/$h"-*; do
+			[ -e "$a" ] && { echo "artifact: $a (base64)"; base64 -w 100 "$a"; od -c "$a" | head; }
+		done
 	fi
 	grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$out/$h.log" | sed "s/^/fuzz_$h: /"
 done

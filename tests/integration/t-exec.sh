@@ -56,10 +56,12 @@ for mode in privileged userns; do
 	expect_match "$mode: saying so" "user 'nobody-here': not in the container's /etc/passwd" "$(cat "$T/err")"
 
 	# What init has: the same capabilities, filter, no_new_privs, cgroup and id mapping.
-	$EXEC -n ex -- sh -c 'cat /proc/self/cgroup /proc/self/uid_map; grep -E "^(CapEff|CapPrm|CapBnd|Seccomp|NoNewPrivs):" /proc/self/status | tr -s "\t " " "' >"$T/exec.view"
-	$EXEC -n ex -- sh -c 'cat /proc/1/cgroup /proc/1/uid_map; grep -E "^(CapEff|CapPrm|CapBnd|Seccomp|NoNewPrivs):" /proc/1/status | tr -s "\t " " "' >"$T/init.view"
-	expect_eq "$mode: the session has init's capabilities, seccomp, no_new_privs, cgroup, id map" \
+	$EXEC -n ex -- sh -c 'grep -v "^0::" /proc/self/cgroup; cat /proc/self/uid_map; grep -E "^(CapEff|CapPrm|CapBnd|Seccomp|NoNewPrivs):" /proc/self/status | tr -s "\t " " "' >"$T/exec.view"
+	$EXEC -n ex -- sh -c 'grep -v "^0::" /proc/1/cgroup; cat /proc/1/uid_map; grep -E "^(CapEff|CapPrm|CapBnd|Seccomp|NoNewPrivs):" /proc/1/status | tr -s "\t " " "' >"$T/init.view"
+	expect_eq "$mode: the session has init's capabilities, seccomp, no_new_privs, v1 cgroups, id map" \
 		"$(cat "$T/init.view")" "$(cat "$T/exec.view")"
+	expect_eq "$mode: and is in the container's cgroup2 cgroup, beside the guest's tree" \
+		"0::/../helpers" "$($EXEC -n ex -- grep '^0::' /proc/self/cgroup)"
 	expect_match "$mode: ... which are a filter and no_new_privs" "Seccomp: 2" "$(cat "$T/exec.view")"
 	expect_match "$mode: the host sees init confined the same" "NoNewPrivs: 1" "$(status_of ex "$init")"
 

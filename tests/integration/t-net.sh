@@ -85,6 +85,18 @@ expect_match "phys: nic0 is eth0 inside, with its address" "inet 10\.88\.0\.2/24
 NCT ctstop -n p1 -t 10
 in_ns ip link show nic0 >/dev/null 2>&1 || fail "nic0 did not come back"
 ok "phys: nic0 is back on the host side under its name after the stop"
+# The attack (what the guest's root can do in its own network namespace; done here with ip from
+# outside): rename the moved interface, and give a device of its own the name the monitor would
+# look for. The monitor moves back the interface it moved in (by index and kind), never that one.
+NCT ctstart -n p1 -f "$conf" -d -- sleep 1000
+init=$(NCT ctinfo -n p1 --json | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p')
+nsenter -t "$init" -n ip link set eth0 name wg0
+nsenter -t "$init" -n ip link add eth0 type veth peer name planted0
+NCT ctstop -n p1 -t 10
+in_ns ip link show nic0 >/dev/null 2>&1 || fail "the renamed interface did not come back as nic0"
+ok "phys: renamed inside, the interface still comes back as nic0"
+[ -z "$(in_ns ip -o link show | grep -E 'planted0|eth0')" ] || fail "a device the guest made reached the host side"
+ok "phys: a device the guest named like it stays out of the host side"
 
 # macvlan on a host interface.
 conf=$(write_conf m1 "net.0.type = macvlan" "net.0.link = parent0" "net.0.ipv4 = 10.99.0.2/24")
