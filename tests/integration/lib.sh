@@ -52,7 +52,9 @@ expect_eq() {
 
 # expect_match WHAT REGEX TEXT
 expect_match() {
-	printf '%s' "$3" | grep -Eq -- "$2" || fail "$1: '$3' does not match /$2/"
+	# (a here-string, not a pipe: grep -q stops at the first match, and a writer killed by
+	# SIGPIPE would fail the pipeline under pipefail)
+	grep -Eq -- "$2" <<<"$3" || fail "$1: '$3' does not match /$2/"
 	ok "$1"
 }
 
