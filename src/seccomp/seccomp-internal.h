@@ -5,6 +5,7 @@
 
 #include "seccomp-profile.h"
 
+#include <linux/filter.h>
 #include <seccomp.h> /* libseccomp */
 #include <stdbool.h>
 #include <stdint.h>
@@ -54,3 +55,12 @@ int sc_parse_number(char **words, size_t n, int *ret, char *msg, size_t msg_size
 /* The action "kill" stands for: the whole process where the kernel can (Linux 4.14), so that a
  * multi-threaded program cannot live on with a thread missing. */
 uint32_t sc_action_kill(void);
+
+/* The compiler itself (seccomp.c), run by ct_seccomp_parse() in a child with a deadline
+ * (seccomp-bounded.c). */
+int sc_compile(const char *text, size_t len, const char *name, struct ct_seccomp **ret,
+	       struct ct_file_error *err);
+/* A filter from its parts (taking warnings), and its instructions. */
+struct ct_seccomp *sc_filter_new(const struct sock_filter *insns, size_t n, size_t n_rules,
+				 char **warnings);
+const struct sock_filter *sc_filter_insns(const struct ct_seccomp *f, size_t *ret_n);

@@ -432,8 +432,8 @@ static int finish(struct compiler *c, struct ct_seccomp **ret)
 	return export_filter(c, ret);
 }
 
-int ct_seccomp_parse(const char *text, size_t len, const char *name, struct ct_seccomp **ret,
-		     struct ct_file_error *err)
+int sc_compile(const char *text, size_t len, const char *name, struct ct_seccomp **ret,
+	       struct ct_file_error *err)
 {
 	struct ct_file_error unused;
 	_cleanup_(compiler_done) struct compiler c = {
@@ -468,6 +468,26 @@ int ct_seccomp_install(const struct ct_seccomp *f)
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
 		return -errno;
 	return 0;
+}
+
+struct ct_seccomp *sc_filter_new(const struct sock_filter *insns, size_t n, size_t n_rules,
+				 char **warnings)
+{
+	struct ct_seccomp *f = calloc(1, sizeof(*f) + n * sizeof(*insns));
+
+	if (!f)
+		return NULL;
+	memcpy(f->insns, insns, n * sizeof(*insns));
+	f->prog = (struct sock_fprog){ .len = (unsigned short)n, .filter = f->insns };
+	f->n_rules = n_rules;
+	f->warnings = warnings;
+	return f;
+}
+
+const struct sock_filter *sc_filter_insns(const struct ct_seccomp *f, size_t *ret_n)
+{
+	*ret_n = f->prog.len;
+	return f->insns;
 }
 
 void ct_seccomp_free(struct ct_seccomp *f)

@@ -1035,6 +1035,20 @@ static int tmpdir_teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* libseccomp 2.5 never returns on these two rules (found by fuzz_seccomp): the compilation runs
+ * in a child with a deadline, and the profile fails with a message instead of hanging. */
+static void test_libseccomp_loop_bounded(void **state)
+{
+	static const char text[] = "2\ndenylist\nmmap kill [1,2,!=] [2,4,==]\nmmap kill [1,2,!=] [3,4,==]\n";
+	struct ct_file_error err = { 0 };
+	struct ct_seccomp *f = NULL;
+
+	assert_int_equal(ct_seccomp_parse(text, strlen(text), "loop", &f, &err), -ETIMEDOUT);
+	assert_null(f);
+	assert_string_equal(err.file, "loop");
+	assert_non_null(strstr(err.message, "did not finish compiling it within"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1065,6 +1079,7 @@ int main(void)
 		cmocka_unit_test(test_enforce_default_syslog),
 		cmocka_unit_test(test_enforce_arch_sections),
 		cmocka_unit_test(test_enforce_privileged_profile),
+		cmocka_unit_test(test_libseccomp_loop_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
