@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The profile is compiled in a child with a deadline: libseccomp 2.5.4 (Debian 12) never returns
+/* A profile with two argument-filtered rules for one syscall is compiled in a child with a
+ * deadline (any other at once, in process): libseccomp 2.5.4 (Debian 12) never returns
  * from seccomp_rule_add_array() for some argument filters (two rules for one syscall that share
  * an inverted comparison, != or <, on one argument and then differ on another one: found by
  * fuzz_seccomp). A profile that does this fails the start with a message instead of hanging it.
@@ -122,6 +123,9 @@ int ct_seccomp_parse(const char *text, size_t len, const char *name, struct ct_s
 
 	if (!err)
 		err = &unused;
+	r = sc_compile(text, len, name, true, ret, err); /* most profiles: at once, no child */
+	if (r != -EAGAIN)
+		return r;
 	if (!buf || pipe2(p, O_CLOEXEC) < 0)
 		return -ENOMEM;
 	pid = fork();
@@ -135,7 +139,7 @@ int ct_seccomp_parse(const char *text, size_t len, const char *name, struct ct_s
 		struct ct_seccomp *f = NULL;
 
 		close(p[0]);
-		r = sc_compile(text, len, name, &f, err);
+		r = sc_compile(text, len, name, false, &f, err);
 		send_reply(p[1], r, err, f);
 		_exit(0);
 	}

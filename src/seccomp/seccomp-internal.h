@@ -56,10 +56,11 @@ int sc_parse_number(char **words, size_t n, int *ret, char *msg, size_t msg_size
  * multi-threaded program cannot live on with a thread missing. */
 uint32_t sc_action_kill(void);
 
-/* The compiler itself (seccomp.c), run by ct_seccomp_parse() in a child with a deadline
- * (seccomp-bounded.c). */
-int sc_compile(const char *text, size_t len, const char *name, struct ct_seccomp **ret,
-	       struct ct_file_error *err);
+/* The compiler itself (seccomp.c). in_process: -EAGAIN, nothing else filled, for a profile
+ * that may hang libseccomp (two argument-filtered rules for one syscall), which
+ * ct_seccomp_parse() then compiles in a child with a deadline (seccomp-bounded.c). */
+int sc_compile(const char *text, size_t len, const char *name, bool in_process,
+	       struct ct_seccomp **ret, struct ct_file_error *err);
 /* A filter from its parts (taking warnings), and its instructions. */
 struct ct_seccomp *sc_filter_new(const struct sock_filter *insns, size_t n, size_t n_rules,
 				 char **warnings);

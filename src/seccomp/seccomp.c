@@ -52,6 +52,7 @@
 struct filter_count {
 	int nr;         /* the syscall, as resolved for the native architecture */
 	unsigned count; /* argument filters given for it so far */
+	unsigned rules; /* rules with argument filters for it so far */
 };
 
 struct ct_seccomp {
@@ -77,6 +78,7 @@ struct compiler {
 	size_t n_rule_lines;
 	size_t n_rules;
 	char **warnings;
+	bool in_process;                 /* refuse what may hang libseccomp (-EAGAIN): see below */
 	struct filter_count *filters;   /* per syscall */
 	size_t n_filters;
 	unsigned n_filters_total;
@@ -247,6 +249,10 @@ static int count_filters(struct compiler *c, int nr, unsigned n)
 	}
 	fc->count += n;
 	c->n_filters_total += n;
+	/* libseccomp 2.5.4 can loop for good on two argument-filtered rules for one syscall
+	 * (seccomp-bounded.c): in process, such a profile is handed to a child with a deadline. */
+	if (n && ++fc->rules > 1 && c->in_process)
+		return -EAGAIN;
 	if (fc->count > FILTERS_PER_SYSCALL_MAX)
 		return fail(c, "more than %d argument filters for this syscall",
 			    FILTERS_PER_SYSCALL_MAX);
@@ -432,17 +438,20 @@ static int finish(struct compiler *c, struct ct_seccomp **ret)
 	return export_filter(c, ret);
 }
 
-int sc_compile(const char *text, size_t len, const char *name, struct ct_seccomp **ret,
-	       struct ct_file_error *err)
+int sc_compile(const char *text, size_t len, const char *name, bool in_process,
+	       struct ct_seccomp **ret, struct ct_file_error *err)
 {
 	struct ct_file_error unused;
 	_cleanup_(compiler_done) struct compiler c = {
 		.label = name ? name : "<string>", .err = err ? err : &unused, .section = SC_ARCH_ALL,
+		.in_process = in_process,
 	};
 	int r = ct_lines_each(text, len, parse_line, &c);
 
 	if (r >= 0)
 		r = finish(&c, ret);
+	if (r == -EAGAIN && in_process)
+		return r;
 	if (r < 0 && !c.failed) /* not about the content (ENOMEM): still say where */
 		fail(&c, "%s", strerror(-r));
 	return r;
