@@ -42,6 +42,14 @@ int ct_config_parse_cgroup_v1(struct parser *p, const char *value);
 int ct_config_parse_max_depth(struct parser *p, const char *value);
 int ct_config_parse_max_descendants(struct parser *p, const char *value);
 
+/* autostart, start.order, start.delay, group (config-start.c). */
+int ct_config_parse_autostart(struct parser *p, const char *value);
+int ct_config_parse_start_order(struct parser *p, const char *value);
+int ct_config_parse_start_delay(struct parser *p, const char *value);
+int ct_config_parse_group(struct parser *p, const char *value);
+/* A boolean value (1 0 yes no true false on off, any case) into *ret; an error names the key. */
+int ct_config_parse_bool(struct parser *p, const char *value, bool *ret);
+
 /* net.N.* (config-net.c): one key, and the check of them all once parsed. */
 int ct_config_parse_net(struct parser *p, const char *key, const char *value);
 int ct_config_check_net(const struct ct_config *c, const char *file, struct ct_file_error *err);

@@ -255,22 +255,27 @@ static int parse_shutdown_timeout(struct parser *p, const char *value)
 	return 0;
 }
 
-static int parse_no_new_privs(struct parser *p, const char *value)
+int ct_config_parse_bool(struct parser *p, const char *value, bool *ret)
 {
 	static const char *const yes[] = { "1", "yes", "true", "on" };
 	static const char *const no[] = { "0", "no", "false", "off" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
 		if (strcasecmp(value, yes[i]) == 0) {
-			p->c->no_new_privs = true;
+			*ret = true;
 			return 0;
 		}
 		if (strcasecmp(value, no[i]) == 0) {
-			p->c->no_new_privs = false;
+			*ret = false;
 			return 0;
 		}
 	}
 	return ct_config_fail(p, "'%s' is not a boolean (1 0 yes no true false on off)", value);
+}
+
+static int parse_no_new_privs(struct parser *p, const char *value)
+{
+	return ct_config_parse_bool(p, value, &p->c->no_new_privs);
 }
 
 static int parse_mount(struct parser *p, const char *value)
@@ -482,6 +487,10 @@ const struct config_key ct_config_keys[] = {
 	{ "log.target", parse_log_target, false },
 	{ "console.buffer.size", parse_console_buffer, false },
 	{ "device.allow", parse_device_allow, true },
+	{ "autostart", ct_config_parse_autostart, false },
+	{ "start.order", ct_config_parse_start_order, false },
+	{ "start.delay", ct_config_parse_start_delay, false },
+	{ "group", ct_config_parse_group, false },
 };
 const size_t ct_config_n_keys = ARRAY_SIZE(ct_config_keys);
 _Static_assert(ARRAY_SIZE(ct_config_keys) <= CT_CONFIG_KEYS_MAX, "raise CT_CONFIG_KEYS_MAX");

@@ -51,6 +51,8 @@ struct ct_cgroup_config {
 	bool v1_all;           /* cgroup.v1 = all: join every v1 hierarchy, not only those limited */
 	int64_t max_depth;       /* cgroup.max.depth below the container's cgroup; -1: "max" */
 	int64_t max_descendants; /* cgroup.max.descendants; -1: "max" */
+	bool delegated;          /* parent is a cgroup systemd delegated to us (ctstart --delegated):
+				  * controllers above it are not ours to enable */
 };
 
 #define CT_LOG_SIZE_DEFAULT (10 * 1024 * 1024)
@@ -60,6 +62,21 @@ struct ct_cgroup_config {
 #define CT_CONSOLE_BUFFER_MAX (16 * 1024 * 1024)
 #define CT_CGROUP_MAX_DEPTH_DEFAULT 32        /* the guest's nesting: 31 levels below its root */
 #define CT_CGROUP_MAX_DESCENDANTS_DEFAULT 4096 /* a systemd guest makes about a hundred */
+
+/* Autostart: whether `ctstart --all` (and the systemd generator) start the container, and in what
+ * order: groups first ("" before named groups, named groups by name), then start.order (lower
+ * first), then the name; equal group and order start together, start.delay seconds after one
+ * batch before the next. `ctstop --all` stops in the exact reverse. */
+#define CT_START_ORDER_MAX 1000000 /* start.order is -CT_START_ORDER_MAX..CT_START_ORDER_MAX */
+#define CT_START_DELAY_MAX 3600
+struct ct_autostart {
+	bool enabled;
+	int32_t order;
+	uint32_t delay;               /* seconds */
+	char group[CT_GROUP_MAX + 1]; /* "": none */
+};
+/* A group name: 1-64 of A-Z a-z 0-9 _ . -, not starting with '.' or '-'. */
+bool ct_group_name_valid(const char *s);
 
 /* Parses "512M", "1G", "4096" (bytes; K, M, G, T are powers of 1024) or "max" (-1). */
 int ct_parse_size(const char *s, int64_t *ret);
@@ -94,6 +111,7 @@ struct ct_config {
 	struct ct_device_rule *devices; /* device.allow entries, on top of the standard set */
 	size_t n_devices;
 	struct ct_net_config net[CT_NET_MAX]; /* net.N; type CT_NET_NONE where unused */
+	struct ct_autostart autostart; /* autostart, start.order, start.delay, group */
 };
 
 /* Whether the container gets a user namespace (every idmap mode but none). */
