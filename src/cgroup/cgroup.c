@@ -43,6 +43,41 @@ int ct_cgroup2_root(char *buf, size_t size)
 	return -ENOENT;
 }
 
+/* Our cgroup2 path from /proc/self/cgroup ("0::/a/b"), without the leading slash. */
+static int self_v2(char *buf, size_t size)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[PATH_MAX + 16];
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "0::/", 4) != 0)
+			continue;
+		if (snprintf(buf, size, "%s", line + 4) >= (int)size)
+			return -ENAMETOOLONG;
+		return buf[0] ? 0 : -EINVAL;
+	}
+	return -ENOENT;
+}
+
+int ct_cgroup_enter_delegated(char *parent, size_t size)
+{
+	char root[PATH_MAX], dir[PATH_MAX];
+	int r = ct_cgroup2_root(root, sizeof(root));
+
+	if (r == 0)
+		r = self_v2(parent, size);
+	if (r < 0)
+		return r;
+	if (snprintf(dir, sizeof(dir), "%s/%s/monitor", root, parent) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return ct_cg_write(dir, "cgroup.procs", "0");
+}
+
 int ct_cg_write(const char *dir, const char *file, const char *value)
 {
 	char path[PATH_MAX];
@@ -196,16 +231,18 @@ static int make_leaf(const char *root, const char *parent, const char *leaf, cha
 }
 
 /* Enables ctrl in the subtree_control of the root and of every prefix of parent, so that our
- * cgroup, below parent, has it. */
-static int enable_along(const char *root, const char *parent, const char *ctrl)
+ * cgroup, below parent, has it. A delegated parent (systemd's Delegate=yes) is the first one that
+ * is ours: what is above it is the service manager's to give. */
+static int enable_along(const char *root, const char *parent, const char *ctrl, bool delegated)
 {
 	char dir[PATH_MAX], op[32];
 	size_t n = strlen(parent);
-	int r;
+	int r = 0;
 
 	snprintf(op, sizeof(op), "+%s", ctrl);
-	r = ct_cg_write(root, "cgroup.subtree_control", op);
-	for (size_t i = 1; r >= 0 && i <= n; i++) {
+	if (!delegated)
+		r = ct_cg_write(root, "cgroup.subtree_control", op);
+	for (size_t i = delegated ? n : 1; r >= 0 && i <= n; i++) {
 		if (parent[i] != '/' && parent[i] != '\0')
 			continue;
 		int len = snprintf(dir, sizeof(dir), "%s/%.*s", root, (int)i, parent);
@@ -215,15 +252,17 @@ static int enable_along(const char *root, const char *parent, const char *ctrl)
 	return r;
 }
 
-/* Which controllers our cgroup2 cgroup gets: those the root offers and that could be enabled. */
-static void enable_v2(struct ct_cgroup *cg, const char *root, const char *parent)
+/* Which controllers our cgroup2 cgroup gets: those offered (by the root, or to a delegated parent)
+ * that could be enabled. */
+static void enable_v2(struct ct_cgroup *cg, const char *root, const char *parent, bool delegated)
 {
-	char avail[256] = "";
+	char avail[256] = "", dir[PATH_MAX + CT_CGROUP_PATH_MAX];
 
-	ct_cg_read(root, "cgroup.controllers", avail, sizeof(avail));
+	snprintf(dir, sizeof(dir), "%s/%s", root, delegated ? parent : "");
+	ct_cg_read(dir, "cgroup.controllers", avail, sizeof(avail));
 	for (int c = 0; c < CT_CG_COUNT_; c++)
 		cg->on_v2[c] = has_word(avail, ctrl_names[c]) &&
-			       enable_along(root, parent, ctrl_names[c]) == 0;
+			       enable_along(root, parent, ctrl_names[c], delegated) == 0;
 	/* Our cgroup passes them on to payload, the guest's root, to hand out in its subtree. */
 	for (int c = 0; c < CT_CG_COUNT_; c++) {
 		char op[32];
@@ -296,7 +335,7 @@ int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struc
 		r = make_leaf(root, parent, leaf, ret->v2, sizeof(ret->v2));
 		if (r < 0)
 			return r;
-		enable_v2(ret, root, parent);
+		enable_v2(ret, root, parent, cfg->delegated);
 		if (snprintf(ret->payload, sizeof(ret->payload), "%s/payload", ret->v2) >=
 		    (int)sizeof(ret->payload))
 			return -ENAMETOOLONG;

@@ -219,6 +219,8 @@ int ct_proto_reply_info(struct ct_frame *f, const struct ct_info *info)
 	ct_frame_put_str(f, info->log_path);
 	ct_frame_put_u8(f, info->console);
 	ct_frame_put_str(f, info->network);
+	ct_frame_put_str(f, info->group);
+	ct_frame_put_u32(f, (uint32_t)info->start_order);
 	return ct_frame_finish(f);
 }
 
@@ -350,6 +352,8 @@ int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret)
 	ct_cursor_get_str(c, info.log_path, sizeof(info.log_path));
 	info.console = ct_cursor_get_u8(c) != 0;
 	ct_cursor_get_str(c, info.network, sizeof(info.network));
+	ct_cursor_get_str(c, info.group, sizeof(info.group));
+	info.start_order = (int32_t)ct_cursor_get_u32(c);
 	if (ct_cursor_end(c) < 0 || info.state >= CT_STATE_COUNT_)
 		return -EBADMSG;
 	*ret = info;

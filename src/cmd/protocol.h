@@ -9,8 +9,10 @@
 #include <stdint.h>
 
 #define CT_PROTO_MAGIC 0x314d5443u /* "CTM1" on the wire */
-#define CT_PROTO_VERSION 4 /* 2: SHUTDOWN, FREEZE/THAW, events, richer STOP and INFO replies;
-			    * 3: INFO has the id mapping; 4: EXEC, INFO counts exec sessions */
+#define CT_PROTO_VERSION 5 /* 2: SHUTDOWN, FREEZE/THAW, events, richer STOP and INFO replies;
+			    * 3: INFO has the id mapping; 4: EXEC, INFO counts exec sessions;
+			    * 5: INFO has the group and start.order */
+#define CT_GROUP_MAX 64 /* a group name (the config's `group`) */
 #define CT_PROTO_HEADER_SIZE 12
 #define CT_PROTO_PAYLOAD_MAX 4096
 #define CT_PROTO_FRAME_MAX (CT_PROTO_HEADER_SIZE + CT_PROTO_PAYLOAD_MAX)
@@ -121,6 +123,8 @@ struct ct_info {
 	char log_path[CT_PROTO_STR_MAX]; /* the daemon's log, "" in the foreground */
 	bool console; /* a console to attach to (ctconsole) */
 	char network[CT_PROTO_STR_MAX]; /* its interfaces and addresses, "" with none configured */
+	char group[CT_GROUP_MAX + 1]; /* the config's group, "" for none */
+	int32_t start_order;          /* the config's start.order (ctstop --all stops in reverse) */
 };
 
 struct ct_stop_result {

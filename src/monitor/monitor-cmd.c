@@ -65,6 +65,8 @@ static void fill_info(const struct ct_monitor *m, struct ct_info *info)
 	snprintf(info->name, sizeof(info->name), "%s", m->o->name);
 	snprintf(info->config_path, sizeof(info->config_path), "%s", c->path ? c->path : "");
 	snprintf(info->rootfs, sizeof(info->rootfs), "%s", c->rootfs);
+	snprintf(info->group, sizeof(info->group), "%s", c->autostart.group);
+	info->start_order = c->autostart.order;
 	ct_idmap_format(m->o->idmap, info->idmap, sizeof(info->idmap));
 }
 

@@ -5,6 +5,7 @@
 #include "monitor-exec.h"
 #include "monitor-freeze.h"
 #include "monitor-internal.h"
+#include "monitor-sd.h"
 #include "monitor-shutdown.h"
 #include "monitor-spawn.h"
 
@@ -326,11 +327,14 @@ int ct_monitor_event(struct ct_monitor *m, enum ct_event ev)
 		if (t.action == CT_ACT_REFUSE)
 			return err < 0 ? err : t.refusal;
 		bool stopping = t.next == CT_STATE_STOPPING && m->state != CT_STATE_STOPPING;
+		bool changed = t.next != m->state;
 
 		m->state = t.next;
 		r = perform(m, t.action, ev, &next);
 		if (stopping)
 			ct_monitor_exec_stopping(m); /* after the deadline was armed */
+		if (changed)
+			ct_monitor_sd_state(m);
 		if (r < 0 && err == 0)
 			err = r;
 		if (r > 0 || next == CT_EV_NONE)

@@ -56,6 +56,7 @@ static void print_text(const struct ct_info *i)
 	printf("console:         %s\n", i->console ? "yes (ctconsole)" : "no");
 	if (i->network[0])
 		printf("network:         %s\n", i->network);
+	printf("group, order:    %s, %d\n", i->group[0] ? i->group : "-", (int)i->start_order);
 	printf("reboots:         %u\n", i->reboots);
 	printf("exec sessions:   %u\n", i->exec_sessions);
 	if (i->memory_bytes >= 0)

@@ -110,22 +110,10 @@ static int run(struct stop *s)
 /* Several containers, or --all: the parallel stop. */
 static int run_many(struct stop *s)
 {
-	cleanup_strv char **found = NULL;
-	int r;
-
-	if (!s->all)
-		return ct_stop_many(s->t.rundir, s->names, ct_strv_length(s->names), s->timeout,
-				    s->force);
-	r = ct_rundir_list(s->t.rundir, &found);
-	if (r < 0) {
-		log_error_errno(r, "Failed to list the containers in '%s'", s->t.rundir);
-		return CT_EXIT_ERROR;
-	}
-	if (!found[0]) {
-		log_info("no containers in %s", s->t.rundir);
-		return CT_EXIT_OK;
-	}
-	return ct_stop_many(s->t.rundir, found, ct_strv_length(found), s->timeout, s->force);
+	if (s->all)
+		return ct_stop_all(s->t.rundir, s->timeout, s->force);
+	return ct_stop_many(s->t.rundir, s->names, ct_strv_length(s->names), NULL, 0, s->timeout,
+			    s->force);
 }
 
 static int add_name(struct stop *s, const char *name)

@@ -85,6 +85,8 @@ void ct_show_json_info(const struct ct_info *i, const char *sep)
 	member_str("log", i->log_path, sep);
 	printf("%s\"console\": %s", sep, i->console ? "true" : "false");
 	member_str("network", i->network, sep);
+	member_str("group", i->group, sep);
+	member_int("start_order", i->start_order, sep);
 	member_int("tasks", i->tasks, sep);
 	member_int("cpu_usec", i->cpu_usec, sep);
 	printf("%s\"start_time_ms\": %llu", sep, (unsigned long long)i->start_time_ms);

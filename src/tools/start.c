@@ -7,6 +7,7 @@
 #include "cmd/cmd.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "common/sdnotify.h"
 #include "common/util.h"
 #include "config/config.h"
 #include "monitor/monitor.h"
@@ -40,7 +41,8 @@ static int load_config(const struct ct_start_options *o, struct ct_config *c)
 	int r = 0;
 
 	if (!file) {
-		snprintf(path, sizeof(path), "%s/ct/%s.conf", CT_SYSCONFDIR, o->name);
+		snprintf(path, sizeof(path), "%s/%s.conf", o->configdir ? o->configdir : CT_CONFIGDIR,
+			 o->name);
 		file = path;
 	} else if (file[0] != '/' && realpath(file, path)) {
 		file = path; /* ctinfo shows where it is, wherever it is asked from */
@@ -186,6 +188,30 @@ static int adapt_to_host(struct ct_config *c)
 		return log_error_errno(-EOPNOTSUPP, "namespaces: a cgroup namespace needs a cgroup2 "
 				       "hierarchy (none is mounted)");
 	c->namespaces &= ~(unsigned long)CLONE_NEWCGROUP;
+	return 0;
+}
+
+/* --delegated: the container's cgroup goes below the one systemd gave us (ct@.service), the
+ * config's cgroup.parent, if any, below that; the monitor moves to a leaf beside it. */
+static int delegate(const struct ct_start_options *o, struct ct_config *c)
+{
+	char own[CT_CGROUP_PATH_MAX], *parent;
+	int r;
+
+	if (!o->delegated)
+		return 0;
+	r = ct_cgroup_enter_delegated(own, sizeof(own));
+	if (r == -EINVAL)
+		return log_error_errno(r, "--delegated: ctstart runs in the root cgroup, nothing was "
+				       "delegated to it (run it from a unit with Delegate=yes)");
+	if (r < 0)
+		return log_error_errno(r, "--delegated: Failed to move into a leaf of our cgroup");
+	if (asprintf(&parent, "%s%s%s", own, c->cgroup.parent ? "/" : "",
+		     c->cgroup.parent ? c->cgroup.parent : "") < 0)
+		return log_error_errno(-ENOMEM, "--delegated");
+	free(c->cgroup.parent);
+	c->cgroup.parent = parent;
+	c->cgroup.delegated = true;
 	return 0;
 }
 
@@ -455,7 +481,10 @@ static int start(const struct ct_start_options *o)
 	int code = CT_EXIT_START_FAILED;
 
 	ct_config_init(&c);
-	if (load_config(o, &c) < 0 || check_rootfs(&c) < 0 || adapt_to_host(&c) < 0)
+	/* Only a monitor in the foreground is the process systemd started (ct@.service). */
+	ct_sd_notify_init(!o->daemon);
+	if (load_config(o, &c) < 0 || check_rootfs(&c) < 0 || adapt_to_host(&c) < 0 ||
+	    delegate(o, &c) < 0)
 		goto out;
 	warn_about_caps(&c);
 	if (load_seccomp(&c, &filter, &privileged) < 0)

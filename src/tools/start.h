@@ -8,10 +8,12 @@
 struct ct_start_options {
 	const char *name;
 	const char *rundir;
-	const char *config_path; /* NULL: SYSCONFDIR/ct/NAME.conf */
+	const char *config_path; /* NULL: configdir/NAME.conf */
+	const char *configdir;   /* NULL: CT_CONFIGDIR */
 	char *const *command;    /* NULL or empty: none given on the command line */
 	bool daemon;
 	const char *logfile;     /* daemon log; NULL: log.path, or /var/log/ct/NAME.log */
+	bool delegated;          /* the cgroup goes below ours (systemd's Delegate=yes) */
 };
 
 /* Returns ctstart's exit code. Errors are logged. */

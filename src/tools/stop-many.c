@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "common/util.h"
+#include "order.h"
 #include "stop-report.h"
 #include "tool.h"
 
@@ -81,9 +82,10 @@ static void refresh_timeout(struct ct_call *c, void *data)
 	c->req = &m->late_req;
 }
 
-static void init_calls(struct many *m, char *const *names, size_t n, const struct ct_frame *req)
+static void init_calls(struct many *m, char *const *names, size_t first, size_t n,
+		       const struct ct_frame *req)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = first; i < first + n; i++) {
 		struct ct_call *c = &m->calls[i];
 		ct_call_init(c, m->rundir, names[i], req, CT_CLIENT_TIMEOUT_MS, &m->results[i]);
 		c->progress = on_progress;
@@ -95,7 +97,20 @@ static void init_calls(struct many *m, char *const *names, size_t n, const struc
 	}
 }
 
-int ct_stop_many(const char *rundir, char *const *names, size_t n, int32_t timeout, bool force)
+/* One batch: all its requests out, then every reply awaited. */
+static void stop_batch(struct many *m, char *const *names, size_t first, size_t n,
+		       const struct ct_frame *req)
+{
+	int r;
+
+	init_calls(m, names, first, n, req);
+	r = ct_calls_run(m->calls + first, n, on_done, m);
+	if (r < 0)
+		log_error_errno(r, "Failed to wait for the containers");
+}
+
+int ct_stop_many(const char *rundir, char *const *names, size_t n, const size_t *batches,
+		 size_t n_batches, int32_t timeout, bool force)
 {
 	struct many m = { .rundir = rundir, .force = force };
 	cleanup_free struct ct_call *calls = calloc(n ? n : 1, sizeof(*calls));
@@ -103,7 +118,6 @@ int ct_stop_many(const char *rundir, char *const *names, size_t n, int32_t timeo
 	uint64_t t0 = ct_now_ms();
 	struct ct_frame req;
 	char summary[256];
-	int r;
 
 	if (!calls || !results) {
 		log_error_errno(-ENOMEM, "Failed to stop %zu containers", n);
@@ -119,11 +133,97 @@ int ct_stop_many(const char *rundir, char *const *names, size_t n, int32_t timeo
 			m.deadline = t0 + (uint64_t)timeout * 1000;
 		m.late_timeout = -3; /* none built yet */
 	}
-	init_calls(&m, names, n, &req);
-	r = ct_calls_run(calls, n, on_done, &m);
-	if (r < 0)
-		log_error_errno(r, "Failed to wait for the containers");
+	if (!batches)
+		stop_batch(&m, names, 0, n, &req);
+	for (size_t k = 0, first = 0; batches && k < n_batches && first < n; first += batches[k++])
+		stop_batch(&m, names, first, batches[k] < n - first ? batches[k] : n - first, &req);
 	ct_stop_summary(m.counts, force, ct_now_ms() - t0, summary, sizeof(summary));
 	log_info("%s", summary);
 	return ct_stop_exit_status(m.counts);
+}
+
+/* A group name no config can have ('~' is not allowed there) that sorts after all of them: a
+ * container whose monitor does not say its group stops in the first batch. */
+#define GROUP_UNKNOWN "~"
+
+struct all {
+	struct ct_order_entry *e; /* in start order once sorted */
+	char (*groups)[CT_GROUP_MAX + 1];
+	char **stop_names;        /* in stop order: the start order reversed */
+	size_t *batches;          /* in stop order */
+	size_t n, n_batches;
+};
+
+static void all_free(struct all *a)
+{
+	free(a->e);
+	free(a->groups);
+	free(a->stop_names);
+	free(a->batches);
+}
+
+/* Each container's group and order, as its monitor knows them. */
+static void read_order(struct all *a, const char *rundir, char **names)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		struct ct_info info;
+		bool known = ct_client_info(rundir, names[i], &info) == 0;
+		snprintf(a->groups[i], sizeof(a->groups[i]), "%s", known ? info.group : GROUP_UNKNOWN);
+		a->e[i] = (struct ct_order_entry){ .name = names[i], .group = a->groups[i],
+						   .order = known ? info.start_order : 0 };
+	}
+}
+
+/* The batches of the start order, last first. */
+static void reverse(struct all *a)
+{
+	size_t out = a->n;
+
+	for (size_t i = 0; i < a->n;) {
+		size_t len = ct_order_batch_len(a->e, a->n, i);
+		out -= len;
+		for (size_t k = 0; k < len; k++)
+			a->stop_names[out + k] = (char *)a->e[i + k].name;
+		a->batches[a->n_batches++] = len;
+		i += len;
+	}
+	for (size_t k = 0; k < a->n_batches / 2; k++) {
+		size_t t = a->batches[k];
+		a->batches[k] = a->batches[a->n_batches - 1 - k];
+		a->batches[a->n_batches - 1 - k] = t;
+	}
+}
+
+int ct_stop_all(const char *rundir, int32_t timeout, bool force)
+{
+	cleanup_strv char **names = NULL;
+	struct all a = { 0 };
+	int r = ct_rundir_list(rundir, &names);
+
+	if (r < 0) {
+		log_error_errno(r, "Failed to list the containers in '%s'", rundir);
+		return CT_EXIT_ERROR;
+	}
+	a.n = ct_strv_length(names);
+	if (a.n == 0) {
+		log_info("no containers in %s", rundir);
+		return CT_EXIT_OK;
+	}
+	if (force) /* a kill needs no order */
+		return ct_stop_many(rundir, names, a.n, NULL, 0, timeout, force);
+	a.e = calloc(a.n, sizeof(*a.e));
+	a.groups = calloc(a.n, sizeof(*a.groups));
+	a.stop_names = calloc(a.n, sizeof(*a.stop_names));
+	a.batches = calloc(a.n, sizeof(*a.batches));
+	if (!a.e || !a.groups || !a.stop_names || !a.batches) {
+		all_free(&a);
+		log_error_errno(-ENOMEM, "Failed to stop %zu containers", a.n);
+		return CT_EXIT_ERROR;
+	}
+	read_order(&a, rundir, names);
+	ct_order_sort(a.e, a.n);
+	reverse(&a);
+	r = ct_stop_many(rundir, a.stop_names, a.n, a.batches, a.n_batches, timeout, force);
+	all_free(&a);
+	return r;
 }

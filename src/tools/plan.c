@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A config directory's containers in start order: see plan.h. */
+#include "plan.h"
+
+#include "common/log.h"
+#include "common/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONF_SUFFIX ".conf"
+
+struct filter {
+	bool autostart_only;
+	char *const *groups;
+};
+
+static bool selected(const struct filter *f, const struct ct_config *c)
+{
+	const char *group = c->autostart.group;
+
+	if (f->autostart_only && !c->autostart.enabled)
+		return false;
+	if (!f->groups)
+		return true;
+	for (char *const *g = f->groups; *g; g++)
+		if (strcmp(*g, group[0] ? group : "-") == 0)
+			return true;
+	return false;
+}
+
+/* The container name a directory entry stands for, or false (not NAME.conf, or a bad name). */
+static bool conf_name(const char *file, char *name, size_t size)
+{
+	size_t n = strlen(file), s = strlen(CONF_SUFFIX);
+
+	if (n <= s || strcmp(file + n - s, CONF_SUFFIX) != 0 || n - s >= size || file[0] == '.')
+		return false;
+	memcpy(name, file, n - s);
+	name[n - s] = '\0';
+	if (ct_name_valid(name))
+		return true;
+	log_warning("%s: '%s' is not a valid container name, skipped", file, name);
+	return false;
+}
+
+static int add(struct ct_plan *p, const char *dir, const char *name, const struct filter *f)
+{
+	struct ct_file_error err = { 0 };
+	char path[4096], msg[1024];
+	struct ct_config c;
+	int r;
+
+	if (snprintf(path, sizeof(path), "%s/%s%s", dir, name, CONF_SUFFIX) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	ct_config_init(&c);
+	r = ct_config_load(&c, path, &err);
+	if (r < 0) {
+		ct_file_error_format(&err, msg, sizeof(msg));
+		log_error("config of container '%s' skipped: %s", name, msg);
+		p->failed++;
+	} else if (selected(f, &c)) {
+		struct ct_order_entry *e = &p->e[p->n];
+		p->configs_[p->n] = c;
+		*e = (struct ct_order_entry){ .name = strdup(name), .order = c.autostart.order,
+					      .delay = c.autostart.delay, .config = c.path };
+		if (!e->name) {
+			ct_config_free(&c);
+			return -ENOMEM;
+		}
+		p->n++;
+		return 0;
+	}
+	ct_config_free(&c);
+	return 0;
+}
+
+static int grow(struct ct_plan *p, size_t *cap)
+{
+	size_t want = *cap ? *cap * 2 : 16;
+	struct ct_order_entry *e = realloc(p->e, want * sizeof(*e));
+	struct ct_config *c;
+
+	if (!e)
+		return -ENOMEM;
+	p->e = e;
+	c = realloc(p->configs_, want * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	p->configs_ = c;
+	*cap = want;
+	return 0;
+}
+
+static int scan(struct ct_plan *p, const char *dir, const struct filter *f)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t cap = 0;
+	int r = 0;
+
+	if (!d)
+		return log_error_errno(-errno, "Failed to open the config directory '%s'", dir);
+	while (r == 0 && (de = readdir(d))) {
+		char name[CT_NAME_MAX + 1];
+		if (!conf_name(de->d_name, name, sizeof(name)))
+			continue;
+		if (p->n == cap)
+			r = grow(p, &cap);
+		if (r == 0)
+			r = add(p, dir, name, f);
+	}
+	closedir(d);
+	for (size_t i = 0; i < p->n; i++) { /* the configs stay put from here on */
+		p->e[i].group = p->configs_[i].autostart.group;
+		p->e[i].data = &p->configs_[i];
+	}
+	if (r < 0)
+		log_error_errno(r, "Failed to read the config directory '%s'", dir);
+	return r;
+}
+
+void ct_plan_free(struct ct_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free((char *)p->e[i].name);
+		ct_config_free(&p->configs_[i]);
+	}
+	free(p->e);
+	free(p->configs_);
+	*p = (struct ct_plan){ 0 };
+}
+
+int ct_plan_load(struct ct_plan *p, const char *dir, bool autostart_only, char *const *groups)
+{
+	struct filter f = { .autostart_only = autostart_only, .groups = groups };
+	int r;
+
+	*p = (struct ct_plan){ 0 };
+	r = scan(p, dir, &f);
+	if (r < 0) {
+		ct_plan_free(p);
+		return r;
+	}
+	ct_order_sort(p->e, p->n);
+	return 0;
+}
