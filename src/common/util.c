@@ -453,3 +453,21 @@ int ct_nofile_raise(size_t want, size_t *ret_limit)
 									      : (size_t)rl.rlim_cur;
 	return 0;
 }
+
+bool ct_in_nested_userns(void)
+{
+	static int cached = -1;
+	unsigned long a, b, c;
+	FILE *f;
+
+	if (cached >= 0)
+		return cached;
+	f = fopen("/proc/self/uid_map", "re");
+	if (!f)
+		return false; /* no user namespaces at all: the initial one */
+	/* The initial namespace maps 0 to 0 over all 4294967295 ids, in one line. */
+	cached = !(fscanf(f, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 &&
+		   c == 4294967295UL && fscanf(f, "%lu", &a) != 1);
+	fclose(f);
+	return cached;
+}

@@ -78,3 +78,7 @@ int ct_count_fds(size_t *ret);
 /* Raises the soft RLIMIT_NOFILE to want fds, or as far toward the hard limit as it goes (never
  * lowers it; a refused raise leaves the current limit). *ret_limit is the soft limit in force. */
 int ct_nofile_raise(size_t want, size_t *ret_limit);
+
+/* Whether this process runs in a user namespace other than the initial one (its uid_map is not
+ * the identity over every id): ct itself inside a user-namespaced container, nested. */
+bool ct_in_nested_userns(void);

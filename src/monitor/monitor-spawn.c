@@ -97,6 +97,16 @@ static int attach_devices(struct ct_monitor *m)
 	cleanup_close int fd = open(m->cgroup.v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r = fd < 0 ? -errno : ct_devices_attach(fd, c->devices, c->n_devices);
 
+	/* Nested (ct inside a user-namespaced container): loading a device program needs
+	 * CAP_SYS_ADMIN in the initial user namespace, which no one here has. The outer
+	 * container's program (attached with BPF_F_ALLOW_MULTI above this cgroup) still applies
+	 * to everything below it, and in a user namespace no device node can be made (mknod needs
+	 * CAP_MKNOD in the initial one), so the container reaches only nodes bound from here. */
+	if (r == -EPERM && ct_in_nested_userns()) {
+		log_warning("No device policy of its own (nested in a user namespace, bpf(2) is not "
+			    "permitted): the enclosing container's applies");
+		return 0;
+	}
 	return r < 0 ? log_error_errno(r, "Failed to attach the device policy to %s", m->cgroup.v2)
 		     : 0;
 }

@@ -6,6 +6,7 @@
 #include "spawn.h"
 
 #include "common/macro.h"
+#include "common/util.h"
 #include "mount-fd.h"
 
 #include <errno.h>
@@ -47,10 +48,44 @@ static int dev_tmpfs(uid_t uid, gid_t gid, int *ret_fd)
 	return ct_mnt_new("tmpfs", "tmpfs", data, MS_NOSUID | MS_NOEXEC, ret_fd);
 }
 
+/* Nested in a user namespace, mknod(2) of a device is refused (CAP_MKNOD in the initial
+ * namespace): the monitor's own node (of its /dev, which its container's supervisor made) is
+ * bound on an empty file instead, as LXC does. Only the standard nodes come this way. */
+static int bind_node(int dir, const char *name, const char *host, mode_t mode, dev_t dev,
+		     uid_t uid, gid_t gid)
+{
+	cleanup_close int file = -1, mnt = -1;
+	struct stat st;
+
+	/* The node itself, never what a symlink there leads to, and only the device asked for. */
+	mnt = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+	if (mnt < 0)
+		return -errno;
+	if (fstat(mnt, &st) < 0)
+		return -errno;
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != dev)
+		return -ENODEV;
+	file = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+	if (file < 0 || fchown(file, uid, gid) < 0)
+		return -errno;
+	if (move_mount(mnt, "", dir, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
 /* mknod then chmod (the monitor's umask must not narrow the mode) and chown to the container. */
 static int add_node(int dir, const char *name, mode_t mode, dev_t dev, uid_t uid, gid_t gid)
 {
-	if (mknodat(dir, name, mode, dev) < 0 || fchmodat(dir, name, mode & 07777, 0) < 0 ||
+	char host[64];
+
+	if (mknodat(dir, name, mode, dev) < 0) {
+		if (errno != EPERM || !S_ISCHR(mode) || !ct_in_nested_userns())
+			return -errno;
+		/* the console without a terminal is a null device */
+		snprintf(host, sizeof(host), "/dev/%s", strcmp(name, "console") ? name : "null");
+		return bind_node(dir, name, host, mode, dev, uid, gid);
+	}
+	if (fchmodat(dir, name, mode & 07777, 0) < 0 ||
 	    fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	return 0;
