@@ -350,6 +350,43 @@ static void test_no_new_privs(void **state)
 	}
 }
 
+static void test_autostart_keys(void **state)
+{
+	struct ct_config c;
+
+	ct_config_init(&c);
+	assert_false(c.autostart.enabled); /* the defaults: not started by --all, first in order */
+	assert_int_equal(c.autostart.order, 0);
+	assert_int_equal(c.autostart.delay, 0);
+	assert_string_equal(c.autostart.group, "");
+	ct_config_free(&c);
+	parse_ok(&c, "autostart = yes\nstart.order = -20\nstart.delay = 3600\ngroup = 10-db.main_x\n");
+	assert_true(c.autostart.enabled);
+	assert_int_equal(c.autostart.order, -20);
+	assert_int_equal(c.autostart.delay, 3600);
+	assert_string_equal(c.autostart.group, "10-db.main_x");
+	ct_config_free(&c);
+	parse_ok(&c, "start.order = 1000000\nautostart = off\n");
+	assert_int_equal(c.autostart.order, 1000000);
+	assert_false(c.autostart.enabled);
+	ct_config_free(&c);
+	parse_ok(&c, "group = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"); /* 64 */
+	ct_config_free(&c);
+
+	expect_error("autostart = maybe\n", 1, "autostart", "'maybe' is not a boolean");
+	expect_error("start.order = 1000001\n", 1, "start.order", "from -1000000 to 1000000");
+	expect_error("start.order = 1.5\n", 1, "start.order", "'1.5' is not a number");
+	expect_error("start.delay = -1\n", 1, "start.delay", "from 0 to 3600");
+	expect_error("start.delay = 3601\n", 1, "start.delay", "from 0 to 3600");
+	expect_error("group = web/db\n", 1, "group", "'web/db' is not a valid group name");
+	expect_error("group = -x\n", 1, "group", "not a valid group name");
+	expect_error("group = .x\n", 1, "group", "not a valid group name");
+	expect_error("group = ~\n", 1, "group", "not a valid group name");
+	expect_error("group = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 1, "group",
+		     "not a valid group name"); /* 65 */
+	expect_error("group = a\ngroup = b\n", 2, "group", "");
+}
+
 static void test_mount_entries(void **state)
 {
 	struct ct_config c;
@@ -1372,7 +1409,7 @@ int main(void)
 		cmocka_unit_test(test_namespaces),
 		cmocka_unit_test(test_shutdown_keys),
 		cmocka_unit_test(test_shutdown_timeout_bounds),
-		cmocka_unit_test(test_no_new_privs),
+		cmocka_unit_test(test_no_new_privs), cmocka_unit_test(test_autostart_keys),
 		cmocka_unit_test(test_mount_entries),
 		cmocka_unit_test(test_mount_options),
 		cmocka_unit_test(test_env),

@@ -26,6 +26,8 @@ static void test_info_round_trip(void **state)
 	strcpy(in.config_path, "/etc/ct/web.conf");
 	strcpy(in.rootfs, "/srv/web");
 	strcpy(in.idmap, "u 0 524288 65536 g 0 524288 65536");
+	strcpy(in.group, "10-data");
+	in.start_order = -7;
 	assert_int_equal(ct_proto_reply_info(&f, &in), 0);
 	assert_int_equal(ct_msg_decode(f.data, f.len, &m), 0);
 	assert_int_equal(m.type, CT_CMD_INFO | CT_MSG_REPLY);
@@ -175,7 +177,7 @@ static void test_ok_reply(void **state)
 
 static void test_wire_bytes(void **state)
 {
-	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 4, 0, 2, 0, 0, 0, 0, 0 };
+	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 5, 0, 2, 0, 0, 0, 0, 0 };
 	struct ct_frame f;
 
 	assert_int_equal(ct_proto_request(&f, CT_CMD_STOP), 0);

@@ -9,6 +9,7 @@
 #include "cmd/rundir.h"
 #include "common/macro.h"
 #include "common/util.h"
+#include "tools/order.h"
 #include "tools/show.h"
 #include "tools/stop-report.h"
 #include "tools/tool.h"
@@ -153,6 +154,36 @@ static void make_entry(const char *dir, const char *name, bool sock)
 	close(fd); /* the socket file stays: a stale one, as far as listing goes */
 }
 
+/* The start order: no group first, named groups by name, then start.order, then the name; a batch
+ * is what shares group and order. */
+static void test_order(void **state)
+{
+	struct ct_order_entry e[] = {
+		{ .name = "web", .group = "20-app", .order = 0 },
+		{ .name = "db2", .group = "10-data", .order = 1, .delay = 2 },
+		{ .name = "cache", .group = "10-data", .order = 2 },
+		{ .name = "plain", .group = "", .order = 5 },
+		{ .name = "db1", .group = "10-data", .order = 1, .delay = 7 },
+		{ .name = "nogroup", .group = NULL, .order = -3 },
+		{ .name = "last", .group = "~", .order = -100 },
+	};
+	const char *sorted[] = { "nogroup", "plain", "db1", "db2", "cache", "web", "last" };
+	size_t n = ARRAY_SIZE(e);
+
+	ct_order_sort(e, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(e[i].name, sorted[i]);
+	assert_int_equal(ct_order_batch_len(e, n, 0), 1); /* -3 and 5 are two batches */
+	assert_int_equal(ct_order_batch_len(e, n, 1), 1);
+	assert_int_equal(ct_order_batch_len(e, n, 2), 2); /* db1 and db2 start together */
+	assert_int_equal(ct_order_batch_delay(e, 2, 2), 7); /* the longest delay of the batch */
+	assert_int_equal(ct_order_batch_len(e, n, 4), 1);
+	assert_int_equal(ct_order_batch_len(e, n, 6), 1);
+	assert_int_equal(ct_order_batch_len(e, n, 7), 0);
+	ct_order_sort(e, 0);
+	ct_order_sort(e, 1);
+}
+
 static void test_rundir_list(void **state)
 {
 	char dir[] = "/tmp/ct-list-XXXXXX", path[256];
@@ -225,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_classify),    cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_exit_status), cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_duration),    cmocka_unit_test(test_rundir_list),
+		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_rundir_list_unreadable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
