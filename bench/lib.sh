@@ -8,11 +8,16 @@
 #   find_busybox              BUSYBOX: a static busybox, or die
 #   find_ct_tools TOOL...     CT_BINDIR holding all TOOLs, or CT_SKIP_WHY
 #   find_lxc_tools TOOL...    LXC_START for lxc-start etc., or LXC_SKIP_WHY
+#   require_ct_tools          CTSTART CTSTOP CTINFO, or die
+#   parse_sizes LIST          NS: the container counts of -N (1-10000), or die
+#   write_ct_conf FILE ROOTFS [LINE...]
+#                             the ct config of the benchmarks (hostname bench)
 #   bench_tmp TAG KEEP [LXCNAME...]
 #                             TMP ROOTFS LXCPATH CTRUN LOGDIR, cleanup traps
 #   make_rootfs DIR           a minimal busybox rootfs
-#   write_myinit ROOTFS [SLEEP]
+#   write_myinit ROOTFS [SLEEP [STOP_DELAY]]
 #                             ROOTFS/sbin/myinit: an init that exits 0 on SIGTERM
+#                             (STOP_DELAY seconds after it)
 #   write_lxc_conf FILE ROOTFS [LINE...]
 #                             the LXC config every script compares ct with
 #   setup_timer               TIMEIT (C helper) or $EPOCHREALTIME
@@ -22,6 +27,7 @@
 #   ns_ms NS / ratio A B      formatting: ms with 3 decimals; A/B or n/a
 #   summary KEY VALUE         appends "KEY VALUE" to $SUMMARY (if set)
 #   status_field PID FIELD / alive PID / gone PID / catches_term PID
+#   all_catch_term PIDFILE    every pid in PIDFILE has a SIGTERM handler
 #   wait_for SECS CMD...      retries CMD every 10 ms for SECS seconds
 #   json_num KEY / json_str KEY
 #                             a number / string value from the JSON on stdin
@@ -259,17 +265,19 @@ make_rootfs() {
 	: >"$r/etc/ct-bench-rootfs"
 }
 
-# write_myinit ROOTFS [SLEEP]: ROOTFS/sbin/myinit, a shell script init that
-# exits 0 on SIGTERM: a container that cooperates with a SIGTERM-based stop.
-# (The kernel delivers to a PID-namespace init only the signals it has a
-# handler for; the trap installs one.)  "sleep SLEEP & wait" so that the
-# signal is handled at once, not after the sleep (default SLEEP 1; a long one
-# keeps a thousand idle containers from forking every second).
+# write_myinit ROOTFS [SLEEP [STOP_DELAY]]: ROOTFS/sbin/myinit, a shell script
+# init that exits 0 on SIGTERM: a container that cooperates with a
+# SIGTERM-based stop.  (The kernel delivers to a PID-namespace init only the
+# signals it has a handler for; the trap installs one.)  "sleep SLEEP & wait"
+# so that the signal is handled at once, not after the sleep (default SLEEP 1;
+# a long one keeps a thousand idle containers from forking every second).
+# STOP_DELAY (seconds, may be fractional; default none): the handler first
+# sleeps that long, a guest that takes a while to shut down.
 write_myinit() {
 	cat >"$1/sbin/myinit" <<EOF
 #!/bin/sh
-# PID 1 of the ct benchmarks: exits 0 on SIGTERM.
-trap 'exit 0' TERM
+# PID 1 of the ct benchmarks: exits 0 on SIGTERM${3:+, $3 s after it}.
+trap '${3:+sleep $3; }exit 0' TERM
 while :; do
 	sleep ${2:-1} &
 	wait \$!
@@ -414,6 +422,20 @@ catches_term() {
 	local cgt
 	cgt=$(status_field "$1" SigCgt) && [[ $cgt =~ ^[0-9a-f]+$ ]] && (((16#$cgt >> 14) & 1))
 }
+# all_catch_term PIDFILE: every pid in PIDFILE (one a line) is there and has a
+# SIGTERM handler (one awk for all of them; SigCgt is checked in bash: mawk has
+# no bitwise and).  With wait_for: the inits of many containers are ready.
+all_catch_term() {
+	local pid cgt files=()
+	while read -r pid; do
+		[[ -r /proc/$pid/status ]] || return 1
+		files+=("/proc/$pid/status")
+	done <"$1"
+	((${#files[@]})) || return 0
+	while read -r pid cgt; do
+		[[ $cgt =~ ^[0-9a-f]+$ ]] && (((16#$cgt >> 14) & 1)) || return 1
+	done < <(awk '$1 == "Pid:" { p = $2 } $1 == "SigCgt:" { print p, $2 }' "${files[@]}" 2>/dev/null)
+}
 # wait_for SECS CMD...: runs CMD every 10 ms until it succeeds (true) or SECS
 # have passed (false).
 wait_for() {
@@ -507,4 +529,39 @@ remove_cgroup() {
 		sleep 0.1
 	done
 	[[ ! -d $d ]]
+}
+
+# require_ct_tools: CTSTART, CTSTOP and CTINFO, the tools every ct side needs, or die.
+# shellcheck disable=SC2034  # used by the scripts
+require_ct_tools() {
+	find_ct_tools ctstart ctstop ctinfo
+	[[ -z $CT_SKIP_WHY ]] || die "ct tools not found: $CT_SKIP_WHY"
+	CTSTART=$CT_BINDIR/ctstart
+	CTSTOP=$CT_BINDIR/ctstop
+	CTINFO=$CT_BINDIR/ctinfo
+}
+
+# parse_sizes LIST: NS, the container counts of a -N option (comma or space separated, each
+# 1-10000), or die.
+parse_sizes() {
+	local n
+	read -r -a NS <<<"${1//,/ }"
+	((${#NS[@]})) || die "-N: no size given"
+	for n in "${NS[@]}"; do
+		if ! is_uint "$n" || ((n < 1 || n > 10000)); then
+			die "-N: sizes must be integers from 1 to 10000, got '$n'"
+		fi
+	done
+}
+
+# write_ct_conf FILE ROOTFS [LINE...]: the ct config the benchmarks run (hostname bench), plus
+# LINEs (e.g. init = /sbin/myinit).
+write_ct_conf() {
+	local f=$1 line
+	{
+		echo "rootfs = $2"
+		echo "hostname = bench"
+		shift 2
+		for line in "$@"; do echo "$line"; done
+	} >"$f"
 }

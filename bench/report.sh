@@ -215,6 +215,21 @@ fmt_s() { [[ $1 == - ]] && echo - || echo "$1 s"; }
 		echo "Not run$([[ $DO_SCALE == 0 ]] && echo " (--no-scale)")."
 	fi
 	echo
+	echo "## Host shutdown"
+	echo
+	H=$DATA/shutdown.sum
+	if [[ -r $H ]]; then
+		echo "\`bench/shutdown.sh\`: N running containers whose init exits $(sv "$H" stop_delay_s) s after SIGTERM, stopped by one command with a $(sv "$H" timeout_s) s timeout, as a host shutdown does: \`$(sv "$H" ct_stop_cmd)\` (all in parallel) vs \`$(sv "$H" lxc_stop_cmd)\` (LXC 5.0.2, what Debian's lxc.service runs at shutdown). Stop s: the stop command's wall time. Killed: containers that ended by SIGKILL."
+		echo
+		echo "| N | ct stop s | ct killed | LXC stop s | LXC killed | LXC / ct |"
+		echo "|---|---|---|---|---|---|"
+		for n in $(sv "$H" sizes); do
+			echo "| $n | $(sv "$H" "ct_n${n}_stop_s") | $(sv "$H" "ct_n${n}_killed")/$n | $(sv "$H" "lxc_n${n}_stop_s") | $(sv "$H" "lxc_n${n}_killed")/$n | $(xr "$(ratio "$(sv "$H" "lxc_n${n}_stop_s")" "$(sv "$H" "ct_n${n}_stop_s")")") |"
+		done
+	else
+		echo "Not run."
+	fi
+	echo
 	echo "## Plots"
 	echo
 	if ((HAVE_GNUPLOT)); then

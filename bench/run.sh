@@ -14,6 +14,8 @@
 #   bench/exec.sh      /bin/true run inside a running container: ctexec vs
 #                      lxc-attach vs nsenter
 #   bench/scale.sh     N containers at once, started and stopped in parallel
+#   bench/shutdown.sh  a host shutdown: N containers whose init takes 0.5 s to
+#                      stop, ctstop --all vs lxc-autostart -s
 #   bench/syscalls.sh  strace counts of a start, ct vs lxc-execute
 #
 # Each script alternates the tools run by run after warm-up runs and reports
@@ -185,6 +187,9 @@ step exec exec.sh -n "$RUNS" -w "$WARM" --raw "$DATA/exec.raw" --summary "$DATA/
 if ((DO_SCALE)); then
 	step scale scale.sh -N "$SIZES" -P "$PAR" -t 10 --lxc-max "$LXC_MAX" --data "$DATA/scale.tsv"
 fi
+# LXC stops one container after another: N x 0.5 s, about 50 s for 100.
+step shutdown shutdown.sh -N "$([[ $QUICK == 1 ]] && echo 10 || echo "10 100")" -t 30 \
+	--summary "$DATA/shutdown.sum"
 if ((DO_SYSCALLS && HAVE_STRACE)); then
 	step syscalls syscalls.sh --summary "$DATA/syscalls.sum"
 fi
@@ -202,7 +207,7 @@ declare -p ARGS DATE TOTAL_S KERNEL CPUS MEM CT_DESC CT_VER CT_BINDIR LXC_VER BB
 # ----------------------------------------------------------------- summary ---
 echo
 echo "===== done in ${TOTAL_S} s: $OUT/results.md$( ((HAVE_GNUPLOT)) && echo ", $OUT/stop-latency.png, $OUT/scale.png")"
-for s in start daemon stop exec scale syscalls; do
+for s in start daemon stop exec scale shutdown syscalls; do
 	[[ -n ${RC[$s]:-} ]] && printf '  %-9s exit %s, %s s\n' "$s" "${RC[$s]}" "${SECS[$s]}"
 done
 if ((${#MISSING[@]})); then

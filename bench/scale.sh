@@ -114,13 +114,7 @@ EOF
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 parse_opts 'N|sizes:SIZES P|parallel:PAR t|timeout:TIMEOUT |lxc-max:LXC_MAX |no-lxc=LXC_MAX=0 |stop-mode:STOP_MODE |settle:SETTLE |data:DATA k|keep=KEEP=1' -- "$@"
-read -r -a NS <<<"${SIZES//,/ }"
-((${#NS[@]})) || die "-N: no size given"
-for n in "${NS[@]}"; do
-	if ! is_uint "$n" || ((n < 1 || n > 10000)); then
-		die "-N: sizes must be integers from 1 to 10000, got '$n'"
-	fi
-done
+parse_sizes "$SIZES"
 is_uint "$PAR" || die "-P must be a non-negative integer, got '$PAR'"
 if ! is_uint "$TIMEOUT" || ((TIMEOUT < 1)); then
 	die "-t SECONDS must be a positive integer, got '$TIMEOUT'"
@@ -133,11 +127,7 @@ if [[ -n $DATA ]]; then : >"$DATA" || die "cannot write --data file $DATA"; fi
 
 # ---------------------------------------------------------------- tools ---
 find_busybox
-find_ct_tools ctstart ctstop ctinfo
-[[ -z $CT_SKIP_WHY ]] || die "ct tools not found: $CT_SKIP_WHY"
-CTSTART=$CT_BINDIR/ctstart
-CTSTOP=$CT_BINDIR/ctstop
-CTINFO=$CT_BINDIR/ctinfo
+require_ct_tools
 CTLS=
 if [[ -x $CT_BINDIR/ctls ]]; then CTLS=$CT_BINDIR/ctls; fi
 
@@ -193,29 +183,10 @@ bench_pre_cleanup() {
 # ------------------------------------------------------------ rootfs + config ---
 make_rootfs "$ROOTFS"
 write_myinit "$ROOTFS" 100000
-cat >"$TMP/ct.conf" <<EOF
-rootfs = $ROOTFS
-hostname = bench
-init = /sbin/myinit
-shutdown_method = application
-EOF
+write_ct_conf "$TMP/ct.conf" "$ROOTFS" "init = /sbin/myinit" "shutdown_method = application"
 setup_runner
 
 # ---------------------------------------------------------------- helpers ---
-# all_catch_term PIDFILE: every pid in PIDFILE has a SIGTERM handler (one awk
-# for all of them; SigCgt is checked in bash: mawk has no bitwise and).
-all_catch_term() {
-	local pid cgt files=()
-	while read -r pid; do
-		[[ -r /proc/$pid/status ]] || return 1
-		files+=("/proc/$pid/status")
-	done <"$1"
-	((${#files[@]})) || return 0
-	while read -r pid cgt; do
-		[[ $cgt =~ ^[0-9a-f]+$ ]] && (((16#$cgt >> 14) & 1)) || return 1
-	done < <(awk '$1 == "Pid:" { p = $2 } $1 == "SigCgt:" { print p, $2 }' "${files[@]}" 2>/dev/null)
-}
-
 # mem_sum PIDFILE -> "COUNT PSS_KIB RSS_KIB" summed over the pids' smaps_rollup
 mem_sum() {
 	local pid files=()

@@ -102,10 +102,7 @@ make_rootfs "$ROOTFS"
 # ---------------------------------------------------------------- configs ---
 # ctstart: rootfs is all it needs; the namespaces default to pid mount uts ipc
 # net, i.e. what lxc.namespace.clone below asks LXC for.  No cgroup.* keys.
-cat >"$TMP/ct.conf" <<EOF
-rootfs = $ROOTFS
-hostname = bench
-EOF
+write_ct_conf "$TMP/ct.conf" "$ROOTFS"
 { cat "$TMP/ct.conf"; echo "idmap = none"; } >"$TMP/ctpriv.conf"
 
 # lxc-execute, made as comparable to ctstart as LXC allows: the settings and

@@ -185,12 +185,7 @@ make_rootfs "$ROOTFS"
 write_myinit "$ROOTFS"   # exits 0 on SIGTERM (lib.sh)
 
 # ---------------------------------------------------------------- configs ---
-cat >"$TMP/ct.conf" <<EOF
-rootfs = $ROOTFS
-hostname = bench
-init = /sbin/myinit
-shutdown_method = application
-EOF
+write_ct_conf "$TMP/ct.conf" "$ROOTFS" "init = /sbin/myinit" "shutdown_method = application"
 
 # lxc-stop reads lxc.signal.halt from LXCPATH/NAME/config (see the top).
 mkdir -p "${LXCCONF%/*}"

@@ -89,11 +89,7 @@ STRACE=$(command -v strace || true)
 "$STRACE" --decode-pids=pidns -o /dev/null true 2>/dev/null ||
 	die "this strace has no --decode-pids=pidns (strace >= 5.19 needed)"
 find_busybox
-find_ct_tools ctstart ctstop ctinfo
-[[ -z $CT_SKIP_WHY ]] || die "ct tools not found: $CT_SKIP_WHY"
-CTSTART=$CT_BINDIR/ctstart
-CTSTOP=$CT_BINDIR/ctstop
-CTINFO=$CT_BINDIR/ctinfo
+require_ct_tools
 find_lxc_tools lxc-execute lxc-start lxc-stop lxc-info
 
 # ---------------------------------------------------------- temp + cleanup ---
