@@ -142,13 +142,12 @@ int ct_stop_many(const char *rundir, char *const *names, size_t n, const size_t 
 	return ct_stop_exit_status(m.counts);
 }
 
-/* A group name no config can have ('~' is not allowed there) that sorts after all of them: a
- * container whose monitor does not say its group stops in the first batch. */
-#define GROUP_UNKNOWN "~"
+/* How long ctstop --all waits for each monitor to say its group and order (all asked at once). */
+#define ORDER_INFO_TIMEOUT_MS 2000
 
 struct all {
 	struct ct_order_entry *e; /* in start order once sorted */
-	char (*groups)[CT_GROUP_MAX + 1];
+	struct ct_info *infos;
 	char **stop_names;        /* in stop order: the start order reversed */
 	size_t *batches;          /* in stop order */
 	size_t n, n_batches;
@@ -157,21 +156,36 @@ struct all {
 static void all_free(struct all *a)
 {
 	free(a->e);
-	free(a->groups);
+	free(a->infos);
 	free(a->stop_names);
 	free(a->batches);
 }
 
-/* Each container's group and order, as its monitor knows them. */
-static void read_order(struct all *a, const char *rundir, char **names)
+/* Each container's group and order, as its monitor knows them, every monitor asked at once. One
+ * that does not say (not running, or not answering) goes before every container in the start
+ * order (an order no config can have), so that it is stopped last: it delays nobody's stop. */
+static int read_order(struct all *a, const char *rundir, char **names)
 {
+	cleanup_free struct ct_call *calls = calloc(a->n, sizeof(*calls));
+	struct ct_frame req;
+	int r;
+
+	if (!calls)
+		return -ENOMEM;
+	ct_proto_request(&req, CT_CMD_INFO);
+	for (size_t i = 0; i < a->n; i++)
+		ct_call_init(&calls[i], rundir, names[i], &req, ORDER_INFO_TIMEOUT_MS, &a->infos[i]);
+	r = ct_calls_run(calls, a->n, NULL, NULL);
 	for (size_t i = 0; i < a->n; i++) {
-		struct ct_info info;
-		bool known = ct_client_info(rundir, names[i], &info) == 0;
-		snprintf(a->groups[i], sizeof(a->groups[i]), "%s", known ? info.group : GROUP_UNKNOWN);
-		a->e[i] = (struct ct_order_entry){ .name = names[i], .group = a->groups[i],
-						   .order = known ? info.start_order : 0 };
+		bool known = r >= 0 && calls[i].result == 0;
+		a->e[i] = (struct ct_order_entry){ .name = names[i], .group = "",
+						   .order = INT32_MIN };
+		if (known) {
+			a->e[i].group = a->infos[i].group;
+			a->e[i].order = a->infos[i].start_order;
+		}
 	}
+	return 0;
 }
 
 /* The batches of the start order, last first. */
@@ -212,15 +226,14 @@ int ct_stop_all(const char *rundir, int32_t timeout, bool force)
 	if (force) /* a kill needs no order */
 		return ct_stop_many(rundir, names, a.n, NULL, 0, timeout, force);
 	a.e = calloc(a.n, sizeof(*a.e));
-	a.groups = calloc(a.n, sizeof(*a.groups));
+	a.infos = calloc(a.n, sizeof(*a.infos));
 	a.stop_names = calloc(a.n, sizeof(*a.stop_names));
 	a.batches = calloc(a.n, sizeof(*a.batches));
-	if (!a.e || !a.groups || !a.stop_names || !a.batches) {
+	if (!a.e || !a.infos || !a.stop_names || !a.batches || read_order(&a, rundir, names) < 0) {
 		all_free(&a);
 		log_error_errno(-ENOMEM, "Failed to stop %zu containers", a.n);
 		return CT_EXIT_ERROR;
 	}
-	read_order(&a, rundir, names);
 	ct_order_sort(a.e, a.n);
 	reverse(&a);
 	r = ct_stop_many(rundir, a.stop_names, a.n, a.batches, a.n_batches, timeout, force);
