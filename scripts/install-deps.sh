@@ -7,6 +7,6 @@ apt-get install -y -qq --no-install-recommends \
 	gcc make libc6-dev musl-tools autoconf automake pkg-config \
 	libcap-dev libseccomp-dev libcmocka-dev libmnl-dev iproute2 iputils-ping postgresql-client \
 	busybox-static util-linux procps e2fsprogs debootstrap \
-	jq \
+	jq systemd \
 	clang libclang-rt-14-dev >/dev/null
 echo "install-deps: build and test dependencies are installed"

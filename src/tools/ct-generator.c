@@ -22,6 +22,7 @@
 
 #define STOP_MARGIN_S 15 /* after the container's own timeout: ctstop's kill, then the drain */
 #define DROPIN "50-ct-generator.conf"
+#define START_TIMEOUT_S 120 /* ct@.service's TimeoutStartSec */
 
 /* systemd escapes what a unit name cannot carry; a container name (ct_name_valid) is
  * [A-Za-z0-9_.-] and never needs it, except '-', which is fine in an instance name too. */
@@ -62,8 +63,11 @@ static int write_dropin(const char *dir, const struct ct_plan *p, size_t i, size
 		fputs("TimeoutStopSec=infinity\n", f);
 	else
 		fprintf(f, "TimeoutStopSec=%d\n", c->shutdown_timeout + STOP_MARGIN_S);
-	if (c->autostart.enabled && c->autostart.delay)
+	if (c->autostart.enabled && c->autostart.delay) {
+		/* The sleep runs within the start timeout: it gets its own on top. */
 		fprintf(f, "ExecStartPost=/bin/sleep %u\n", (unsigned)c->autostart.delay);
+		fprintf(f, "TimeoutStartSec=%u\n", START_TIMEOUT_S + (unsigned)c->autostart.delay);
+	}
 	if (fclose(f) != 0)
 		return log_error_errno(-errno, "Failed to write %s", path);
 	return 0;

@@ -125,6 +125,8 @@ expect_match "TimeoutStopSec = shutdown_timeout + margin" "TimeoutStopSec=45" "$
 expect_match "RequiresMountsFor= the rootfs" "RequiresMountsFor=$ROOTFS" "$(cat "$d")"
 expect_match "start.delay as a sleep after the start" "ExecStartPost=/bin/sleep 3" \
 	"$(cat "$gen/ct@slow.service.d/50-ct-generator.conf")"
+expect_match "the start timeout grows by the delay" "TimeoutStartSec=123" \
+	"$(cat "$gen/ct@slow.service.d/50-ct-generator.conf")"
 expect_match "a longer timeout" "TimeoutStopSec=135" "$(cat "$gen/ct@slow.service.d/50-ct-generator.conf")"
 expect_match "forever" "TimeoutStopSec=infinity" "$(cat "$gen/ct@forever.service.d/50-ct-generator.conf")"
 [ ! -e "$gen/ct.target.wants/ct@manual.service" ] && [ ! -e "$gen/ct.target.wants/ct@forever.service" ] ||
