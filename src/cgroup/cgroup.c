@@ -71,7 +71,7 @@ int ct_cgroup_enter_delegated(char *parent, size_t size)
 		r = self_v2(parent, size);
 	if (r < 0)
 		return r;
-	if (snprintf(dir, sizeof(dir), "%s/%s/monitor", root, parent) >= (int)sizeof(dir))
+	if (snprintf(dir, sizeof(dir), "%s/%s/.monitor", root, parent) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
@@ -231,9 +231,10 @@ static int make_leaf(const char *root, const char *parent, const char *leaf, cha
 }
 
 /* Enables ctrl in the subtree_control of the root and of every prefix of parent, so that our
- * cgroup, below parent, has it. A delegated parent (systemd's Delegate=yes) is the first one that
- * is ours: what is above it is the service manager's to give. */
-static int enable_along(const char *root, const char *parent, const char *ctrl, bool delegated)
+ * cgroup, below parent, has it. With delegated > 0, parent's first delegated bytes are the cgroup
+ * systemd delegated to us (Delegate=yes), the first that is ours: what is above it is the service
+ * manager's to give, what is below (cgroup.parent) ours to pass on. */
+static int enable_along(const char *root, const char *parent, const char *ctrl, size_t delegated)
 {
 	char dir[PATH_MAX], op[32];
 	size_t n = strlen(parent);
@@ -242,7 +243,7 @@ static int enable_along(const char *root, const char *parent, const char *ctrl, 
 	snprintf(op, sizeof(op), "+%s", ctrl);
 	if (!delegated)
 		r = ct_cg_write(root, "cgroup.subtree_control", op);
-	for (size_t i = delegated ? n : 1; r >= 0 && i <= n; i++) {
+	for (size_t i = delegated ? delegated : 1; r >= 0 && i <= n; i++) {
 		if (parent[i] != '/' && parent[i] != '\0')
 			continue;
 		int len = snprintf(dir, sizeof(dir), "%s/%.*s", root, (int)i, parent);
@@ -254,11 +255,11 @@ static int enable_along(const char *root, const char *parent, const char *ctrl, 
 
 /* Which controllers our cgroup2 cgroup gets: those offered (by the root, or to a delegated parent)
  * that could be enabled. */
-static void enable_v2(struct ct_cgroup *cg, const char *root, const char *parent, bool delegated)
+static void enable_v2(struct ct_cgroup *cg, const char *root, const char *parent, size_t delegated)
 {
 	char avail[256] = "", dir[PATH_MAX + CT_CGROUP_PATH_MAX];
 
-	snprintf(dir, sizeof(dir), "%s/%s", root, delegated ? parent : "");
+	snprintf(dir, sizeof(dir), "%s/%.*s", root, (int)delegated, parent);
 	ct_cg_read(dir, "cgroup.controllers", avail, sizeof(avail));
 	for (int c = 0; c < CT_CG_COUNT_; c++)
 		cg->on_v2[c] = has_word(avail, ctrl_names[c]) &&
@@ -335,7 +336,7 @@ int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struc
 		r = make_leaf(root, parent, leaf, ret->v2, sizeof(ret->v2));
 		if (r < 0)
 			return r;
-		enable_v2(ret, root, parent, cfg->delegated);
+		enable_v2(ret, root, parent, cfg->delegated_len);
 		if (snprintf(ret->payload, sizeof(ret->payload), "%s/payload", ret->v2) >=
 		    (int)sizeof(ret->payload))
 			return -ENAMETOOLONG;

@@ -49,7 +49,7 @@ struct ct_cgroup_usage {
 /* Finds the cgroup2 mount: /sys/fs/cgroup on a pure v2 host, /sys/fs/cgroup/unified on a hybrid
  * one. -ENOENT if there is none. */
 int ct_cgroup2_root(char *buf, size_t size);
-/* ctstart --delegated (systemd's Delegate=yes): moves the calling process into a "monitor" leaf of
+/* ctstart --delegated (systemd's Delegate=yes): moves the calling process into a ".monitor" leaf of
  * its own cgroup2 cgroup, so that cgroup holds no process and may hand out controllers, and
  * returns that cgroup's path (relative to the cgroup2 root) as the parent of the container's.
  * -EINVAL when the caller sits in the root (nothing was delegated), -ENOENT without cgroup2. */

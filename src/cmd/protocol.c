@@ -352,8 +352,10 @@ int ct_proto_parse_info(struct ct_cursor *c, struct ct_info *ret)
 	ct_cursor_get_str(c, info.log_path, sizeof(info.log_path));
 	info.console = ct_cursor_get_u8(c) != 0;
 	ct_cursor_get_str(c, info.network, sizeof(info.network));
-	ct_cursor_get_str(c, info.group, sizeof(info.group));
-	info.start_order = (int32_t)ct_cursor_get_u32(c);
+	if (c->left) { /* absent from an older monitor's reply: no group, order 0 */
+		ct_cursor_get_str(c, info.group, sizeof(info.group));
+		info.start_order = (int32_t)ct_cursor_get_u32(c);
+	}
 	if (ct_cursor_end(c) < 0 || info.state >= CT_STATE_COUNT_)
 		return -EBADMSG;
 	*ret = info;

@@ -9,9 +9,11 @@
 #include <stdint.h>
 
 #define CT_PROTO_MAGIC 0x314d5443u /* "CTM1" on the wire */
-#define CT_PROTO_VERSION 5 /* 2: SHUTDOWN, FREEZE/THAW, events, richer STOP and INFO replies;
-			    * 3: INFO has the id mapping; 4: EXEC, INFO counts exec sessions;
-			    * 5: INFO has the group and start.order */
+#define CT_PROTO_VERSION 4 /* 2: SHUTDOWN, FREEZE/THAW, events, richer STOP and INFO replies;
+			    * 3: INFO has the id mapping; 4: EXEC, INFO counts exec sessions.
+			    * Within 4, INFO grew the group and start.order at its end, which a reader
+			    * takes as absent when a monitor started before leaves them out: the
+			    * host's shutdown (ctstop --all) must reach monitors older than itself. */
 #define CT_GROUP_MAX 64 /* a group name (the config's `group`) */
 #define CT_PROTO_HEADER_SIZE 12
 #define CT_PROTO_PAYLOAD_MAX 4096

@@ -2,6 +2,8 @@
 /* sd_notify without libsystemd: see sdnotify.h. */
 #include "sdnotify.h"
 
+#include "log.h"
+
 
 #include <errno.h>
 #include <stdarg.h>
@@ -29,6 +31,9 @@ bool ct_sd_notify_init(bool keep)
 			addr.sun_path[0] = '\0';
 		addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (s[0] == '/'));
 	}
+	if (keep && s && !addr_len)
+		log_warning("NOTIFY_SOCKET='%s' is neither a path nor an abstract name (@...) that fits "
+			    "a socket address: the service manager will not hear from us", s);
 	unsetenv("NOTIFY_SOCKET");
 	return addr_len != 0;
 }
@@ -54,7 +59,9 @@ int ct_sd_notify(const char *fmt, ...)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (sendto(fd, msg, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&addr, addr_len) < 0)
+	/* Never wait on the service manager from the monitor's loop: a full queue loses a status. */
+	if (sendto(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&addr,
+		   addr_len) < 0)
 		r = -errno;
 	close(fd);
 	return r;

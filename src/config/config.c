@@ -73,6 +73,16 @@ static char *strip(char *s)
 	return s;
 }
 
+/* A control character other than a tab inside a value: no key takes one, and a value goes on to
+ * places where one would end a line (a '\r' in a systemd unit ct-generator writes, a log line). */
+static const char *control_char(const char *value)
+{
+	for (const char *c = value; *c; c++)
+		if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f)
+			return c;
+	return NULL;
+}
+
 /* Parses the next line, of n bytes (without its '\n'). */
 static int parse_line(const char *s, size_t n, void *userdata)
 {
@@ -98,7 +108,13 @@ static int parse_line(const char *s, size_t n, void *userdata)
 	key = strip(key);
 	if (!*key)
 		return ct_config_fail(p, "missing key before '='");
-	return dispatch(p, key, strip(eq + 1));
+	const char *value = strip(eq + 1), *bad = control_char(value);
+	if (bad) {
+		p->key = key;
+		return ct_config_fail(p, "control character 0x%02x in the value",
+				      (unsigned)(unsigned char)*bad);
+	}
+	return dispatch(p, key, value);
 }
 
 int ct_config_parse_string(struct ct_config *c, const char *text, size_t len, const char *name,

@@ -51,8 +51,9 @@ struct ct_cgroup_config {
 	bool v1_all;           /* cgroup.v1 = all: join every v1 hierarchy, not only those limited */
 	int64_t max_depth;       /* cgroup.max.depth below the container's cgroup; -1: "max" */
 	int64_t max_descendants; /* cgroup.max.descendants; -1: "max" */
-	bool delegated;          /* parent is a cgroup systemd delegated to us (ctstart --delegated):
-				  * controllers above it are not ours to enable */
+	size_t delegated_len;    /* ctstart --delegated: the first delegated_len bytes of parent are
+				  * the cgroup systemd delegated to us, whose controllers above are
+				  * not ours to enable; 0: none */
 };
 
 #define CT_LOG_SIZE_DEFAULT (10 * 1024 * 1024)

@@ -56,6 +56,7 @@ static int bind_node(int dir, const char *name, const char *host, mode_t mode, d
 {
 	cleanup_close int file = -1, mnt = -1;
 	struct stat st;
+	int r;
 
 	/* The node itself, never what a symlink there leads to, and only the device asked for. */
 	mnt = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
@@ -65,6 +66,12 @@ static int bind_node(int dir, const char *name, const char *host, mode_t mode, d
 		return -errno;
 	if (!S_ISCHR(st.st_mode) || st.st_rdev != dev)
 		return -ENODEV;
+	/* The node is the enclosing container's own inode: read-only, a guest that owns it here
+	 * (systemd chmods /dev/console at boot) cannot change it there; the device still reads and
+	 * writes (a read-only mount only refuses changes to the node). */
+	r = ct_mnt_set(mnt, MS_RDONLY | MS_NOSUID | MS_NOEXEC, false, false);
+	if (r < 0)
+		return r;
 	file = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
 	if (file < 0 || fchown(file, uid, gid) < 0)
 		return -errno;

@@ -27,6 +27,21 @@
 /* systemd escapes what a unit name cannot carry; a container name (ct_name_valid) is
  * [A-Za-z0-9_.-] and never needs it, except '-', which is fine in an instance name too. */
 
+/* A path as one word of a unit file's list: quoted (a space does not split it), with '\\' and '"'
+ * escaped and '%' doubled (not a specifier). The config refuses control characters. */
+static void write_path(FILE *f, const char *path)
+{
+	fputc('"', f);
+	for (const char *c = path; *c; c++) {
+		if (*c == '%')
+			fputc('%', f);
+		else if (*c == '\\' || *c == '"')
+			fputc('\\', f);
+		fputc(*c, f);
+	}
+	fputc('"', f);
+}
+
 static void write_after(FILE *f, const struct ct_plan *p, size_t prev, size_t prev_len)
 {
 	if (prev_len == 0)
@@ -54,8 +69,11 @@ static int write_dropin(const char *dir, const struct ct_plan *p, size_t i, size
 	if (!f)
 		return log_error_errno(-errno, "Failed to create %s", path);
 	fprintf(f, "# Written by ct-generator from %s\n[Unit]\n", e->config);
-	if (c->rootfs)
-		fprintf(f, "RequiresMountsFor=%s\n", c->rootfs);
+	if (c->rootfs) {
+		fputs("RequiresMountsFor=", f);
+		write_path(f, c->rootfs);
+		fputc('\n', f);
+	}
 	if (c->autostart.enabled)
 		write_after(f, p, prev, prev_len);
 	fputs("\n[Service]\n", f);
@@ -65,7 +83,7 @@ static int write_dropin(const char *dir, const struct ct_plan *p, size_t i, size
 		fprintf(f, "TimeoutStopSec=%d\n", c->shutdown_timeout + STOP_MARGIN_S);
 	if (c->autostart.enabled && c->autostart.delay) {
 		/* The sleep runs within the start timeout: it gets its own on top. */
-		fprintf(f, "ExecStartPost=/bin/sleep %u\n", (unsigned)c->autostart.delay);
+		fprintf(f, "ExecStartPost=sleep %u\n", (unsigned)c->autostart.delay);
 		fprintf(f, "TimeoutStartSec=%u\n", START_TIMEOUT_S + (unsigned)c->autostart.delay);
 	}
 	if (fclose(f) != 0)

@@ -18,7 +18,8 @@
 static void usage(void)
 {
 	printf("Usage: ctstart -n NAME [-f CONFIG] [-d] [--rundir DIR] [-o LOGFILE] [-- COMMAND [ARG...]]\n"
-	       "       ctstart --all [--group G[,G...]] [--list] [--configdir DIR] [--rundir DIR]\n"
+	       "       ctstart --all [--group G[,G...]] [--list] [--timeout SECS] [--configdir DIR]\n"
+	       "                     [--rundir DIR]\n"
 	       "Start a container. With a COMMAND (or a `command` key) it is an application\n"
 	       "container with ctinit as PID 1; otherwise the config's init runs as PID 1.\n"
 	       "--all starts every container of the config directory whose config says\n"
@@ -35,6 +36,8 @@ static void usage(void)
 	       "  -a, --all            start the autostart containers, in order\n"
 	       "  -g, --group G[,G]    with --all: only these groups ('-' for no group)\n"
 	       "  -l, --list           with --all: print the order, start nothing\n"
+	       "  -t, --timeout SECS   with --all: how long a batch may take to run before\n"
+	       "                       the next one starts without its stragglers (%d)\n"
 	       "  -C, --configdir DIR  where NAME.conf files are (default %s)\n"
 	       "      --rundir DIR     run directory (default %s)\n"
 	       "  -h, --help           show this help\n"
@@ -42,7 +45,7 @@ static void usage(void)
 	       "Exit status: in the foreground the container's (its code, or 128+signal);\n"
 	       "with -d 0 once it runs; %d if it could not be started (--all: if any\n"
 	       "could not).\n",
-	       CT_CONFIGDIR, CT_RUNDIR_DEFAULT, CT_EXIT_START_FAILED);
+	       CT_START_BATCH_TIMEOUT, CT_CONFIGDIR, CT_RUNDIR_DEFAULT, CT_EXIT_START_FAILED);
 }
 
 struct args {
@@ -72,12 +75,24 @@ static int parse_groups(struct args *a, const char *arg)
 	return 0;
 }
 
+static int parse_batch_timeout(struct args *a, const char *arg)
+{
+	long v;
+
+	if (ct_parse_long(arg, 1, CT_TIMEOUT_MAX, &v) < 0) {
+		log_error("invalid --timeout '%s': seconds from 1 to %d", arg, CT_TIMEOUT_MAX);
+		return -EINVAL;
+	}
+	a->all.batch_timeout = (int)v;
+	return 0;
+}
+
 /* After the options: -n or --all, and what goes only with one of them. */
 static bool check_usage(struct args *a, int argc, char **argv)
 {
 	if (!a->want_all) {
-		if (a->groups || a->all.list) {
-			log_error("--group and --list go with --all (see --help)");
+		if (a->groups || a->all.list || a->all.batch_timeout) {
+			log_error("--group, --list and --timeout go with --all (see --help)");
 			return false;
 		}
 		return ct_tool_check(&a->t);
@@ -99,12 +114,13 @@ static int parse_args(struct args *a, int argc, char **argv)
 		{ "rundir", required_argument, NULL, 'R' }, { "all", no_argument, NULL, 'a' },
 		{ "group", required_argument, NULL, 'g' },  { "list", no_argument, NULL, 'l' },
 		{ "configdir", required_argument, NULL, 'C' }, { "delegated", no_argument, NULL, 'D' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
 		{}
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+n:f:do:ag:lC:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+n:f:do:ag:lC:t:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': a->t.name = optarg; break;
 		case 'f': a->so.config_path = optarg; break;
@@ -117,6 +133,10 @@ static int parse_args(struct args *a, int argc, char **argv)
 				return CT_EXIT_START_FAILED;
 			break;
 		case 'l': a->all.list = true; break;
+		case 't':
+			if (parse_batch_timeout(a, optarg) < 0)
+				return CT_EXIT_START_FAILED;
+			break;
 		case 'C': a->so.configdir = optarg; break;
 		case 'D': a->so.delegated = true; break;
 		case 'h': usage(); return 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define CONF_SUFFIX ".conf"
 
@@ -37,8 +38,12 @@ static bool conf_name(const char *file, char *name, size_t size)
 {
 	size_t n = strlen(file), s = strlen(CONF_SUFFIX);
 
-	if (n <= s || strcmp(file + n - s, CONF_SUFFIX) != 0 || n - s >= size || file[0] == '.')
+	if (n <= s || strcmp(file + n - s, CONF_SUFFIX) != 0 || file[0] == '.')
 		return false;
+	if (n - s >= size) {
+		log_warning("%s: the name is longer than %zu characters, skipped", file, size - 1);
+		return false;
+	}
 	memcpy(name, file, n - s);
 	name[n - s] = '\0';
 	if (ct_name_valid(name))
@@ -52,10 +57,16 @@ static int add(struct ct_plan *p, const char *dir, const char *name, const struc
 	struct ct_file_error err = { 0 };
 	char path[4096], msg[1024];
 	struct ct_config c;
+	struct stat st;
 	int r;
 
 	if (snprintf(path, sizeof(path), "%s/%s%s", dir, name, CONF_SUFFIX) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
+	/* A FIFO or a device there would block the boot in open() or read(). */
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_warning("%s: not a regular file, skipped", path);
+		return 0;
+	}
 	ct_config_init(&c);
 	r = ct_config_load(&c, path, &err);
 	if (r < 0) {

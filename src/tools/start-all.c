@@ -10,10 +10,12 @@
 #include "common/util.h"
 #include "monitor/monitor.h"
 #include "plan.h"
+#include "spawn/spawn.h"
 #include "start.h"
 #include "tool.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,18 +31,25 @@ static void print_plan(const struct ct_plan *p)
 		       (unsigned)p->e[i].delay, p->e[i].config);
 }
 
-static pid_t start_one(const struct ct_start_all_options *o, const struct ct_order_entry *e)
+/* Forks the `ctstart -d` of one container; returns its pidfd (the child's pid in *ret_pid), or
+ * -1 (logged). */
+static int start_one(const struct ct_start_all_options *o, const struct ct_order_entry *e,
+		     pid_t *ret_pid)
 {
-	pid_t pid = fork();
+	int pidfd = -1;
+	pid_t pid = ct_fork_pidfd(&pidfd);
 
 	if (pid == 0) {
 		struct ct_start_options so = { .name = e->name, .rundir = o->rundir,
 					       .config_path = e->config, .daemon = true };
 		_exit(ct_start(&so));
 	}
-	if (pid < 0)
+	if (pid < 0) {
 		log_error_errno(-errno, "Failed to start container '%s'", e->name);
-	return pid;
+		return -1;
+	}
+	*ret_pid = pid;
+	return pidfd;
 }
 
 static bool running(const char *rundir, const char *name)
@@ -50,35 +59,70 @@ static bool running(const char *rundir, const char *name)
 	return ct_client_info(rundir, name, &info) == 0;
 }
 
-/* Starts e[i .. i+len) in parallel and waits until each runs or has failed. */
+/* One start of a batch has ended: reap it and say how it went. */
+static void start_ended(struct ct_plan *p, const struct ct_order_entry *e, pid_t pid, uint64_t t0)
+{
+	int st = 0;
+
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		log_info("container '%s' started (group %s, order %d) in %.2f s", e->name,
+			 e->group[0] ? e->group : "-", (int)e->order, (double)(ct_now_ms() - t0) / 1000.0);
+	} else {
+		log_error("container '%s' failed to start (see above)", e->name);
+		p->failed++;
+	}
+}
+
+/* Starts e[i .. i+len) in parallel and waits until each runs or has failed, or the batch's time is
+ * up: a start that hangs (a rootfs on a dead NFS server) must not hold up the boot. It is then
+ * counted as failed and left to finish (or not) on its own. */
 static void start_batch(struct ct_plan *p, const struct ct_start_all_options *o, size_t i, size_t len)
 {
-	uint64_t t0 = ct_now_ms();
-	pid_t pids[len];
+	int timeout = o->batch_timeout ? o->batch_timeout : CT_START_BATCH_TIMEOUT;
+	uint64_t t0 = ct_now_ms(), deadline = t0 + (uint64_t)timeout * 1000;
+	cleanup_free struct pollfd *fds = calloc(len, sizeof(*fds));
+	cleanup_free pid_t *pids = calloc(len, sizeof(*pids));
+	size_t waiting = 0;
 
-	for (size_t k = 0; k < len; k++) {
-		const struct ct_order_entry *e = &p->e[i + k];
-		pids[k] = 0;
-		if (running(o->rundir, e->name))
-			log_info("container '%s' is already running", e->name);
-		else if ((pids[k] = start_one(o, e)) < 0)
-			p->failed++;
+	if (!fds || !pids) {
+		log_error_errno(-ENOMEM, "Failed to start %zu containers", len);
+		p->failed += (unsigned)len;
+		return;
 	}
 	for (size_t k = 0; k < len; k++) {
 		const struct ct_order_entry *e = &p->e[i + k];
-		int st = 0;
-		if (pids[k] <= 0)
-			continue;
-		while (waitpid(pids[k], &st, 0) < 0 && errno == EINTR)
-			;
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-			log_info("container '%s' started (group %s, order %d) in %.2f s", e->name,
-				 e->group[0] ? e->group : "-", (int)e->order,
-				 (double)(ct_now_ms() - t0) / 1000.0);
-		} else {
-			log_error("container '%s' failed to start (see above)", e->name);
+		fds[k] = (struct pollfd){ .fd = -1, .events = POLLIN };
+		if (running(o->rundir, e->name))
+			log_info("container '%s' is already running", e->name);
+		else if ((fds[k].fd = start_one(o, e, &pids[k])) < 0)
 			p->failed++;
+		else
+			waiting++;
+	}
+	while (waiting) {
+		uint64_t now = ct_now_ms();
+		int n = poll(fds, len, now < deadline ? (int)(deadline - now) : 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (size_t k = 0; k < len; k++) {
+			if (fds[k].fd < 0 || !fds[k].revents)
+				continue;
+			start_ended(p, &p->e[i + k], pids[k], t0);
+			ct_close_fd(&fds[k].fd);
+			waiting--;
 		}
+	}
+	for (size_t k = 0; k < len; k++) {
+		if (fds[k].fd < 0)
+			continue;
+		log_error("container '%s' is still starting after %d s: going on without it",
+			  p->e[i + k].name, timeout);
+		p->failed++;
+		ct_close_fd(&fds[k].fd);
 	}
 }
 

@@ -4,11 +4,14 @@
 
 #include <stdbool.h>
 
+#define CT_START_BATCH_TIMEOUT 120 /* as ct@.service's TimeoutStartSec */
+
 struct ct_start_all_options {
 	const char *rundir;
 	const char *configdir; /* every NAME.conf in it is a candidate */
 	char **groups;         /* only these groups ("-" for no group); NULL: every group */
 	bool list;             /* print the plan, start nothing */
+	int batch_timeout;     /* seconds a batch may take to run; 0: CT_START_BATCH_TIMEOUT */
 };
 
 /* Starts every container of the config dir whose config says autostart = yes (and whose group is

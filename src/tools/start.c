@@ -211,7 +211,7 @@ static int delegate(const struct ct_start_options *o, struct ct_config *c)
 		return log_error_errno(-ENOMEM, "--delegated");
 	free(c->cgroup.parent);
 	c->cgroup.parent = parent;
-	c->cgroup.delegated = true;
+	c->cgroup.delegated_len = strlen(own);
 	return 0;
 }
 

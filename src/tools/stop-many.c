@@ -97,12 +97,15 @@ static void init_calls(struct many *m, char *const *names, size_t first, size_t 
 	}
 }
 
-/* One batch: all its requests out, then every reply awaited. */
+/* One batch: all its requests out, then every reply awaited. A timeout in seconds is the batch's
+ * own deadline: a batch that comes late (the databases, stopped last) still gets all of it. */
 static void stop_batch(struct many *m, char *const *names, size_t first, size_t n,
-		       const struct ct_frame *req)
+		       const struct ct_frame *req, int32_t timeout)
 {
 	int r;
 
+	if (m->deadline)
+		m->deadline = ct_now_ms() + (uint64_t)timeout * 1000;
 	init_calls(m, names, first, n, req);
 	r = ct_calls_run(m->calls + first, n, on_done, m);
 	if (r < 0)
@@ -134,9 +137,10 @@ int ct_stop_many(const char *rundir, char *const *names, size_t n, const size_t 
 		m.late_timeout = -3; /* none built yet */
 	}
 	if (!batches)
-		stop_batch(&m, names, 0, n, &req);
+		stop_batch(&m, names, 0, n, &req, timeout);
 	for (size_t k = 0, first = 0; batches && k < n_batches && first < n; first += batches[k++])
-		stop_batch(&m, names, first, batches[k] < n - first ? batches[k] : n - first, &req);
+		stop_batch(&m, names, first, batches[k] < n - first ? batches[k] : n - first, &req,
+			   timeout);
 	ct_stop_summary(m.counts, force, ct_now_ms() - t0, summary, sizeof(summary));
 	log_info("%s", summary);
 	return ct_stop_exit_status(m.counts);
@@ -183,6 +187,9 @@ static int read_order(struct all *a, const char *rundir, char **names)
 		if (known) {
 			a->e[i].group = a->infos[i].group;
 			a->e[i].order = a->infos[i].start_order;
+		} else if (r >= 0 && calls[i].result != -ESRCH) {
+			log_warning("container '%s' did not say its group and order: stopped last",
+				    names[i]);
 		}
 	}
 	return 0;

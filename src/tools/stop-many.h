@@ -9,8 +9,8 @@
 /* Stops the containers a batch at a time: batches[k] names are stopped together, the next batch
  * once all of these have ended (NULL batches: one batch of all n). Every container of a batch is
  * sent its SHUTDOWN (timeout as for one container: seconds, CT_TIMEOUT_FOREVER or
- * CT_TIMEOUT_DEFAULT; a number of seconds is one deadline for all batches), or with force its
- * STOP, at about the same moment. Prints one line per container as it ends and a summary; returns
+ * CT_TIMEOUT_DEFAULT; a number of seconds is one deadline for the batch, from when it is asked),
+ * or with force its STOP, at about the same moment. Prints one line per container as it ends and a summary; returns
  * the exit status (ct_stop_exit_status()). Borrows names. */
 int ct_stop_many(const char *rundir, char *const *names, size_t n, const size_t *batches,
 		 size_t n_batches, int32_t timeout, bool force);

@@ -17,10 +17,12 @@ SHARED=$T/shared
 mkdir -p "$CONFDIR" "$SHARED"
 chmod 777 "$SHARED"
 
-# A container that notes its start and, on SIGTERM, takes 0.3 s to stop and notes that too.
+# A container that notes its start and, on SIGTERM, takes 0.3 s (or $STOP) to stop and notes that
+# too; with IGNORE set it ignores SIGTERM.
 cat >"$ROOTFS/bin/svc" <<'EOF'
 #!/bin/sh
-trap 'sleep 0.3; echo "stop $NAME" >>/shared/events; exit 0' TERM
+trap 'sleep ${STOP:-0.3}; echo "stop $NAME" >>/shared/events; exit 0' TERM
+[ -z "$IGNORE" ] || trap '' TERM
 echo "start $NAME" >>/shared/events
 while :; do sleep 1 & wait $!; done
 EOF
@@ -70,8 +72,8 @@ expect_match "names it" "config directory '$T/nothere'" "$(cat "$T/err")"
 
 run_rc rc ct ctstart --all --configdir "$CONFDIR" 2>"$T/start.err"
 expect_eq "ctstart --all: exit 0" 0 "$rc"
-expect_eq "one line per container, in order" \
-	"plain db1 db2 cache web" \
+expect_match "one line per container, in order (a batch's as they come)" \
+	"^plain (db1 db2|db2 db1) cache web$" \
 	"$(sed -n "s/^ctstart: container '\([a-z0-9]*\)' started.*/\1/p" "$T/start.err" | tr '\n' ' ' | sed 's/ $//')"
 expect_match "start.delay is said" "waiting 1 s \(start.delay\)" "$(cat "$T/start.err")"
 expect_eq "the autostart = no one was not started" "" "$(ls "$RUNDIR" | grep -x manual || true)"
@@ -95,6 +97,26 @@ expect_match "running ones are said to be running" "container 'web' is already r
 	"$(cat "$T/err")"
 rm "$CONFDIR/broken.conf"
 
+# A start that hangs (here its log is a FIFO nobody reads; think of a rootfs on a dead NFS server)
+# holds up its batch only until --timeout: the next batch starts without it.
+mkdir -p "$T/conf3"
+mkfifo "$T/hang.log"
+CONFDIR=$T/conf3 conf hang "autostart = yes" "log.path = $T/hang.log"
+CONFDIR=$T/conf3 conf after "autostart = yes" "start.order = 1"
+run_rc rc ct ctstart --all --timeout 2 --configdir "$T/conf3" 2>"$T/err"
+expect_eq "--all with a start that hangs: exit 125" 125 "$rc"
+expect_match "it says which and goes on" "container 'hang' is still starting after 2 s: going on without it" \
+	"$(cat "$T/err")"
+expect_match "the next batch started" "container 'after' started" "$(cat "$T/err")"
+# The hung start is the process with that command line that is not after's monitor (it blocks
+# signals as a monitor does: SIGKILL; the [r] keeps the pattern from matching the shell's).
+amon=$(ct ctinfo -n after --json | sed -n 's/.*"monitor_pid": \([0-9]*\).*/\1/p')
+hung() { pgrep -f -- "--configdi[r] $T/conf3" | grep -vx "$amon" || true; }
+for p in $(hung); do kill -KILL "$p"; done
+wait_for 5 test -z "$(hung)" || fail "the hung start is still there"
+rm -rf "${RUNDIR:?}/hang" "$T/hang.log"
+ct ctstop -n after 2>/dev/null
+
 # ---- the stop: the reverse, a batch at a time, each waiting for the one before to end
 : >"$SHARED/events"
 run_rc rc ct ctstop --all 2>"$T/stop.err"
@@ -107,6 +129,21 @@ case $order in
 esac
 expect_eq "one line per container" 5 "$(grep -c "container '.*' stopped gracefully" "$T/stop.err")"
 expect_match "and a summary" "5 stopped gracefully" "$(cat "$T/stop.err")"
+
+# With -t, each batch has a deadline of its own: the one stopped last (the database) is not left
+# with what the first batch did not use.
+mkdir -p "$T/conf2"
+CONFDIR=$T/conf2 conf stubborn "group = 20-app" "env = IGNORE=1"
+CONFDIR=$T/conf2 conf slowdb "group = 10-data" "env = STOP=1.5"
+ct ctstart -n stubborn -f "$T/conf2/stubborn.conf" -d
+ct ctstart -n slowdb -f "$T/conf2/slowdb.conf" -d
+wait_for 10 grep -q "start slowdb" "$SHARED/events" || fail "slowdb did not start"
+run_rc rc ct ctstop --all -t 2 2>"$T/stop.err"
+expect_eq "ctstop --all -t 2: exit 3 (one killed)" 3 "$rc"
+expect_match "the one that ignores SIGTERM is killed at its batch's deadline" \
+	"container 'stubborn' killed after the timeout" "$(cat "$T/stop.err")"
+expect_match "the next batch still gets its 2 s: the database stops gracefully" \
+	"container 'slowdb' stopped gracefully in 1\.[0-9]+ s" "$(cat "$T/stop.err")"
 
 # ---- ct-generator
 gen=$T/gen
@@ -122,8 +159,8 @@ expect_match "the links point at the installed template" "^/.*/systemd/system/ct
 d=$gen/ct@cache.service.d/50-ct-generator.conf
 expect_match "After= the batch before" "After=ct@db1.service ct@db2.service" "$(cat "$d")"
 expect_match "TimeoutStopSec = shutdown_timeout + margin" "TimeoutStopSec=45" "$(cat "$d")"
-expect_match "RequiresMountsFor= the rootfs" "RequiresMountsFor=$ROOTFS" "$(cat "$d")"
-expect_match "start.delay as a sleep after the start" "ExecStartPost=/bin/sleep 3" \
+expect_match "RequiresMountsFor= the rootfs, quoted" "RequiresMountsFor=\"$ROOTFS\"" "$(cat "$d")"
+expect_match "start.delay as a sleep after the start" "ExecStartPost=sleep 3" \
 	"$(cat "$gen/ct@slow.service.d/50-ct-generator.conf")"
 expect_match "the start timeout grows by the delay" "TimeoutStartSec=123" \
 	"$(cat "$gen/ct@slow.service.d/50-ct-generator.conf")"
@@ -136,6 +173,25 @@ if grep -q "^After=" "$gen/ct@plain.service.d/50-ct-generator.conf"; then
 	fail "the first batch waits for something"
 fi
 ok "the first batch waits for nothing"
+# A value never reaches a unit as more than itself: a space does not split the path, '%' is no
+# specifier, and a control character (a '\r' would end the line there) is refused by the parser.
+printf 'rootfs = /srv/my root%%n\\x"\n' >"$CONFDIR/odd.conf"
+printf 'rootfs = /srv/a\r[Service]\rExecStartPre=/bin/touch %s/pwned\n' "$T" >"$CONFDIR/evil.conf"
+rm -rf "$gen" && mkdir -p "$gen"
+CT_CONFIGDIR=$CONFDIR "$CT_GENERATOR" "$gen" 2>"$T/gen.err"
+expect_eq "a path with a space, % and a quote is one quoted word" \
+	'RequiresMountsFor="/srv/my root%%n\\x\""' \
+	"$(grep RequiresMountsFor "$gen/ct@odd.service.d/50-ct-generator.conf")"
+expect_match "a control character in a value is refused, named" "evil.conf:1: key 'rootfs': control character 0x0d" \
+	"$(cat "$T/gen.err")"
+[ ! -e "$gen/ct@evil.service.d" ] || fail "a drop-in was written for the config with a control character"
+ok "no drop-in for it"
+mkfifo "$CONFDIR/fifo.conf"
+rm -rf "$gen" && mkdir -p "$gen"
+run_rc rc timeout 10 env CT_CONFIGDIR="$CONFDIR" "$CT_GENERATOR" "$gen" 2>"$T/gen.err"
+expect_eq "a FIFO in the config dir does not block the generator" 0 "$rc"
+expect_match "it is skipped, named" "fifo.conf: not a regular file, skipped" "$(cat "$T/gen.err")"
+rm -f "$CONFDIR/odd.conf" "$CONFDIR/evil.conf" "$CONFDIR/fifo.conf"
 rm -rf "$gen"
 CT_CONFIGDIR=$T/none "$CT_GENERATOR" "$gen"
 expect_eq "no config dir: nothing generated, exit 0" "" "$(ls -A "$gen" 2>/dev/null || true)"
@@ -211,19 +267,19 @@ else
 fi
 unit=$CG2/ct-test-unit-$$.service
 mkdir "$unit"
-EXTRA_CLEANUP="rmdir $unit/monitor $unit 2>/dev/null || true"
+EXTRA_CLEANUP="rmdir $unit/.monitor $unit 2>/dev/null || true"
 sh -c "echo \$\$ >$unit/cgroup.procs && exec $CT_BINDIR/ctstart --rundir $RUNDIR -n dg \
 	-f $CONFDIR/sd.conf --delegated -d"
 pid=$(ct ctinfo -n dg --json | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p')
 mon=$(ct ctinfo -n dg --json | sed -n 's/.*"monitor_pid": \([0-9]*\).*/\1/p')
 expect_match "the container's cgroup is below the caller's" \
 	"^0::/ct-test-unit-$$.service/[^/]+/payload$" "$(grep '^0::' "/proc/$pid/cgroup")"
-expect_eq "the monitor sits in a leaf beside it" "0::/ct-test-unit-$$.service/monitor" \
+expect_eq "the monitor sits in a leaf beside it" "0::/ct-test-unit-$$.service/.monitor" \
 	"$(grep '^0::' "/proc/$mon/cgroup")"
 ct ctstop -n dg 2>/dev/null
-expect_eq "after the stop only the monitor's leaf is left (the unit's to remove)" "monitor" \
+expect_eq "after the stop only the monitor's leaf is left (the unit's to remove)" ".monitor" \
 	"$(find "$unit" -mindepth 1 -maxdepth 1 -type d -printf '%f\n')"
-rmdir "$unit/monitor" "$unit"
+rmdir "$unit/.monitor" "$unit"
 EXTRA_CLEANUP=
 
 # ---- the sysvinit script: start and stop as at boot and halt (here, PID 1 is not systemd)
@@ -242,6 +298,15 @@ else
 	expect_eq "it stopped them all" 0 "$(ct ctls | tail -n +2 | wc -l)"
 	expect_eq "its log has one line per container, with the time" 5 \
 		"$(grep -cE '^[0-9-]+ [0-9:]+ ctstop: container .* stopped gracefully' "$T/host.log")"
+	# A log that cannot be written (a read-only /var at halt) must not cut the stop short.
+	sh "$T/ct.init" start >/dev/null 2>&1
+	sed -i "s|^LOG=.*|LOG=/proc/no/such/host.log|" "$T/ct.init"
+	run_rc rc sh "$T/ct.init" stop >/dev/null 2>"$T/init.err"
+	expect_eq "stop with an unwritable log: exit 0" 0 "$rc"
+	expect_eq "it still stopped them all" 0 "$(ct ctls | tail -n +2 | wc -l)"
+	expect_eq "and said so on the console" 5 "$(grep -c "stopped gracefully in" "$T/init.err")"
+	run_rc rc sh "$T/ct.init" status >/dev/null
+	expect_eq "status with nothing running: exit 3 (LSB)" 3 "$rc"
 fi
 
 assert_clean

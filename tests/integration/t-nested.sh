@@ -47,7 +47,7 @@ inner() {
 	local name=$1 base=$2 order=$3 delay=$4 stop=$5 r=$G/srv/$1
 	mkdir -p "$r"/{bin,sbin,proc,sys,dev,tmp,etc,run,var/log}
 	cp "$BUSYBOX" "$r/bin/busybox"
-	for a in sh sleep cut cat echo; do ln -sf busybox "$r/bin/$a"; done
+	for a in sh sleep cut cat echo chmod stat; do ln -sf busybox "$r/bin/$a"; done
 	cat >"$r/sbin/init" <<'EOF'
 #!/bin/sh
 up() { cut -d' ' -f1 /proc/uptime; }
@@ -118,9 +118,16 @@ boot 1
 cg=$(inside sh -c 'cat /sys/fs/cgroup/system.slice/system-ct.slice/ct@db1.service/*/payload/cgroup.procs' 2>&1 | head -n 1)
 expect_match "the inner container's cgroup is below its unit's (Delegate=yes, --delegated)" '^[0-9]+$' "$cg"
 expect_eq "the inner monitor is the unit's main process, in its own leaf" \
-	"0::/system.slice/system-ct.slice/ct@db1.service/monitor" \
+	"0::/system.slice/system-ct.slice/ct@db1.service/.monitor" \
 	"$(inside sh -c 'grep ^0:: /proc/$(systemctl show -P MainPID ct@db1.service)/cgroup')"
 expect_match "ctls inside lists both" "db1 +RUNNING.*db2 +RUNNING" "$(inside "$bindir/ctls" | tr '\n' ' ')"
+# The inner /dev/null is the outer's own node, bound read-only: it works as a device, but the inner
+# root cannot chmod it (which would change the outer's /dev/null).
+out=$(inside "$bindir/ctexec" -n db1 -- sh -c 'echo x >/dev/null && echo written;
+	chmod 600 /dev/null 2>/dev/null && echo chmod-worked; stat -c %a /dev/null' 2>&1)
+expect_eq "inner /dev/null: writable as a device, its mode unchangeable" "written
+666" "$out"
+expect_eq "the outer's /dev/null kept its mode" 666 "$(inside stat -c %a /dev/null)"
 
 # ---- the power-off: the outer guest's systemd stops the inner containers first
 t0=$(date +%s%N)

@@ -385,6 +385,12 @@ static void test_autostart_keys(void **state)
 	expect_error("group = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 1, "group",
 		     "not a valid group name"); /* 65 */
 	expect_error("group = a\ngroup = b\n", 2, "group", "");
+	/* No value carries a control character to where it would end a line (a unit, a log). */
+	expect_error("rootfs = /a\rb\n", 1, "rootfs", "control character 0x0d in the value");
+	expect_error("hostname = a\x1b[2Jb\n", 1, "hostname", "control character 0x1b");
+	expect_error("env = A=\x7f\n", 1, "env", "control character 0x7f");
+	parse_ok(&c, "env = A=x\ty\n"); /* a tab is a blank */
+	ct_config_free(&c);
 }
 
 static void test_mount_entries(void **state)

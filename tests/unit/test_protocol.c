@@ -34,6 +34,19 @@ static void test_info_round_trip(void **state)
 	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_INFO, &c), 0);
 	assert_int_equal(ct_proto_parse_info(&c, &out), 0);
 	assert_memory_equal(&in, &out, sizeof(in));
+
+	/* A monitor started before INFO had the group and order leaves them out (a host shutdown
+	 * after an upgrade must still reach it): no group, order 0. */
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_INFO, &c), 0);
+	c.left -= 2 + strlen(in.group) + 4;
+	assert_int_equal(ct_proto_parse_info(&c, &out), 0);
+	assert_string_equal(out.group, "");
+	assert_int_equal(out.start_order, 0);
+	assert_string_equal(out.network, in.network);
+	/* Half of them is malformed. */
+	assert_int_equal(ct_proto_parse_reply(&m, CT_CMD_INFO, &c), 0);
+	c.left -= 2;
+	assert_int_equal(ct_proto_parse_info(&c, &out), -EBADMSG);
 }
 
 static void test_stop_round_trip(void **state)
@@ -177,7 +190,7 @@ static void test_ok_reply(void **state)
 
 static void test_wire_bytes(void **state)
 {
-	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 5, 0, 2, 0, 0, 0, 0, 0 };
+	static const unsigned char expect[] = { 'C', 'T', 'M', '1', 4, 0, 2, 0, 0, 0, 0, 0 };
 	struct ct_frame f;
 
 	assert_int_equal(ct_proto_request(&f, CT_CMD_STOP), 0);
