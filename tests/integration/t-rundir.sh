@@ -6,9 +6,26 @@
 . "$(dirname "$0")/lib.sh"
 
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-# A victim: a root process an attacker would like root's ctstop to kill.
-sleep 1037 &
+# A victim: a root process an attacker would like root's ctstop to kill. (The background
+# processes hold none of the test's output: a failure must not leave the harness waiting on them.)
+sleep 1037 >/dev/null 2>&1 &
 victim=$!
+holder= locker=
+EXTRA_CLEANUP='kill $victim $holder $locker 2>/dev/null || true'
+# serve [--nobody] SOCKET [UID]: the impostor in the background ($holder), run as nobody or
+# becoming UID after its bind, once it listens (waiting for the socket file alone raced the
+# listen: a refused connect).
+serve() {
+	local as=()
+	if [ "$1" = --nobody ]; then
+		as=("${NOBODY[@]}")
+		shift
+	fi
+	rm -f "$T/serve.out"
+	"${as[@]}" "$CT_ESCAPE" serve "$@" >"$T/serve.out" 2>&1 &
+	holder=$!
+	wait_for 10 grep -q ready "$T/serve.out" || fail "the impostor socket $1 did not listen"
+}
 
 # ---- a run dir others can write (as --rundir under /tmp would be)
 open_dir=$T/open
@@ -26,11 +43,9 @@ chmod 711 "$T" # nobody may reach the open run dir, as under /tmp
 fake=$open_dir/fake
 "${NOBODY[@]}" mkdir -m 0700 "$fake"
 echo "$$ $victim $(awk '{print $22}' /proc/$victim/stat)" | "${NOBODY[@]}" tee "$fake/pid" >/dev/null
-"${NOBODY[@]}" "$CT_ESCAPE" serve "$fake/sock" >/dev/null &
-holder=$!
-"${NOBODY[@]}" flock "$fake/lock" sleep 30 &
+serve --nobody "$fake/sock"
+"${NOBODY[@]}" flock "$fake/lock" sleep 30 >/dev/null 2>&1 &
 locker=$!
-wait_for 10 test -S "$fake/sock" || fail "the fake socket did not appear"
 run_rc rc timeout 20 "$CT_BINDIR/ctstop" --rundir "$open_dir" -n fake --force 2>"$T/err"
 expect_eq "root's ctstop --force refuses the fake" 1 "$rc"
 kill -0 "$victim" 2>/dev/null || fail "ctstop --force killed the process a fake record named"
@@ -47,11 +62,9 @@ mv "$fake" "$rd/fake"
 kill "$holder" "$locker" 2>/dev/null || true
 wait "$holder" "$locker" 2>/dev/null || true
 rm -f "$rd/fake/sock" "$rd/fake/lock"
-"${NOBODY[@]}" "$CT_ESCAPE" serve "$rd/fake/sock" >/dev/null &
-holder=$!
-"${NOBODY[@]}" flock "$rd/fake/lock" sleep 30 &
+serve --nobody "$rd/fake/sock"
+"${NOBODY[@]}" flock "$rd/fake/lock" sleep 30 >/dev/null 2>&1 &
 locker=$!
-wait_for 10 test -S "$rd/fake/sock" || fail "the fake socket did not appear"
 expect_eq "ctls does not list another user's container directory" "" \
 	"$("$CT_BINDIR/ctls" --rundir "$rd" --json | grep -o '"fake"' || true)"
 run_rc rc timeout 20 "$CT_BINDIR/ctstop" --rundir "$rd" -n fake --force 2>"$T/err"
@@ -66,9 +79,7 @@ rm -rf "$rd/fake"
 # ---- a monitor socket served by another user, in a root-owned directory: root binds, the
 # server then runs as nobody when it listens (its SO_PEERCRED is nobody's)
 mkdir -m 0700 "$rd/imp"
-"$CT_ESCAPE" serve "$rd/imp/sock" 65534 >/dev/null &
-holder=$!
-wait_for 10 test -S "$rd/imp/sock" || fail "the impostor socket did not appear"
+serve "$rd/imp/sock" 65534
 run_rc rc timeout 20 "$CT_BINDIR/ctinfo" --rundir "$rd" -n imp 2>"$T/err"
 expect_eq "a monitor that is neither root nor the caller is refused" 1 "$rc"
 expect_match "as not trusted" "not trusted" "$(cat "$T/err")"
