@@ -1,6 +1,7 @@
 #!/bin/sh
 # The subsystem folders of src/ are layers, each with one public header:
-#   common < cmd < config < seccomp, cgroup, net < spawn < monitor < tools   (init: nothing of ours)
+#   common < cmd < config < seccomp, cgroup, net < spawn, oci < monitor < tools   (init: nothing
+#   of ours)
 # A file includes its own folder's headers by bare name ("config-internal.h") and another
 # folder's as "folder/header.h", only from a folder below its own and only that folder's public
 # header (common is a toolbox: any of its headers). So there is no include cycle between folders,
@@ -12,13 +13,14 @@ src=${1:-$(cd "$(dirname "$0")/.." && pwd)/src}
 rank() {
 	case $1 in
 	common) echo 0 ;; cmd) echo 1 ;; config) echo 2 ;; seccomp | cgroup | net) echo 3 ;;
-	spawn) echo 4 ;; monitor) echo 5 ;; tools) echo 6 ;; init) echo -1 ;; *) echo 99 ;;
+	spawn | oci) echo 4 ;; monitor) echo 5 ;; tools) echo 6 ;; init) echo -1 ;; *) echo 99 ;;
 	esac
 }
 public() {
 	case $1 in
 	cmd) echo cmd.h ;; config) echo config.h ;; seccomp) echo seccomp-profile.h ;;
-	cgroup) echo cgroup.h ;; net) echo net.h ;; spawn) echo spawn.h ;; monitor) echo monitor.h ;;
+	cgroup) echo cgroup.h ;; net) echo net.h ;; spawn) echo spawn.h ;; oci) echo oci.h ;;
+	monitor) echo monitor.h ;;
 	*) echo - ;;
 	esac
 }

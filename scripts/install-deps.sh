@@ -5,7 +5,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	gcc make libc6-dev musl-tools autoconf automake pkg-config \
-	libcap-dev libseccomp-dev libcmocka-dev libmnl-dev iproute2 iputils-ping postgresql-client \
+	libcap-dev libseccomp-dev libcmocka-dev libmnl-dev libjson-c-dev iproute2 iputils-ping postgresql-client \
 	busybox-static util-linux procps e2fsprogs debootstrap \
 	jq systemd \
 	clang libclang-rt-14-dev >/dev/null
