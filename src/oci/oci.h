@@ -136,6 +136,16 @@ int ct_oci_parse(const char *text, size_t len, const char *name, struct ct_oci_s
 		 size_t err_size);
 void ct_oci_free(struct ct_oci_spec *s);
 
+struct ct_seccomp;
+/* linux.seccomp (the JSON text of s->seccomp_json) as a profile of ct's format (src/seccomp): see
+ * oci-seccomp.c for the translation. *ret_text is the caller's to free. -EINVAL with err for
+ * what cannot be translated. */
+int ct_oci_seccomp_profile(const char *json, const char *name, char **ret_text, char *err,
+			   size_t err_size);
+/* The same, compiled: *ret is NULL when the spec has no seccomp. */
+int ct_oci_seccomp_compile(const struct ct_oci_spec *s, const char *name, struct ct_seccomp **ret,
+			   char *err, size_t err_size);
+
 /* The annotation KEY's value, or NULL. */
 const char *ct_oci_annotation(const struct ct_oci_spec *s, const char *key);
 /* A capability name of the spec ("CAP_SYS_ADMIN") to its number, or -EINVAL. */

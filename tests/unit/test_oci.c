@@ -10,6 +10,7 @@
 #include "common/macro.h"
 #include "common/util.h"
 #include "oci/oci.h"
+#include "seccomp/seccomp-profile.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -289,12 +290,105 @@ static void test_nul_and_load(void **state)
 	rmdir(dir);
 }
 
+/* The config.json Podman 4.3 hands its runtime (captured from `podman run --rootfs` with a runtime
+ * that kept it): it parses, and its seccomp profile translates and compiles. */
+static void test_podman_real(void **state)
+{
+	size_t len;
+	cleanup_free char *text = fixture("podman-4.3.json", &len);
+	cleanup_free char *profile = NULL;
+	cleanup_seccomp struct ct_seccomp *f = NULL;
+	struct ct_oci_spec s;
+	char err[CT_OCI_ERR_MAX];
+
+	assert_int_equal(ct_oci_parse(text, len, NAME, &s, err, sizeof(err)), 0);
+	assert_string_equal(ct_oci_annotation(&s, "io.container.manager"), "libpod");
+	assert_int_equal(s.resources.pids_limit, 2048);
+	assert_non_null(s.namespaces[1].path);
+	assert_int_equal(ct_oci_seccomp_profile(s.seccomp_json, NAME, &profile, err, sizeof(err)), 0);
+	assert_non_null(strstr(profile, "2\nallowlist errno 38\n"));
+	/* Two filters on different arguments: one line, both must match. */
+	assert_non_null(strstr(profile, "socket errno 22 [0,16,SCMP_CMP_EQ] [2,9,SCMP_CMP_EQ]\n"));
+	assert_non_null(strstr(profile, "personality allow [0,131080,SCMP_CMP_EQ]\n"));
+	assert_non_null(strstr(profile, "\nclone allow\n"));
+	assert_int_equal(ct_oci_seccomp_compile(&s, NAME, &f, err, sizeof(err)), 0);
+	assert_non_null(f);
+	assert_true(ct_seccomp_rule_count(f) > 300);
+	ct_oci_free(&s);
+}
+
+#define SC(x) MIN_HEAD ", \"linux\": {\"seccomp\": " x "}}"
+static void seccomp_error(const char *json, const char *msg)
+{
+	char *profile = NULL, err[CT_OCI_ERR_MAX];
+	int r = ct_oci_seccomp_profile(json, NAME, &profile, err, sizeof(err));
+
+	if (r != -EINVAL || !strstr(err, msg))
+		print_error("%s\n  expected '%s', got %d '%s'\n", json, msg, r, err);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(err, msg));
+	assert_null(profile);
+}
+
+static void test_seccomp_translation(void **state)
+{
+	char *profile = NULL, err[CT_OCI_ERR_MAX];
+
+	assert_int_equal(ct_oci_seccomp_profile("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+		"[{\"names\": [\"mount\", \"umount2\"], \"action\": \"SCMP_ACT_ERRNO\"}, "
+		"{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_KILL_THREAD\", \"args\": ["
+		"{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, "
+		"{\"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}, "
+		"{\"names\": [\"clone\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38, \"args\": ["
+		"{\"index\": 0, \"value\": 2114060288, \"valueTwo\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}",
+		NAME, &profile, err, sizeof(err)), 0);
+	/* allow by default: a denylist; errno defaults to EPERM; a repeated argument: OR, one line
+	 * per filter; a thread kill kills the process. */
+	/* Masked: libseccomp's first datum, the spec's value, is the mask. */
+	assert_string_equal(profile, "2\ndenylist\nmount errno 1\numount2 errno 1\n"
+				     "kill kill [0,1,SCMP_CMP_EQ]\nkill kill [0,2,SCMP_CMP_EQ]\n"
+				     "clone errno 38 [0,0,SCMP_CMP_MASKED_EQ,2114060288]\n");
+	free(profile);
+
+	seccomp_error("{\"defaultAction\": \"SCMP_ACT_LOG\"}",
+		      "linux.seccomp.defaultAction: action SCMP_ACT_LOG is not supported by ct");
+	seccomp_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"a\"], "
+		      "\"action\": \"SCMP_ACT_NOTIFY\"}]}", "linux.seccomp.syscalls[0].action: action "
+		      "SCMP_ACT_NOTIFY is not supported");
+	seccomp_error("{\"defaultAction\": \"SCMP_ACT_NOPE\"}", "unknown action 'SCMP_ACT_NOPE'");
+	seccomp_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": "
+		      "[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}", "linux.seccomp.flags: not supported");
+	seccomp_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/x\"}",
+		      "linux.seccomp.listenerPath: not supported");
+	seccomp_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"a\"], "
+		      "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 6, \"value\": 1, "
+		      "\"op\": \"SCMP_CMP_EQ\"}]}]}", "linux.seccomp.syscalls[0].args[0].index: out of range");
+	seccomp_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"a\"], "
+		      "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1, "
+		      "\"op\": \"SCMP_CMP_ABOUT\"}]}]}", "unknown op 'SCMP_CMP_ABOUT'");
+	seccomp_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+		      "[\"a [0,1,SCMP_CMP_EQ]\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
+		      "is not a syscall name");
+	seccomp_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [], "
+		      "\"action\": \"SCMP_ACT_ALLOW\"}]}", "names is empty");
+	/* Through the parser too: the spec keeps it as JSON, checked once more when compiled. */
+	struct ct_oci_spec s;
+	cleanup_seccomp struct ct_seccomp *f = NULL;
+	parse_ok(SC("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, \"syscalls\": "
+		    "[{\"names\": [\"read\", \"no_such_syscall\"], \"action\": \"SCMP_ACT_ALLOW\"}]}"), &s);
+	assert_int_equal(ct_oci_seccomp_compile(&s, NAME, &f, err, sizeof(err)), 0);
+	assert_int_equal(ct_seccomp_rule_count(f), 1); /* unknown names are skipped, as runc does */
+	assert_non_null(ct_seccomp_warnings(f));
+	ct_oci_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runc_default), cmocka_unit_test(test_podman_like),
 		cmocka_unit_test(test_minimal_and_ignored), cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_refused), cmocka_unit_test(test_nul_and_load),
+		cmocka_unit_test(test_podman_real), cmocka_unit_test(test_seccomp_translation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
