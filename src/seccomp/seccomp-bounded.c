@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A profile with two argument-filtered rules for one syscall is compiled in a child with a
+/* A profile with two argument-filtered rules for one syscall, one of them with an inverted
+ * comparison (!=, <, <=), is compiled in a child with a
  * deadline (any other at once, in process): libseccomp 2.5.4 (Debian 12) never returns
  * from seccomp_rule_add_array() for some argument filters (two rules for one syscall that share
  * an inverted comparison, != or <, on one argument and then differ on another one: found by

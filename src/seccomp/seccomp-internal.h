@@ -57,7 +57,8 @@ int sc_parse_number(char **words, size_t n, int *ret, char *msg, size_t msg_size
 uint32_t sc_action_kill(void);
 
 /* The compiler itself (seccomp.c). in_process: -EAGAIN, nothing else filled, for a profile
- * that may hang libseccomp (two argument-filtered rules for one syscall), which
+ * that may hang libseccomp (two argument-filtered rules for one syscall, one with an inverted
+ * comparison: !=, < or <=), which
  * ct_seccomp_parse() then compiles in a child with a deadline (seccomp-bounded.c). */
 int sc_compile(const char *text, size_t len, const char *name, bool in_process,
 	       struct ct_seccomp **ret, struct ct_file_error *err);

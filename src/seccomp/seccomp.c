@@ -53,6 +53,7 @@ struct filter_count {
 	int nr;         /* the syscall, as resolved for the native architecture */
 	unsigned count; /* argument filters given for it so far */
 	unsigned rules; /* rules with argument filters for it so far */
+	bool inverted;  /* one of them compares with !=, < or <= */
 };
 
 struct ct_seccomp {
@@ -231,10 +232,22 @@ static bool section_in_filter(const struct compiler *c)
 	return false;
 }
 
-/* Counts n more argument filters for syscall nr; -EINVAL past the limits. */
-static int count_filters(struct compiler *c, int nr, unsigned n)
+/* libseccomp keeps !=, < and <= as the inverse of ==, >= and >: the comparisons of the rules it
+ * can loop on. */
+static bool has_inverted(const struct sc_rule *rule)
+{
+	for (unsigned i = 0; i < rule->n_args; i++)
+		if (rule->args[i].op == SCMP_CMP_NE || rule->args[i].op == SCMP_CMP_LT ||
+		    rule->args[i].op == SCMP_CMP_LE)
+			return true;
+	return false;
+}
+
+/* Counts the argument filters of a rule for syscall nr; -EINVAL past the limits. */
+static int count_filters(struct compiler *c, int nr, const struct sc_rule *rule)
 {
 	struct filter_count *fc = NULL;
+	unsigned n = rule->n_args;
 
 	for (size_t i = 0; i < c->n_filters && !fc; i++)
 		if (c->filters[i].nr == nr)
@@ -249,9 +262,12 @@ static int count_filters(struct compiler *c, int nr, unsigned n)
 	}
 	fc->count += n;
 	c->n_filters_total += n;
-	/* libseccomp 2.5.4 can loop for good on two argument-filtered rules for one syscall
-	 * (seccomp-bounded.c): in process, such a profile is handed to a child with a deadline. */
-	if (n && ++fc->rules > 1 && c->in_process)
+	fc->inverted |= has_inverted(rule);
+	/* libseccomp 2.5.4 can loop for good on two argument-filtered rules for one syscall that
+	 * share an inverted comparison (seccomp-bounded.c): in process, such a profile is handed to
+	 * a child with a deadline. Others (privileged.seccomp's five masked mount rules) compile
+	 * here: a fork for every privileged start cost half a millisecond. */
+	if (n && ++fc->rules > 1 && fc->inverted && c->in_process)
 		return -EAGAIN;
 	if (fc->count > FILTERS_PER_SYSCALL_MAX)
 		return fail(c, "more than %d argument filters for this syscall",
@@ -271,7 +287,7 @@ static int add_rule(struct compiler *c, const struct sc_rule *rule)
 	nr = seccomp_syscall_resolve_name(rule->name);
 	if (nr == __NR_SCMP_ERROR)
 		return add_warning(c, rule->name);
-	r = rule->n_args ? count_filters(c, nr, rule->n_args) : 0;
+	r = rule->n_args ? count_filters(c, nr, rule) : 0;
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < rule->n_args; i++) {

@@ -3,8 +3,10 @@
  * load, every error comes with its line and key, and compiled filters really act on syscalls in
  * forked children, the privileged containers' filter on mounts in a mount namespace of its own. */
 #include "seccomp/seccomp-profile.h"
+#include "seccomp/seccomp-internal.h" /* sc_compile(), to see which profiles go to a child */
 
 #include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1049,6 +1051,38 @@ static void test_libseccomp_loop_bounded(void **state)
 	assert_non_null(strstr(err.message, "did not finish compiling it within"));
 }
 
+/* Only what can hang libseccomp goes to the child (a fork per start: half a millisecond): two
+ * argument-filtered rules for one syscall, one with an inverted comparison. The shipped privileged
+ * profile (five masked mount rules) compiles in process. */
+static void test_in_process_choice(void **state)
+{
+	static const char eq[] = "2\ndenylist\nmount errno 1 [3,1,==]\nmount errno 1 [3,2,==]\n";
+	static const char ne[] = "2\ndenylist\nmount errno 1 [3,1,==]\nmount errno 1 [3,2,!=]\n";
+	static const char lt[] = "2\ndenylist\nmount errno 1 [3,1,<]\nmount errno 1 [2,2,==]\n";
+	static const char one[] = "2\ndenylist\nmount errno 1 [3,1,!=] [2,1,<]\numount2 errno 1 [1,2,!=]\n";
+	struct ct_file_error err = { 0 };
+	struct ct_seccomp *f = NULL;
+	char path[PATH_MAX];
+	char *text = NULL;
+	size_t len;
+
+	srcdir_path(path, sizeof(path), "config/privileged.seccomp");
+	assert_int_equal(ct_read_file(path, CT_SECCOMP_FILE_MAX, &text, &len), 0);
+	assert_int_equal(sc_compile(text, len, "privileged", true, &f, &err), 0);
+	ct_seccomp_free(f);
+	free(text);
+	assert_int_equal(sc_compile(eq, strlen(eq), "eq", true, &f, &err), 0);
+	ct_seccomp_free(f);
+	assert_int_equal(sc_compile(one, strlen(one), "one", true, &f, &err), 0);
+	ct_seccomp_free(f);
+	assert_int_equal(sc_compile(ne, strlen(ne), "ne", true, &f, &err), -EAGAIN);
+	assert_int_equal(sc_compile(lt, strlen(lt), "lt", true, &f, &err), -EAGAIN);
+	/* and the child compiles them */
+	assert_int_equal(ct_seccomp_parse(ne, strlen(ne), "ne", &f, &err), 0);
+	assert_int_equal(ct_seccomp_rule_count(f), 2);
+	ct_seccomp_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1080,6 +1114,7 @@ int main(void)
 		cmocka_unit_test(test_enforce_arch_sections),
 		cmocka_unit_test(test_enforce_privileged_profile),
 		cmocka_unit_test(test_libseccomp_loop_bounded),
+		cmocka_unit_test(test_in_process_choice),
 	};
 
 	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
