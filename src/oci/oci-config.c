@@ -79,8 +79,9 @@ static int parse_caps(struct ct_jctx *j, json_object *p, struct ct_oci_process *
 	return 0;
 }
 
-static int parse_rlimit(struct ct_jctx *j, json_object *e, const char *path, struct ct_oci_rlimit *rl)
+static int parse_rlimit(struct ct_jctx *j, json_object *e, const char *path, void *item, void *data)
 {
+	struct ct_oci_rlimit *rl = item;
 	cleanup_free char *type = NULL;
 	bool found_soft, found_hard;
 	size_t i;
@@ -101,29 +102,6 @@ static int parse_rlimit(struct ct_jctx *j, json_object *e, const char *path, str
 	if (rl->soft > rl->hard)
 		return ct_jfail(j, path, "soft (%llu) above hard (%llu)", (unsigned long long)rl->soft,
 				(unsigned long long)rl->hard);
-	return 0;
-}
-
-static int parse_rlimits(struct ct_jctx *j, json_object *p, struct ct_oci_process *proc)
-{
-	json_object *a = ct_jget(p, "rlimits");
-	char path[CT_JPATH_MAX];
-	size_t n;
-
-	if (!a)
-		return 0;
-	if (ct_jexpect(j, a, "process.rlimits", json_type_array) < 0)
-		return -EINVAL;
-	n = json_object_array_length(a);
-	proc->rlimits = calloc(n ? n : 1, sizeof(*proc->rlimits));
-	if (!proc->rlimits)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		ct_jpath_index(path, "process.rlimits", i);
-		if (parse_rlimit(j, json_object_array_get_idx(a, i), path, &proc->rlimits[i]) < 0)
-			return -EINVAL;
-		proc->n_rlimits++;
-	}
 	return 0;
 }
 
@@ -186,7 +164,8 @@ static int parse_process(struct ct_jctx *j, json_object *root, struct ct_oci_spe
 	    parse_user(j, p, proc) < 0 || ct_jstrv(j, p, "process", "args", &proc->args) < 0 ||
 	    ct_jstrv(j, p, "process", "env", &proc->env) < 0 ||
 	    ct_jstr(j, p, "process", "cwd", true, &proc->cwd) < 0 || parse_caps(j, p, proc) < 0 ||
-	    parse_rlimits(j, p, proc) < 0 ||
+	    ct_jarray(j, p, "process", "rlimits", sizeof(*proc->rlimits), (void **)&proc->rlimits,
+		      &proc->n_rlimits, parse_rlimit, NULL) < 0 ||
 	    ct_jbool(j, p, "process", "noNewPrivileges", &proc->no_new_privileges) < 0 ||
 	    ct_jint(j, p, "process", "oomScoreAdj", -1000, 1000, &v, &proc->has_oom_score_adj) < 0)
 		return -EINVAL;
@@ -229,21 +208,17 @@ static int parse_root(struct ct_jctx *j, json_object *top, struct ct_oci_spec *s
 	return 0;
 }
 
-static int parse_mount_idmap(struct ct_jctx *j, json_object *m, const char *path, const char *key,
-			     struct ct_oci_idmap **ret, size_t *n)
+static int parse_mount(struct ct_jctx *j, json_object *m, const char *path, void *item, void *data)
 {
-	return ct_oci_parse_idmaps(j, m, path, key, ret, n);
-}
+	struct ct_oci_mount *out = item;
 
-static int parse_mount(struct ct_jctx *j, json_object *m, const char *path, struct ct_oci_mount *out)
-{
 	if (ct_jexpect(j, m, path, json_type_object) < 0 ||
 	    ct_jstr(j, m, path, "destination", true, &out->destination) < 0 ||
 	    ct_jstr(j, m, path, "type", false, &out->type) < 0 ||
 	    ct_jstr(j, m, path, "source", false, &out->source) < 0 ||
 	    ct_jstrv(j, m, path, "options", &out->options) < 0 ||
-	    parse_mount_idmap(j, m, path, "uidMappings", &out->uid, &out->n_uid) < 0 ||
-	    parse_mount_idmap(j, m, path, "gidMappings", &out->gid, &out->n_gid) < 0)
+	    ct_oci_parse_idmaps(j, m, path, "uidMappings", &out->uid, &out->n_uid) < 0 ||
+	    ct_oci_parse_idmaps(j, m, path, "gidMappings", &out->gid, &out->n_gid) < 0)
 		return -EINVAL;
 	if (!out->type && !(out->type = strdup("")))
 		return -ENOMEM;
@@ -257,29 +232,6 @@ static int parse_mount(struct ct_jctx *j, json_object *m, const char *path, stru
 	return 0;
 }
 
-static int parse_mounts(struct ct_jctx *j, json_object *top, struct ct_oci_spec *s)
-{
-	json_object *a = ct_jget(top, "mounts");
-	char path[CT_JPATH_MAX];
-	size_t n;
-
-	if (!a)
-		return 0;
-	if (ct_jexpect(j, a, "mounts", json_type_array) < 0)
-		return -EINVAL;
-	n = json_object_array_length(a);
-	s->mounts = calloc(n ? n : 1, sizeof(*s->mounts));
-	if (!s->mounts)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		ct_jpath_index(path, "mounts", i);
-		s->n_mounts++;
-		if (parse_mount(j, json_object_array_get_idx(a, i), path, &s->mounts[i]) < 0)
-			return -EINVAL;
-	}
-	return 0;
-}
-
 static const char *const hook_names[CT_OCI_HOOK_COUNT_] = {
 	[CT_OCI_HOOK_PRESTART] = "prestart",
 	[CT_OCI_HOOK_CREATE_RUNTIME] = "createRuntime",
@@ -289,8 +241,9 @@ static const char *const hook_names[CT_OCI_HOOK_COUNT_] = {
 	[CT_OCI_HOOK_POSTSTOP] = "poststop",
 };
 
-static int parse_hook(struct ct_jctx *j, json_object *h, const char *path, struct ct_oci_hook *out)
+static int parse_hook(struct ct_jctx *j, json_object *h, const char *path, void *item, void *data)
 {
+	struct ct_oci_hook *out = item;
 	int64_t t = 0;
 	bool has_args = ct_jget(h, "args") != NULL, has_env;
 
@@ -314,31 +267,15 @@ static int parse_hook(struct ct_jctx *j, json_object *h, const char *path, struc
 static int parse_hooks(struct ct_jctx *j, json_object *top, struct ct_oci_spec *s)
 {
 	json_object *hooks = ct_jget(top, "hooks");
-	char path[CT_JPATH_MAX], item[CT_JPATH_MAX];
 
 	if (!hooks)
 		return 0;
 	if (ct_jexpect(j, hooks, "hooks", json_type_object) < 0)
 		return -EINVAL;
-	for (int k = 0; k < CT_OCI_HOOK_COUNT_; k++) {
-		json_object *a = ct_jget(hooks, hook_names[k]);
-		size_t n;
-		if (!a)
-			continue;
-		ct_jpath_key(path, "hooks", hook_names[k]);
-		if (ct_jexpect(j, a, path, json_type_array) < 0)
+	for (int k = 0; k < CT_OCI_HOOK_COUNT_; k++)
+		if (ct_jarray(j, hooks, "hooks", hook_names[k], sizeof(*s->hooks[k]),
+			      (void **)&s->hooks[k], &s->n_hooks[k], parse_hook, NULL) < 0)
 			return -EINVAL;
-		n = json_object_array_length(a);
-		s->hooks[k] = calloc(n ? n : 1, sizeof(*s->hooks[k]));
-		if (!s->hooks[k])
-			return -ENOMEM;
-		for (size_t i = 0; i < n; i++) {
-			ct_jpath_index(item, path, i);
-			s->n_hooks[k]++;
-			if (parse_hook(j, json_object_array_get_idx(a, i), item, &s->hooks[k][i]) < 0)
-				return -EINVAL;
-		}
-	}
 	return 0;
 }
 
@@ -347,7 +284,9 @@ static int parse_top(struct ct_jctx *j, json_object *top, struct ct_oci_spec *s)
 	if (ct_jexpect(j, top, "", json_type_object) < 0 ||
 	    ct_jstr(j, top, "", "ociVersion", true, &s->oci_version) < 0 || parse_root(j, top, s) < 0 ||
 	    ct_jstr(j, top, "", "hostname", false, &s->hostname) < 0 || parse_process(j, top, s) < 0 ||
-	    parse_mounts(j, top, s) < 0 || parse_hooks(j, top, s) < 0 ||
+	    ct_jarray(j, top, "", "mounts", sizeof(*s->mounts), (void **)&s->mounts, &s->n_mounts,
+		      parse_mount, NULL) < 0 ||
+	    parse_hooks(j, top, s) < 0 ||
 	    ct_jmap(j, top, "", "annotations", &s->annotations) < 0 ||
 	    ct_oci_parse_linux(j, top, s) < 0)
 		return -EINVAL;

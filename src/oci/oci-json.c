@@ -108,20 +108,29 @@ int ct_jbool(struct ct_jctx *j, json_object *o, const char *parent, const char *
 	return 0;
 }
 
+/* An integer member: *ret_v the member (NULL when absent), path its path; -EINVAL for another
+ * type. */
+static int int_member(struct ct_jctx *j, json_object *o, const char *parent, const char *key,
+		      char *path, bool *found, json_object **ret_v)
+{
+	ct_jpath_key(path, parent, key);
+	if (found)
+		*found = false;
+	*ret_v = ct_jget(o, key);
+	return *ret_v ? ct_jexpect(j, *ret_v, path, json_type_int) : 0;
+}
+
 int ct_jint(struct ct_jctx *j, json_object *o, const char *parent, const char *key, int64_t min,
 	    int64_t max, int64_t *ret, bool *found)
 {
 	char path[CT_JPATH_MAX];
-	json_object *v = ct_jget(o, key);
+	json_object *v;
 	int64_t n;
 
-	ct_jpath_key(path, parent, key);
-	if (found)
-		*found = false;
+	if (int_member(j, o, parent, key, path, found, &v) < 0)
+		return -EINVAL;
 	if (!v)
 		return 0;
-	if (ct_jexpect(j, v, path, json_type_int) < 0)
-		return -EINVAL;
 	errno = 0;
 	n = json_object_get_int64(v);
 	if (errno == ERANGE || n < min || n > max)
@@ -136,15 +145,12 @@ int ct_juint(struct ct_jctx *j, json_object *o, const char *parent, const char *
 	     bool *found)
 {
 	char path[CT_JPATH_MAX];
-	json_object *v = ct_jget(o, key);
+	json_object *v;
 
-	ct_jpath_key(path, parent, key);
-	if (found)
-		*found = false;
+	if (int_member(j, o, parent, key, path, found, &v) < 0)
+		return -EINVAL;
 	if (!v)
 		return 0;
-	if (ct_jexpect(j, v, path, json_type_int) < 0)
-		return -EINVAL;
 	if (json_object_get_int64(v) < 0)
 		return ct_jfail(j, path, "negative");
 	*ret = json_object_get_uint64(v);
@@ -153,22 +159,31 @@ int ct_juint(struct ct_jctx *j, json_object *o, const char *parent, const char *
 	return 0;
 }
 
-int ct_jstrv(struct ct_jctx *j, json_object *o, const char *parent, const char *key, char ***ret)
+/* A list member: *ret becomes an empty strv, path the member's; *ret_v the member, NULL when
+ * absent. Returns 0 or -errno (a member of another type than t is an error). */
+static int strv_member(struct ct_jctx *j, json_object *o, const char *parent, const char *key,
+		       json_type t, char *path, char ***ret, json_object **ret_v)
 {
-	char path[CT_JPATH_MAX], item[CT_JPATH_MAX];
-	json_object *v = ct_jget(o, key);
 	char **out = calloc(1, sizeof(*out));
-	size_t n;
 
 	if (!out)
 		return -ENOMEM;
 	ct_strv_free(*ret);
 	*ret = out;
 	ct_jpath_key(path, parent, key);
-	if (!v)
-		return 0;
-	if (ct_jexpect(j, v, path, json_type_array) < 0)
-		return -EINVAL;
+	*ret_v = ct_jget(o, key);
+	return *ret_v ? ct_jexpect(j, *ret_v, path, t) : 0;
+}
+
+int ct_jstrv(struct ct_jctx *j, json_object *o, const char *parent, const char *key, char ***ret)
+{
+	char path[CT_JPATH_MAX], item[CT_JPATH_MAX];
+	json_object *v;
+	size_t n;
+	int r = strv_member(j, o, parent, key, json_type_array, path, ret, &v);
+
+	if (r < 0 || !v)
+		return r;
 	n = json_object_array_length(v);
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(v, i);
@@ -186,18 +201,11 @@ int ct_jstrv(struct ct_jctx *j, json_object *o, const char *parent, const char *
 int ct_jmap(struct ct_jctx *j, json_object *o, const char *parent, const char *key, char ***ret)
 {
 	char path[CT_JPATH_MAX], item[CT_JPATH_MAX];
-	json_object *v = ct_jget(o, key);
-	char **out = calloc(1, sizeof(*out));
+	json_object *v;
+	int r = strv_member(j, o, parent, key, json_type_object, path, ret, &v);
 
-	if (!out)
-		return -ENOMEM;
-	ct_strv_free(*ret);
-	*ret = out;
-	ct_jpath_key(path, parent, key);
-	if (!v)
-		return 0;
-	if (ct_jexpect(j, v, path, json_type_object) < 0)
-		return -EINVAL;
+	if (r < 0 || !v)
+		return r;
 	json_object_object_foreach(v, k, val)
 	{
 		char *kv;
@@ -206,10 +214,41 @@ int ct_jmap(struct ct_jctx *j, json_object *o, const char *parent, const char *k
 			return val ? -EINVAL : ct_jfail(j, item, "expected a string, got null");
 		if (asprintf(&kv, "%s=%s", k, json_object_get_string(val)) < 0)
 			return -ENOMEM;
-		int r = ct_strv_append(ret, kv);
+		r = ct_strv_append(ret, kv);
 		free(kv);
 		if (r < 0)
 			return -ENOMEM;
+	}
+	return 0;
+}
+
+int ct_jarray(struct ct_jctx *j, json_object *o, const char *parent, const char *key, size_t size,
+	      void **ret, size_t *n, ct_jitem_fn fn, void *data)
+{
+	char path[CT_JPATH_MAX], item[CT_JPATH_MAX];
+	json_object *a = ct_jget(o, key);
+	size_t len;
+	char *out;
+
+	ct_jpath_key(path, parent, key);
+	*n = 0;
+	if (!a)
+		return 0;
+	if (ct_jexpect(j, a, path, json_type_array) < 0)
+		return -EINVAL;
+	len = json_object_array_length(a);
+	out = calloc(len ? len : 1, size);
+	if (!out)
+		return -ENOMEM;
+	*ret = out;
+	for (size_t i = 0; i < len; i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		ct_jpath_index(item, path, i);
+		if (!e)
+			return ct_jfail(j, item, "expected an object, got null");
+		++*n;
+		if (fn(j, e, item, out + i * size, data) < 0)
+			return -EINVAL;
 	}
 	return 0;
 }

@@ -44,6 +44,14 @@ int ct_juint(struct ct_jctx *j, json_object *o, const char *parent, const char *
 int ct_jstrv(struct ct_jctx *j, json_object *o, const char *parent, const char *key, char ***ret);
 /* An object of strings into "KEY=VALUE" strv (empty when absent). */
 int ct_jmap(struct ct_jctx *j, json_object *o, const char *parent, const char *key, char ***ret);
+/* An array member of objects, each parsed into an element of *ret (size bytes, zeroed first) by
+ * fn(j, element, its path, the element, data); *n counts those parsed, also on failure (for the
+ * caller's free). An absent member leaves *ret NULL and *n 0. */
+typedef int (*ct_jitem_fn)(struct ct_jctx *j, json_object *e, const char *path, void *item,
+			   void *data);
+int ct_jarray(struct ct_jctx *j, json_object *o, const char *parent, const char *key, size_t size,
+	      void **ret, size_t *n, ct_jitem_fn fn, void *data);
+
 /* A present member that ct does not implement and must not ignore: refused unless it is empty
  * (null, "", [], {}, false or 0). why says what it would have done. */
 int ct_jrefuse(struct ct_jctx *j, json_object *o, const char *parent, const char *key,

@@ -21,9 +21,10 @@ static const struct {
 	{ "cgroup", CLONE_NEWCGROUP },
 };
 
-static int parse_namespace(struct ct_jctx *j, json_object *e, const char *path,
-			   struct ct_oci_spec *s, struct ct_oci_namespace *out)
+static int parse_namespace(struct ct_jctx *j, json_object *e, const char *path, void *item,
+			   void *data)
 {
+	struct ct_oci_namespace *out = item, *all = *(struct ct_oci_namespace **)data;
 	cleanup_free char *type = NULL;
 	size_t i;
 
@@ -37,77 +38,42 @@ static int parse_namespace(struct ct_jctx *j, json_object *e, const char *path,
 		return ct_jfail(j, path, "namespace type '%s' is %s", type,
 				strcmp(type, "time") == 0 ? "not supported by ct" : "unknown");
 	out->flag = ns_types[i].flag;
-	for (size_t k = 0; k < s->n_namespaces; k++)
-		if (s->namespaces[k].flag == out->flag)
+	for (struct ct_oci_namespace *k = all; k < out; k++)
+		if (k->flag == out->flag)
 			return ct_jfail(j, path, "a second '%s' namespace", type);
 	if (out->path && out->path[0] != '/')
 		return ct_jfail(j, path, "path '%s' is not absolute", out->path);
 	return 0;
 }
 
-static int parse_namespaces(struct ct_jctx *j, json_object *lx, struct ct_oci_spec *s)
+static int parse_idmap(struct ct_jctx *j, json_object *e, const char *path, void *item, void *data)
 {
-	json_object *a = ct_jget(lx, "namespaces");
-	char path[CT_JPATH_MAX];
-	size_t n;
+	struct ct_oci_idmap *out = item;
+	int64_t c = -1, h = -1, sz = -1;
 
-	if (!a)
-		return 0;
-	if (ct_jexpect(j, a, "linux.namespaces", json_type_array) < 0)
+	if (ct_jexpect(j, e, path, json_type_object) < 0 ||
+	    ct_jint(j, e, path, "containerID", 0, UINT32_MAX - 1, &c, NULL) < 0 ||
+	    ct_jint(j, e, path, "hostID", 0, UINT32_MAX - 1, &h, NULL) < 0 ||
+	    ct_jint(j, e, path, "size", 1, UINT32_MAX, &sz, NULL) < 0)
 		return -EINVAL;
-	n = json_object_array_length(a);
-	s->namespaces = calloc(n ? n : 1, sizeof(*s->namespaces));
-	if (!s->namespaces)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct ct_oci_namespace ns = { 0 };
-		ct_jpath_index(path, "linux.namespaces", i);
-		if (parse_namespace(j, json_object_array_get_idx(a, i), path, s, &ns) < 0) {
-			free(ns.path);
-			return -EINVAL;
-		}
-		s->namespaces[s->n_namespaces++] = ns;
-	}
+	if (c < 0 || h < 0 || sz < 0)
+		return ct_jfail(j, path, "needs containerID, hostID and size");
+	if (c + sz > UINT32_MAX || h + sz > UINT32_MAX)
+		return ct_jfail(j, path, "the range passes 2^32");
+	*out = (struct ct_oci_idmap){ (uint32_t)c, (uint32_t)h, (uint32_t)sz };
 	return 0;
 }
 
 int ct_oci_parse_idmaps(struct ct_jctx *j, json_object *o, const char *parent, const char *key,
 			struct ct_oci_idmap **ret, size_t *n)
 {
-	char path[CT_JPATH_MAX], item[CT_JPATH_MAX];
-	json_object *a = ct_jget(o, key);
-	size_t len;
-
-	ct_jpath_key(path, parent, key);
-	if (!a)
-		return 0;
-	if (ct_jexpect(j, a, path, json_type_array) < 0)
-		return -EINVAL;
-	len = json_object_array_length(a);
-	*ret = calloc(len ? len : 1, sizeof(**ret));
-	if (!*ret)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		json_object *e = json_object_array_get_idx(a, i);
-		int64_t c = -1, h = -1, sz = -1;
-		ct_jpath_index(item, path, i);
-		if (!e || ct_jexpect(j, e, item, json_type_object) < 0 ||
-		    ct_jint(j, e, item, "containerID", 0, UINT32_MAX - 1, &c, NULL) < 0 ||
-		    ct_jint(j, e, item, "hostID", 0, UINT32_MAX - 1, &h, NULL) < 0 ||
-		    ct_jint(j, e, item, "size", 1, UINT32_MAX, &sz, NULL) < 0)
-			return e ? -EINVAL : ct_jfail(j, item, "expected an object, got null");
-		if (c < 0 || h < 0 || sz < 0)
-			return ct_jfail(j, item, "needs containerID, hostID and size");
-		if (c + sz > UINT32_MAX || h + sz > UINT32_MAX)
-			return ct_jfail(j, item, "the range passes 2^32");
-		(*ret)[(*n)++] = (struct ct_oci_idmap){ (uint32_t)c, (uint32_t)h, (uint32_t)sz };
-	}
-	return 0;
+	return ct_jarray(j, o, parent, key, sizeof(**ret), (void **)ret, n, parse_idmap, NULL);
 }
 
-static int parse_device_rule(struct ct_jctx *j, json_object *e, const char *path,
-			     struct ct_oci_device_rule *out)
+static int parse_device_rule(struct ct_jctx *j, json_object *e, const char *path, void *item,
+			     void *data)
 {
+	struct ct_oci_device_rule *out = item;
 	cleanup_free char *type = NULL, *access = NULL;
 	bool allow = false;
 
@@ -136,9 +102,8 @@ static int parse_device_rule(struct ct_jctx *j, json_object *e, const char *path
 static int parse_resources(struct ct_jctx *j, json_object *lx, struct ct_oci_spec *s)
 {
 	const char *path = "linux.resources";
-	json_object *res = ct_jget(lx, "resources"), *o, *d;
+	json_object *res = ct_jget(lx, "resources"), *o;
 	struct ct_oci_resources *r = &s->resources;
-	char item[CT_JPATH_MAX];
 
 	r->memory_limit = r->memory_swap = r->pids_limit = r->cpu_quota = -1;
 	if (!res)
@@ -171,25 +136,13 @@ static int parse_resources(struct ct_jctx *j, json_object *lx, struct ct_oci_spe
 	    ct_jrefuse(j, res, path, "rdma", "not implemented") < 0 ||
 	    ct_jrefuse(j, res, path, "unified", "not implemented") < 0)
 		return -EINVAL;
-	if (!(d = ct_jget(res, "devices")))
-		return 0;
-	if (ct_jexpect(j, d, "linux.resources.devices", json_type_array) < 0)
-		return -EINVAL;
-	size_t n = json_object_array_length(d);
-	r->devices = calloc(n ? n : 1, sizeof(*r->devices));
-	if (!r->devices)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		ct_jpath_index(item, "linux.resources.devices", i);
-		if (parse_device_rule(j, json_object_array_get_idx(d, i), item, &r->devices[i]) < 0)
-			return -EINVAL;
-		r->n_devices++;
-	}
-	return 0;
+	return ct_jarray(j, res, path, "devices", sizeof(*r->devices), (void **)&r->devices,
+			 &r->n_devices, parse_device_rule, NULL);
 }
 
-static int parse_device(struct ct_jctx *j, json_object *e, const char *path, struct ct_oci_device *out)
+static int parse_device(struct ct_jctx *j, json_object *e, const char *path, void *item, void *data)
 {
+	struct ct_oci_device *out = item;
 	cleanup_free char *type = NULL;
 	int64_t v;
 
@@ -213,29 +166,6 @@ static int parse_device(struct ct_jctx *j, json_object *e, const char *path, str
 	out->gid = (uint32_t)v;
 	if (out->path[0] != '/' || strncmp(out->path, "/dev/", 5) != 0)
 		return ct_jfail(j, path, "path '%s' is not below /dev", out->path);
-	return 0;
-}
-
-static int parse_devices(struct ct_jctx *j, json_object *lx, struct ct_oci_spec *s)
-{
-	json_object *a = ct_jget(lx, "devices");
-	char item[CT_JPATH_MAX];
-	size_t n;
-
-	if (!a)
-		return 0;
-	if (ct_jexpect(j, a, "linux.devices", json_type_array) < 0)
-		return -EINVAL;
-	n = json_object_array_length(a);
-	s->devices = calloc(n ? n : 1, sizeof(*s->devices));
-	if (!s->devices)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		ct_jpath_index(item, "linux.devices", i);
-		s->n_devices++;
-		if (parse_device(j, json_object_array_get_idx(a, i), item, &s->devices[i]) < 0)
-			return -EINVAL;
-	}
 	return 0;
 }
 
@@ -308,11 +238,16 @@ int ct_oci_parse_linux(struct ct_jctx *j, json_object *top, struct ct_oci_spec *
 			return -ENOMEM;
 		return 0;
 	}
-	if (ct_jexpect(j, lx, "linux", json_type_object) < 0 || parse_namespaces(j, lx, s) < 0 ||
+	if (ct_jexpect(j, lx, "linux", json_type_object) < 0 ||
+	    ct_jarray(j, lx, "linux", "namespaces", sizeof(*s->namespaces), (void **)&s->namespaces,
+		      &s->n_namespaces, parse_namespace, &s->namespaces) < 0 ||
 	    ct_oci_parse_idmaps(j, lx, "linux", "uidMappings", &s->uid_mappings, &s->n_uid_mappings) < 0 ||
 	    ct_oci_parse_idmaps(j, lx, "linux", "gidMappings", &s->gid_mappings, &s->n_gid_mappings) < 0 ||
 	    ct_jstr(j, lx, "linux", "cgroupsPath", false, &s->cgroups_path) < 0 ||
-	    parse_resources(j, lx, s) < 0 || parse_devices(j, lx, s) < 0 || parse_seccomp(j, lx, s) < 0 ||
+	    parse_resources(j, lx, s) < 0 ||
+	    ct_jarray(j, lx, "linux", "devices", sizeof(*s->devices), (void **)&s->devices,
+		      &s->n_devices, parse_device, NULL) < 0 ||
+	    parse_seccomp(j, lx, s) < 0 ||
 	    ct_jstrv(j, lx, "linux", "maskedPaths", &s->masked_paths) < 0 ||
 	    ct_jstrv(j, lx, "linux", "readonlyPaths", &s->readonly_paths) < 0 ||
 	    ct_jmap(j, lx, "linux", "sysctl", &s->sysctl) < 0 || parse_propagation(j, lx, s) < 0 ||
