@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define START_PARALLEL_MAX 32 /* starts of a batch under way at once: forks, not a fork bomb */
+
 static void print_plan(const struct ct_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -52,11 +54,37 @@ static int start_one(const struct ct_start_all_options *o, const struct ct_order
 	return pidfd;
 }
 
-static bool running(const char *rundir, const char *name)
-{
-	struct ct_info info;
+/* What the monitors of a batch say, all asked at once (a hung monitor costs the batch this, not a
+ * client timeout each): RUNNING ones are skipped, those that do not answer are not started again
+ * (their run dir is locked: a start would only fail), the rest are started. */
+#define ASK_TIMEOUT_MS 2000
+enum presence { ABSENT, PRESENT, SILENT };
 
-	return ct_client_info(rundir, name, &info) == 0;
+static int ask_batch(const struct ct_start_all_options *o, const struct ct_order_entry *e,
+		     size_t len, enum presence *ret)
+{
+	cleanup_free struct ct_call *calls = calloc(len, sizeof(*calls));
+	cleanup_free struct ct_info *infos = calloc(len, sizeof(*infos));
+	struct ct_frame req;
+	int r;
+
+	if (!calls || !infos)
+		return -ENOMEM;
+	ct_proto_request(&req, CT_CMD_INFO);
+	for (size_t k = 0; k < len; k++)
+		ct_call_init(&calls[k], o->rundir, e[k].name, &req, ASK_TIMEOUT_MS, &infos[k]);
+	r = ct_calls_run(calls, len, NULL, NULL);
+	if (r < 0)
+		return r;
+	for (size_t k = 0; k < len; k++) {
+		ret[k] = calls[k].result == 0 ? PRESENT : calls[k].result == -ESRCH ? ABSENT : SILENT;
+		if (ret[k] == PRESENT)
+			log_info("container '%s' is already running", e[k].name);
+		else if (ret[k] == SILENT)
+			log_error("container '%s' has a monitor that does not answer (%s): not started "
+				  "again", e[k].name, strerror(-calls[k].result));
+	}
+	return 0;
 }
 
 /* One start of a batch has ended: reap it and say how it went. */
@@ -75,33 +103,55 @@ static void start_ended(struct ct_plan *p, const struct ct_order_entry *e, pid_t
 	}
 }
 
-/* Starts e[i .. i+len) in parallel and waits until each runs or has failed, or the batch's time is
- * up: a start that hangs (a rootfs on a dead NFS server) must not hold up the boot. It is then
- * counted as failed and left to finish (or not) on its own. */
+struct batch {
+	struct ct_plan *p;
+	const struct ct_start_all_options *o;
+	const struct ct_order_entry *e; /* the batch's entries */
+	size_t len, next;               /* next: the first not yet started */
+	size_t active;                  /* starts under way */
+	struct pollfd *fds;             /* fds[k]: the pidfd of e[k]'s start, or -1 */
+	pid_t *pids;
+	enum presence *presence;
+};
+
+/* Starts more of the batch, up to START_PARALLEL_MAX under way at once. */
+static void start_more(struct batch *b)
+{
+	while (b->next < b->len && b->active < START_PARALLEL_MAX) {
+		size_t k = b->next++;
+		if (b->presence[k] == PRESENT)
+			continue;
+		if (b->presence[k] == SILENT || (b->fds[k].fd = start_one(b->o, &b->e[k], &b->pids[k])) < 0)
+			b->p->failed++;
+		else
+			b->active++;
+	}
+}
+
+/* Starts e[i .. i+len) in parallel (START_PARALLEL_MAX at a time) and waits until each runs or
+ * has failed, or the batch's time is up: a start that hangs (a rootfs on a dead NFS server) must
+ * not hold up the boot. It is then counted as failed and left to finish (or not) on its own; the
+ * ones not started by then are not started. */
 static void start_batch(struct ct_plan *p, const struct ct_start_all_options *o, size_t i, size_t len)
 {
 	int timeout = o->batch_timeout ? o->batch_timeout : CT_START_BATCH_TIMEOUT;
 	uint64_t t0 = ct_now_ms(), deadline = t0 + (uint64_t)timeout * 1000;
 	cleanup_free struct pollfd *fds = calloc(len, sizeof(*fds));
 	cleanup_free pid_t *pids = calloc(len, sizeof(*pids));
-	size_t waiting = 0;
+	cleanup_free enum presence *presence = calloc(len, sizeof(*presence));
+	struct batch b = { .p = p, .o = o, .e = &p->e[i], .len = len, .fds = fds, .pids = pids,
+			   .presence = presence };
+	int r = fds && pids && presence ? ask_batch(o, b.e, len, presence) : -ENOMEM;
 
-	if (!fds || !pids) {
-		log_error_errno(-ENOMEM, "Failed to start %zu containers", len);
+	if (r < 0) {
+		log_error_errno(r, "Failed to start %zu containers", len);
 		p->failed += (unsigned)len;
 		return;
 	}
-	for (size_t k = 0; k < len; k++) {
-		const struct ct_order_entry *e = &p->e[i + k];
+	for (size_t k = 0; k < len; k++)
 		fds[k] = (struct pollfd){ .fd = -1, .events = POLLIN };
-		if (running(o->rundir, e->name))
-			log_info("container '%s' is already running", e->name);
-		else if ((fds[k].fd = start_one(o, e, &pids[k])) < 0)
-			p->failed++;
-		else
-			waiting++;
-	}
-	while (waiting) {
+	start_more(&b);
+	while (b.active) {
 		uint64_t now = ct_now_ms();
 		int n = poll(fds, len, now < deadline ? (int)(deadline - now) : 0);
 		if (n < 0 && errno == EINTR)
@@ -111,18 +161,24 @@ static void start_batch(struct ct_plan *p, const struct ct_start_all_options *o,
 		for (size_t k = 0; k < len; k++) {
 			if (fds[k].fd < 0 || !fds[k].revents)
 				continue;
-			start_ended(p, &p->e[i + k], pids[k], t0);
+			start_ended(p, &b.e[k], pids[k], t0);
 			ct_close_fd(&fds[k].fd);
-			waiting--;
+			b.active--;
 		}
+		start_more(&b);
 	}
 	for (size_t k = 0; k < len; k++) {
-		if (fds[k].fd < 0)
+		if (fds[k].fd >= 0) {
+			log_error("container '%s' is still starting after %d s: going on without it",
+				  b.e[k].name, timeout);
+			ct_close_fd(&fds[k].fd);
+		} else if (k >= b.next) {
+			log_error("container '%s' not started: its batch ran out of time (%d s)",
+				  b.e[k].name, timeout);
+		} else {
 			continue;
-		log_error("container '%s' is still starting after %d s: going on without it",
-			  p->e[i + k].name, timeout);
+		}
 		p->failed++;
-		ct_close_fd(&fds[k].fd);
 	}
 }
 

@@ -96,6 +96,16 @@ expect_match "the broken one is named with its line" "broken.conf:1" "$(cat "$T/
 expect_match "running ones are said to be running" "container 'web' is already running" \
 	"$(cat "$T/err")"
 rm "$CONFDIR/broken.conf"
+# A monitor that does not answer: said so, not started again (a start would only find the lock).
+read -r wmon _ <"$RUNDIR/web/pid"
+kill -STOP "$wmon"
+run_rc rc ct ctstart --all --configdir "$CONFDIR" 2>"$T/err"
+kill -CONT "$wmon"
+expect_eq "with a monitor that does not answer: exit 125" 125 "$rc"
+expect_match "it is named, and not started again" \
+	"container 'web' has a monitor that does not answer \(Connection timed out\): not started again" \
+	"$(cat "$T/err")"
+expect_match "the others are still seen running" "container 'cache' is already running" "$(cat "$T/err")"
 
 # A start that hangs (here its log is a FIFO nobody reads; think of a rootfs on a dead NFS server)
 # holds up its batch only until --timeout: the next batch starts without it.
@@ -308,5 +318,16 @@ else
 	run_rc rc sh "$T/ct.init" status >/dev/null
 	expect_eq "status with nothing running: exit 3 (LSB)" 3 "$rc"
 fi
+
+# ---- a batch larger than the starts ctstart --all runs at once (32): all of it starts
+mkdir -p "$T/conf4"
+for i in $(seq 1 40); do
+	printf 'rootfs = %s\ncommand = /bin/sleep 1000\nautostart = yes\n' "$ROOTFS" >"$T/conf4/many$i.conf"
+done
+run_rc rc ct ctstart --all --configdir "$T/conf4" 2>"$T/err"
+expect_eq "40 containers in one batch: exit 0" 0 "$rc"
+expect_eq "each started, said once" 40 "$(grep -c "container 'many[0-9]*' started" "$T/err")"
+run_rc rc ct ctstop --all -t 10 2>"$T/err"
+expect_eq "and all stopped" 40 "$(grep -c "container 'many[0-9]*' stopped gracefully" "$T/err")"
 
 assert_clean
