@@ -385,7 +385,9 @@ int64_t ct_proc_pss_kib(pid_t pid)
 
 int ct_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* Non-blocking: a FIFO or a terminal where a file was expected must not hang the reader (at
+	 * boot, ctstart --all and ct-generator read every config); a regular file reads the same. */
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	cleanup_free char *buf = NULL;
 	size_t len = 0, size = 0;
 

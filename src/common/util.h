@@ -70,7 +70,8 @@ int ct_proc_starttime(pid_t pid, uint64_t *ret);
 int64_t ct_proc_pss_kib(pid_t pid);
 
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer (*ret, the caller's).
- * -EFBIG for a larger one. */
+ * -EFBIG for a larger one. Never blocks: a FIFO without a writer reads as empty, one whose writer
+ * has nothing to say (or a terminal) fails with -EAGAIN. */
 int ct_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 
 /* How many fds this process has open (from /proc/self/fd). */

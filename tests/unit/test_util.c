@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void test_parse_long(void **state)
 {
@@ -187,6 +189,45 @@ static void test_nofile_raise(void **state)
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
 }
 
+/* A FIFO where a file was expected (a config, a seccomp profile) never hangs the reader: without
+ * a writer it reads as empty, with a silent writer it fails at once. A regular file, a device
+ * that reads as empty and the size limit are as before. */
+static void test_read_file_never_blocks(void **state)
+{
+	char dir[] = "/tmp/ct-test-read.XXXXXX", path[256];
+	char *text = NULL;
+	size_t len = 1;
+	int w;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo.conf", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(ct_read_file(path, 100, &text, &len), 0);
+	assert_int_equal(len, 0);
+	free(text);
+	w = open(path, O_RDWR | O_CLOEXEC); /* a writer that writes nothing */
+	assert_true(w >= 0);
+	assert_int_equal(ct_read_file(path, 100, &text, &len), -EAGAIN);
+	assert_int_equal(write(w, "abc", 3), 3);
+	close(w); /* its bytes stay in the pipe only while it is open: gone now, EOF */
+	unlink(path);
+	assert_int_equal(ct_read_file("/dev/null", 100, &text, &len), 0);
+	assert_int_equal(len, 0);
+	free(text);
+	assert_int_equal(ct_read_file("/dev/zero", 100, &text, &len), -EFBIG);
+	snprintf(path, sizeof(path), "%s/file", dir);
+	w = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(w >= 0);
+	assert_int_equal(write(w, "key = value\n", 12), 12);
+	close(w);
+	assert_int_equal(ct_read_file(path, 100, &text, &len), 0);
+	assert_int_equal(len, 12);
+	assert_string_equal(text, "key = value\n");
+	free(text);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,7 +236,7 @@ int main(void)
 		cmocka_unit_test(test_split),      cmocka_unit_test(test_env_set),
 		cmocka_unit_test(test_strv_copy),  cmocka_unit_test(test_run_path),
 		cmocka_unit_test(test_mkdir_p),    cmocka_unit_test(test_count_fds),
-		cmocka_unit_test(test_nofile_raise),
+		cmocka_unit_test(test_nofile_raise), cmocka_unit_test(test_read_file_never_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
