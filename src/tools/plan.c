@@ -52,57 +52,57 @@ static bool conf_name(const char *file, char *name, size_t size)
 	return false;
 }
 
+static void entry_free(struct ct_order_entry *e)
+{
+	struct ct_config *c = (struct ct_config *)e->data;
+
+	free((char *)e->name);
+	if (c)
+		ct_config_free(c);
+	free(c);
+}
+
+/* NAME.conf of dir into a new entry at p->e[p->n] (room for it is there) when the filter keeps
+ * it. */
 static int add(struct ct_plan *p, const char *dir, const char *name, const struct filter *f)
 {
 	struct ct_file_error err = { 0 };
+	struct ct_order_entry e = { 0 };
 	char path[4096], msg[1024];
-	struct ct_config c;
+	struct ct_config *c;
 	struct stat st;
 	int r;
 
 	if (snprintf(path, sizeof(path), "%s/%s%s", dir, name, CONF_SUFFIX) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	/* A FIFO or a device there would block the boot in open() or read(). */
+	/* Only a regular file is a config (a FIFO or a device there is something else). */
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
 		log_warning("%s: not a regular file, skipped", path);
 		return 0;
 	}
-	ct_config_init(&c);
-	r = ct_config_load(&c, path, &err);
+	e.data = c = malloc(sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	ct_config_init(c);
+	r = ct_config_load(c, path, &err);
 	if (r < 0) {
 		ct_file_error_format(&err, msg, sizeof(msg));
 		log_error("config of container '%s' skipped: %s", name, msg);
 		p->failed++;
-	} else if (selected(f, &c)) {
-		struct ct_order_entry *e = &p->e[p->n];
-		p->configs_[p->n] = c;
-		*e = (struct ct_order_entry){ .name = strdup(name), .order = c.autostart.order,
-					      .delay = c.autostart.delay, .config = c.path };
-		if (!e->name) {
-			ct_config_free(&c);
+	} else if (selected(f, c)) {
+		e.name = strdup(name);
+		if (!e.name) {
+			entry_free(&e);
 			return -ENOMEM;
 		}
-		p->n++;
+		e.group = c->autostart.group;
+		e.order = c->autostart.order;
+		e.delay = c->autostart.delay;
+		e.config = c->path;
+		p->e[p->n++] = e;
 		return 0;
 	}
-	ct_config_free(&c);
-	return 0;
-}
-
-static int grow(struct ct_plan *p, size_t *cap)
-{
-	size_t want = *cap ? *cap * 2 : 16;
-	struct ct_order_entry *e = realloc(p->e, want * sizeof(*e));
-	struct ct_config *c;
-
-	if (!e)
-		return -ENOMEM;
-	p->e = e;
-	c = realloc(p->configs_, want * sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	p->configs_ = c;
-	*cap = want;
+	entry_free(&e);
 	return 0;
 }
 
@@ -119,16 +119,18 @@ static int scan(struct ct_plan *p, const char *dir, const struct filter *f)
 		char name[CT_NAME_MAX + 1];
 		if (!conf_name(de->d_name, name, sizeof(name)))
 			continue;
-		if (p->n == cap)
-			r = grow(p, &cap);
-		if (r == 0)
-			r = add(p, dir, name, f);
+		if (p->n == cap) {
+			struct ct_order_entry *grown = reallocarray(p->e, cap ? cap * 2 : 16, sizeof(*grown));
+			if (!grown) {
+				r = -ENOMEM;
+				break;
+			}
+			p->e = grown;
+			cap = cap ? cap * 2 : 16;
+		}
+		r = add(p, dir, name, f);
 	}
 	closedir(d);
-	for (size_t i = 0; i < p->n; i++) { /* the configs stay put from here on */
-		p->e[i].group = p->configs_[i].autostart.group;
-		p->e[i].data = &p->configs_[i];
-	}
 	if (r < 0)
 		log_error_errno(r, "Failed to read the config directory '%s'", dir);
 	return r;
@@ -136,12 +138,9 @@ static int scan(struct ct_plan *p, const char *dir, const struct filter *f)
 
 void ct_plan_free(struct ct_plan *p)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		free((char *)p->e[i].name);
-		ct_config_free(&p->configs_[i]);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		entry_free(&p->e[i]);
 	free(p->e);
-	free(p->configs_);
 	*p = (struct ct_plan){ 0 };
 }
 

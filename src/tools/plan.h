@@ -10,10 +10,10 @@
 #include <stddef.h>
 
 struct ct_plan {
-	struct ct_order_entry *e; /* sorted (order.h); e[i].data is its struct ct_config */
+	struct ct_order_entry *e; /* sorted (order.h); e[i].data is its struct ct_config, which
+				   * e[i].group and e[i].config point into */
 	size_t n;
 	unsigned failed;          /* configs that could not be read or parsed (each logged) */
-	struct ct_config *configs_; /* the storage behind e[].data and e[].group */
 };
 
 /* Reads every NAME.conf of dir, keeps those with autostart = yes when autostart_only (and whose
