@@ -10,6 +10,7 @@
 #include "common/util.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 
 struct runner {
@@ -156,4 +157,22 @@ int ct_calls_run(struct ct_call *calls, size_t n, ct_call_done_fn done, void *us
 		start_more(&r);
 	}
 	return 0;
+}
+
+int ct_calls_info(const char *rundir, const char *const *names, size_t n, int timeout_ms,
+		  struct ct_info *infos, int *results)
+{
+	cleanup_free struct ct_call *calls = calloc(n ? n : 1, sizeof(*calls));
+	struct ct_frame req;
+	int r;
+
+	if (!calls)
+		return -ENOMEM;
+	ct_proto_request(&req, CT_CMD_INFO);
+	for (size_t i = 0; i < n; i++)
+		ct_call_init(&calls[i], rundir, names[i], &req, timeout_ms, &infos[i]);
+	r = ct_calls_run(calls, n, NULL, NULL);
+	for (size_t i = 0; i < n; i++)
+		results[i] = calls[i].result;
+	return r;
 }

@@ -19,3 +19,8 @@ typedef void (*ct_call_done_fn)(struct ct_call *c, void *userdata);
  * earlier ones end. Every call ends through done, also when the runner fails: then the calls not
  * finished end with its error, which it returns (once logged by the caller). */
 int ct_calls_run(struct ct_call *calls, size_t n, ct_call_done_fn done, void *userdata);
+/* Asks the monitors of names[0..n) for their INFO, all at once, each answer due within
+ * timeout_ms: infos[i] and results[i] (0, -ESRCH not running, -ETIMEDOUT, the monitor's
+ * -errno...). Returns 0, or -ENOMEM / the runner's error (then every unfinished result is it). */
+int ct_calls_info(const char *rundir, const char *const *names, size_t n, int timeout_ms,
+		  struct ct_info *infos, int *results);

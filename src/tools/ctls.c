@@ -19,7 +19,7 @@ struct listing {
 	const char *rundir;
 	char **names;
 	size_t n;
-	struct ct_call *calls;  /* calls[i] asked names[i] */
+	int *results;           /* how asking names[i] went (ct_calls_info()) */
 	struct ct_info *infos;  /* and its answer went to infos[i] */
 	const char **failed;    /* failed_state() of each */
 };
@@ -43,7 +43,7 @@ static void usage(void)
  * (it stopped between the listing and the question: no row). */
 static const char *failed_state(const struct listing *l, size_t i)
 {
-	int r = l->calls[i].result;
+	int r = l->results[i];
 
 	if (r == 0)
 		return NULL;
@@ -111,7 +111,7 @@ static void print_json(const struct listing *l)
 			printf("\"name\": ");
 			ct_show_json_str(l->names[i]);
 			printf(", \"state\": \"%s\", \"error\": ", failed);
-			ct_show_json_str(failed_reason(l->calls[i].result));
+			ct_show_json_str(failed_reason(l->results[i]));
 		} else {
 			ct_show_json_info(&l->infos[i], ", ");
 		}
@@ -128,7 +128,7 @@ static void warn_failed(const struct listing *l)
 		const char *failed = l->failed[i];
 		if (failed && failed[0])
 			log_warning("container '%s': %s", l->names[i],
-				    failed_reason(l->calls[i].result));
+				    failed_reason(l->results[i]));
 	}
 }
 
@@ -136,10 +136,9 @@ static int list(const char *rundir, bool json)
 {
 	struct listing l = { .rundir = rundir };
 	cleanup_strv char **names = NULL;
-	cleanup_free struct ct_call *calls = NULL;
+	cleanup_free int *results = NULL;
 	cleanup_free struct ct_info *infos = NULL;
 	cleanup_free const char **failed = NULL;
-	struct ct_frame req;
 	int r = ct_rundir_list(rundir, &names);
 
 	if (r == -EPERM)
@@ -149,15 +148,13 @@ static int list(const char *rundir, bool json)
 		return log_error_errno(r, "Failed to list the containers in '%s'", rundir);
 	l.names = names;
 	l.n = ct_strv_length(names);
-	l.calls = calls = calloc(l.n + 1, sizeof(*calls));
+	l.results = results = calloc(l.n + 1, sizeof(*results));
 	l.infos = infos = calloc(l.n + 1, sizeof(*infos));
 	l.failed = failed = calloc(l.n + 1, sizeof(*failed));
-	if (!calls || !infos || !failed)
+	if (!results || !infos || !failed)
 		return log_error_errno(-ENOMEM, "Failed to list %zu containers", l.n);
-	ct_proto_request(&req, CT_CMD_INFO);
-	for (size_t i = 0; i < l.n; i++)
-		ct_call_init(&calls[i], rundir, names[i], &req, CT_CLIENT_TIMEOUT_MS, &infos[i]);
-	r = ct_calls_run(calls, l.n, NULL, NULL);
+	r = ct_calls_info(rundir, (const char *const *)names, l.n, CT_CLIENT_TIMEOUT_MS, infos,
+			  results);
 	if (r < 0)
 		return log_error_errno(r, "Failed to ask the monitors");
 	for (size_t i = 0; i < l.n; i++)

@@ -63,26 +63,25 @@ enum presence { ABSENT, PRESENT, SILENT };
 static int ask_batch(const struct ct_start_all_options *o, const struct ct_order_entry *e,
 		     size_t len, enum presence *ret)
 {
-	cleanup_free struct ct_call *calls = calloc(len, sizeof(*calls));
+	cleanup_free const char **names = calloc(len, sizeof(*names));
 	cleanup_free struct ct_info *infos = calloc(len, sizeof(*infos));
-	struct ct_frame req;
+	cleanup_free int *results = calloc(len, sizeof(*results));
 	int r;
 
-	if (!calls || !infos)
+	if (!names || !infos || !results)
 		return -ENOMEM;
-	ct_proto_request(&req, CT_CMD_INFO);
 	for (size_t k = 0; k < len; k++)
-		ct_call_init(&calls[k], o->rundir, e[k].name, &req, ASK_TIMEOUT_MS, &infos[k]);
-	r = ct_calls_run(calls, len, NULL, NULL);
+		names[k] = e[k].name;
+	r = ct_calls_info(o->rundir, names, len, ASK_TIMEOUT_MS, infos, results);
 	if (r < 0)
 		return r;
 	for (size_t k = 0; k < len; k++) {
-		ret[k] = calls[k].result == 0 ? PRESENT : calls[k].result == -ESRCH ? ABSENT : SILENT;
+		ret[k] = results[k] == 0 ? PRESENT : results[k] == -ESRCH ? ABSENT : SILENT;
 		if (ret[k] == PRESENT)
 			log_info("container '%s' is already running", e[k].name);
 		else if (ret[k] == SILENT)
 			log_error("container '%s' has a monitor that does not answer (%s): not started "
-				  "again", e[k].name, strerror(-calls[k].result));
+				  "again", e[k].name, strerror(-results[k]));
 	}
 	return 0;
 }

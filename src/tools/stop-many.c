@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The many-container stop: one request per container, all sent before any reply is awaited (so a
- * timeout is one deadline shared by all, not one per container), every reply awaited by the one
+/* The many-container stop: a batch at a time (ctstop --all: the reverse of the start order), one
+ * request per container of the batch, all sent before any reply is awaited (so a timeout is one
+ * deadline shared by the batch, not one per container), every reply awaited by the one
  * poll-driven runner, each outcome reported as it comes in, then a summary. */
 #include "ctbuild.h"
 
@@ -20,7 +21,7 @@
 struct many {
 	const char *rundir;
 	bool force;
-	uint64_t deadline;      /* the shared deadline (CLOCK_MONOTONIC ms); 0: none */
+	uint64_t deadline;      /* the batch's shared deadline (CLOCK_MONOTONIC ms); 0: none */
 	int32_t late_timeout;   /* the timeout late_req carries */
 	struct ct_frame late_req;
 	size_t counts[CT_STOP_OUTCOME_COUNT_];
@@ -104,7 +105,7 @@ static void stop_batch(struct many *m, char *const *names, size_t first, size_t 
 {
 	int r;
 
-	if (m->deadline)
+	if (!m->force && timeout >= 0) /* not forever, not each container's own shutdown_timeout */
 		m->deadline = ct_now_ms() + (uint64_t)timeout * 1000;
 	init_calls(m, names, first, n, req);
 	r = ct_calls_run(m->calls + first, n, on_done, m);
@@ -132,8 +133,6 @@ int ct_stop_many(const char *rundir, char *const *names, size_t n, const size_t 
 		ct_proto_request(&req, CT_CMD_STOP);
 	} else {
 		ct_proto_request_shutdown(&req, timeout);
-		if (timeout >= 0) /* not forever, not each container's own shutdown_timeout */
-			m.deadline = t0 + (uint64_t)timeout * 1000;
 		m.late_timeout = -3; /* none built yet */
 	}
 	if (!batches)
@@ -170,24 +169,20 @@ static void all_free(struct all *a)
  * order (an order no config can have), so that it is stopped last: it delays nobody's stop. */
 static int read_order(struct all *a, const char *rundir, char **names)
 {
-	cleanup_free struct ct_call *calls = calloc(a->n, sizeof(*calls));
-	struct ct_frame req;
+	cleanup_free int *results = calloc(a->n, sizeof(*results));
 	int r;
 
-	if (!calls)
+	if (!results)
 		return -ENOMEM;
-	ct_proto_request(&req, CT_CMD_INFO);
-	for (size_t i = 0; i < a->n; i++)
-		ct_call_init(&calls[i], rundir, names[i], &req, ORDER_INFO_TIMEOUT_MS, &a->infos[i]);
-	r = ct_calls_run(calls, a->n, NULL, NULL);
+	r = ct_calls_info(rundir, (const char *const *)names, a->n, ORDER_INFO_TIMEOUT_MS, a->infos,
+			  results);
 	for (size_t i = 0; i < a->n; i++) {
-		bool known = r >= 0 && calls[i].result == 0;
 		a->e[i] = (struct ct_order_entry){ .name = names[i], .group = "",
 						   .order = INT32_MIN };
-		if (known) {
+		if (r >= 0 && results[i] == 0) {
 			a->e[i].group = a->infos[i].group;
 			a->e[i].order = a->infos[i].start_order;
-		} else if (r >= 0 && calls[i].result != -ESRCH) {
+		} else if (r >= 0 && results[i] != -ESRCH) {
 			log_warning("container '%s' did not say its group and order: stopped last",
 				    names[i]);
 		}

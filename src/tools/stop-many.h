@@ -10,8 +10,8 @@
  * once all of these have ended (NULL batches: one batch of all n). Every container of a batch is
  * sent its SHUTDOWN (timeout as for one container: seconds, CT_TIMEOUT_FOREVER or
  * CT_TIMEOUT_DEFAULT; a number of seconds is one deadline for the batch, from when it is asked),
- * or with force its STOP, at about the same moment. Prints one line per container as it ends and a summary; returns
- * the exit status (ct_stop_exit_status()). Borrows names. */
+ * or with force its STOP, at about the same moment. Prints one line per container as it ends
+ * and a summary; returns the exit status (ct_stop_exit_status()). Borrows names. */
 int ct_stop_many(const char *rundir, char *const *names, size_t n, const size_t *batches,
 		 size_t n_batches, int32_t timeout, bool force);
 /* ctstop --all: every container of the run dir, in the reverse of the start order (order.h, from
