@@ -51,8 +51,7 @@ static int dev_tmpfs(uid_t uid, gid_t gid, int *ret_fd)
 /* Nested in a user namespace, mknod(2) of a device is refused (CAP_MKNOD in the initial
  * namespace): the monitor's own node (of its /dev, which its container's supervisor made) is
  * bound on an empty file instead, as LXC does. Only the standard nodes come this way. */
-static int bind_node(int dir, const char *name, const char *host, mode_t mode, dev_t dev,
-		     uid_t uid, gid_t gid)
+static int bind_node(int dir, const char *name, const char *host, dev_t dev)
 {
 	cleanup_close int file = -1, mnt = -1;
 	struct stat st;
@@ -72,8 +71,9 @@ static int bind_node(int dir, const char *name, const char *host, mode_t mode, d
 	r = ct_mnt_set(mnt, MS_RDONLY | MS_NOSUID | MS_NOEXEC, false, false);
 	if (r < 0)
 		return r;
-	file = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
-	if (file < 0 || fchown(file, uid, gid) < 0)
+	/* The mount point: covered by the node, whose own mode and owner are what the guest sees. */
+	file = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (file < 0)
 		return -errno;
 	if (move_mount(mnt, "", dir, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return -errno;
@@ -90,7 +90,7 @@ static int add_node(int dir, const char *name, mode_t mode, dev_t dev, uid_t uid
 			return -errno;
 		/* the console without a terminal is a null device */
 		snprintf(host, sizeof(host), "/dev/%s", strcmp(name, "console") ? name : "null");
-		return bind_node(dir, name, host, mode, dev, uid, gid);
+		return bind_node(dir, name, host, dev);
 	}
 	if (fchmodat(dir, name, mode & 07777, 0) < 0 ||
 	    fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
