@@ -126,6 +126,23 @@ for p in $(hung); do kill -KILL "$p"; done
 wait_for 5 test -z "$(hung)" || fail "the hung start is still there"
 rm -rf "${RUNDIR:?}/hang" "$T/hang.log"
 ct ctstop -n after 2>/dev/null
+# A batch larger than the starts under way at once (32), all of which hang: the ones never begun
+# are said not to be started when the batch's time is up.
+mkdir -p "$T/conf5"
+mkfifo "$T/hang2.log"
+for i in $(seq -w 1 33); do
+	CONFDIR=$T/conf5 conf "hang$i" "autostart = yes" "log.path = $T/hang2.log"
+done
+CONFDIR=$T/conf5 conf zzz "autostart = yes"
+run_rc rc ct ctstart --all --timeout 2 --configdir "$T/conf5" 2>"$T/err"
+expect_eq "a batch of 34 whose first 32 hang: exit 125" 125 "$rc"
+expect_eq "32 are still starting when its time is up" 32 "$(grep -c "is still starting after 2 s" "$T/err")"
+expect_match "the rest were never begun, and say so" \
+	"container 'zzz' not started: its batch ran out of time \(2 s\)" "$(cat "$T/err")"
+expect_match "hang33 too" "container 'hang33' not started" "$(cat "$T/err")"
+pkill -KILL -f -- "--configdi[r] $T/conf5" || true
+wait_for 5 sh -c "! pgrep -f -- '--configdi[r] $T/conf5' >/dev/null" || fail "hung starts are still there"
+rm -rf "${RUNDIR:?}"/hang[0-9]* "$T/hang2.log"
 
 # ---- the stop: the reverse, a batch at a time, each waiting for the one before to end
 : >"$SHARED/events"
@@ -265,6 +282,13 @@ ct ctstop -n sdd 2>/dev/null
 expect_eq "a daemon sends nothing" "" "$(cat "$T/notify.log")"
 kill "$listener"
 EXTRA_CLEANUP=
+# A NOTIFY_SOCKET that is no socket address: said, not silently dropped (the unit would time out
+# without a word); the container still runs.
+out=$(NOTIFY_SOCKET=relative/path "$CT_BINDIR/ctstart" --rundir "$RUNDIR" -n sdbad \
+	-f "$CONFDIR/sd.conf" -- /bin/echo ran 2>&1)
+expect_match "an unusable NOTIFY_SOCKET is named" \
+	"NOTIFY_SOCKET='relative/path' is neither a path nor an abstract name" "$out"
+expect_match "and the container ran" "ran" "$out"
 
 # ---- --delegated
 run_rc rc ct ctstart -n dg --configdir "$CONFDIR" -f "$CONFDIR/sd.conf" --delegated -d 2>"$T/err"
