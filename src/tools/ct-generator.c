@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "plan.h"
+#include "start-all.h" /* CT_START_BATCH_TIMEOUT: ct@.service's TimeoutStartSec too */
 #include "tool.h"
 
 #include <errno.h>
@@ -22,10 +23,6 @@
 
 #define STOP_MARGIN_S 15 /* after the container's own timeout: ctstop's kill, then the drain */
 #define DROPIN "50-ct-generator.conf"
-#define START_TIMEOUT_S 120 /* ct@.service's TimeoutStartSec */
-
-/* systemd escapes what a unit name cannot carry; a container name (ct_name_valid) is
- * [A-Za-z0-9_.-] and never needs it, except '-', which is fine in an instance name too. */
 
 /* A path as one word of a unit file's list: quoted (a space does not split it), with '\\' and '"'
  * escaped and '%' doubled (not a specifier). The config refuses control characters. */
@@ -84,7 +81,7 @@ static int write_dropin(const char *dir, const struct ct_plan *p, size_t i, size
 	if (c->autostart.enabled && c->autostart.delay) {
 		/* The sleep runs within the start timeout: it gets its own on top. */
 		fprintf(f, "ExecStartPost=sleep %u\n", (unsigned)c->autostart.delay);
-		fprintf(f, "TimeoutStartSec=%u\n", START_TIMEOUT_S + (unsigned)c->autostart.delay);
+		fprintf(f, "TimeoutStartSec=%u\n", CT_START_BATCH_TIMEOUT + (unsigned)c->autostart.delay);
 	}
 	if (fclose(f) != 0)
 		return log_error_errno(-errno, "Failed to write %s", path);
