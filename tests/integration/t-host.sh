@@ -322,11 +322,15 @@ if [ -d /run/systemd/system ]; then
 else
 	sed -e "s|^CTSTART=.*|CTSTART=\"$CT_BINDIR/ctstart --rundir $RUNDIR --configdir $CONFDIR\"|" \
 		-e "s|^CTSTOP=.*|CTSTOP=\"$CT_BINDIR/ctstop --rundir $RUNDIR\"|" \
+		-e "s|^CTLS=.*|CTLS=\"$CT_BINDIR/ctls --rundir $RUNDIR\"|" \
 		-e "s|^LOG=.*|LOG=$T/host.log|" -e 's|\[ -x "\$CTSTART" \]|[ -x "${CTSTART%% *}" ]|' \
 		-e 's|"\$CTSTART"|$CTSTART|; s|"\$CTSTOP"|$CTSTOP|' "$CT_INITD" >"$T/ct.init"
 	run_rc rc sh "$T/ct.init" start >/dev/null 2>&1
 	expect_eq "/etc/init.d/ct start: exit 0" 0 "$rc"
 	expect_eq "it started the autostart ones" 5 "$(ct ctls | tail -n +2 | wc -l)"
+	run_rc rc sh "$T/ct.init" status >"$T/status.out"
+	expect_eq "status with containers running: exit 0 (LSB)" 0 "$rc"
+	expect_eq "and ctls's listing" 6 "$(wc -l <"$T/status.out")"
 	run_rc rc sh "$T/ct.init" stop >/dev/null 2>&1
 	expect_eq "/etc/init.d/ct stop: exit 0" 0 "$rc"
 	expect_eq "it stopped them all" 0 "$(ct ctls | tail -n +2 | wc -l)"
