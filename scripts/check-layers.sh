@@ -1,6 +1,6 @@
 #!/bin/sh
 # The subsystem folders of src/ are layers, each with one public header:
-#   common < cmd < config < seccomp, cgroup, net < spawn, oci < monitor < tools   (init: nothing
+#   common < cmd < config < seccomp, cgroup, net < spawn, oci < monitor, ctrun < tools   (init: nothing
 #   of ours)
 # A file includes its own folder's headers by bare name ("config-internal.h") and another
 # folder's as "folder/header.h", only from a folder below its own and only that folder's public
@@ -13,14 +13,14 @@ src=${1:-$(cd "$(dirname "$0")/.." && pwd)/src}
 rank() {
 	case $1 in
 	common) echo 0 ;; cmd) echo 1 ;; config) echo 2 ;; seccomp | cgroup | net) echo 3 ;;
-	spawn | oci) echo 4 ;; monitor) echo 5 ;; tools) echo 6 ;; init) echo -1 ;; *) echo 99 ;;
+	spawn | oci) echo 4 ;; monitor | ctrun) echo 5 ;; tools) echo 6 ;; init) echo -1 ;; *) echo 99 ;;
 	esac
 }
 public() {
 	case $1 in
 	cmd) echo cmd.h ;; config) echo config.h ;; seccomp) echo seccomp-profile.h ;;
 	cgroup) echo cgroup.h ;; net) echo net.h ;; spawn) echo spawn.h ;; oci) echo oci.h ;;
-	monitor) echo monitor.h ;;
+	monitor) echo monitor.h ;; ctrun) echo ctrun.h ;;
 	*) echo - ;;
 	esac
 }

@@ -58,6 +58,12 @@ int ct_cgroup_enter_delegated(char *parent, size_t size);
  * monitor, and applies the limits. On failure *ret_what names what failed (a path or a file). */
 int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struct ct_cgroup *ret,
 		     char *what, size_t what_size);
+/* ct_cgroup_create(), then the device policy (the standard nodes and c's device.allow rules)
+ * and, with a user namespace, the payload cgroup handed to the container's root (uid, gid).
+ * *ret_nested says that no policy of its own could be attached, nested in a user namespace: the
+ * enclosing container's applies. On failure *ret_what names the step. */
+int ct_cgroup_setup(const struct ct_config *c, const char *leaf, uid_t uid, gid_t gid,
+		    struct ct_cgroup *ret, bool *ret_nested, char *what, size_t what_size);
 /* True when init must be moved into v1 cgroups after clone (a limit on a hybrid host, or no
  * cgroup2). */
 bool ct_cgroup_needs_attach(const struct ct_cgroup *cg);

@@ -13,6 +13,14 @@ static const char *program = "ct";
 static enum ct_log_level max_level = CT_LOG_INFO;
 static int timestamps;
 static char last_error[512];
+static ct_log_sink_fn sink;
+static void *sink_data;
+
+void ct_log_set_sink(ct_log_sink_fn fn, void *data)
+{
+	sink = fn;
+	sink_data = data;
+}
 
 void ct_log_set_program(const char *name)
 {
@@ -81,6 +89,16 @@ static void log_va(enum ct_log_level level, int r, const char *fmt, va_list ap)
 	}
 	if (level > max_level)
 		return;
+	if (sink) {
+		va_list copy;
+		char text[2048];
+		va_copy(copy, ap);
+		k = vsnprintf(text, sizeof(text), fmt, copy);
+		va_end(copy);
+		if (r < 0 && k >= 0 && (size_t)k < sizeof(text))
+			snprintf(text + k, sizeof(text) - (size_t)k, ": %s", strerror(-r));
+		sink(level, text, sink_data);
+	}
 	n = log_prefix(level, line, sizeof(line) - 1);
 	k = vsnprintf(line + n, sizeof(line) - 1 - n, fmt, ap);
 	n = k < 0 ? n : n + (size_t)k < sizeof(line) - 1 ? n + (size_t)k : sizeof(line) - 2;

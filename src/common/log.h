@@ -13,6 +13,10 @@ void ct_log_set_level(enum ct_log_level level);
 /* Adds a timestamp to every line (for the daemon's log file). */
 void ct_log_set_timestamps(int on);
 
+/* Every message logged (the text without prefix) also goes to fn: ctrun --log FILE. */
+typedef void (*ct_log_sink_fn)(enum ct_log_level level, const char *text, void *data);
+void ct_log_set_sink(ct_log_sink_fn fn, void *data);
+
 void ct_log(enum ct_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Logs "<message>: <strerror(-r)>" and returns r, which must be a negative errno. */
 int ct_log_errno(enum ct_log_level level, int r, const char *fmt, ...)

@@ -88,7 +88,7 @@ void ct_caps_format(uint64_t mask, char *buf, size_t size)
 	}
 }
 
-static int drop_bounding(uint64_t keep)
+int ct_caps_drop_bounding(uint64_t keep)
 {
 	/* PR_CAPBSET_READ fails past the kernel's last capability: that is where we stop. */
 	for (int cap = 0; cap <= CT_CAP_MAX && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
@@ -113,9 +113,39 @@ static int mask_sets(uint64_t keep)
 	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
 }
 
+static int set_sets(const struct ct_cap_sets *s)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	for (int i = 0; i < 2; i++) {
+		d[i].effective = (uint32_t)(s->effective >> (32 * i));
+		d[i].permitted = (uint32_t)(s->permitted >> (32 * i));
+		d[i].inheritable = (uint32_t)(s->inheritable >> (32 * i));
+	}
+	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+int ct_caps_apply_sets(const struct ct_cap_sets *s)
+{
+	int r = set_sets(s);
+
+	if (r < 0)
+		return r;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return -errno;
+	/* Only what is permitted and inheritable can be ambient: the rest of the set is left out,
+	 * as runc does (its default spec asks for ambient capabilities it makes not inheritable). */
+	for (int cap = 0; cap <= CT_CAP_MAX; cap++)
+		if ((s->ambient & s->permitted & s->inheritable & BIT(cap)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return -errno;
+	return 0;
+}
+
 int ct_caps_apply(uint64_t keep)
 {
-	int r = drop_bounding(keep);
+	int r = ct_caps_drop_bounding(keep);
 
 	if (r < 0)
 		return r;

@@ -25,3 +25,14 @@ uint64_t ct_caps_keep(const struct ct_config *c);
 void ct_caps_format(uint64_t mask, char *buf, size_t size);
 /* In the child: no allocation. -errno on failure. */
 int ct_caps_apply(uint64_t keep);
+
+/* Every set given, as an OCI process's capabilities are (ctrun). ct_caps_drop_bounding() cuts
+ * the bounding set to keep (it needs CAP_SETPCAP: before a switch of ids); then
+ * ct_caps_apply_sets() makes the effective, permitted and inheritable sets exactly theirs (the
+ * permitted ones must still be held: across a switch of ids, PR_SET_KEEPCAPS keeps them) and
+ * raises the ambient set (those of it permitted and inheritable; the kernel allows no other). No allocation. */
+int ct_caps_drop_bounding(uint64_t keep);
+struct ct_cap_sets {
+	uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+int ct_caps_apply_sets(const struct ct_cap_sets *s);

@@ -158,6 +158,21 @@ static int mount_options_parse(const char *options, struct ct_mount_entry *m, ch
 	return strv_join_commas(data, &m->data);
 }
 
+int ct_mount_entry_add_option(struct ct_mount_entry *m, const char *opt, char *msg, size_t size)
+{
+	bool handled;
+	int r = mount_special_apply(opt, m, &handled, msg, size);
+	char *data;
+
+	if (r < 0 || handled || mount_flag_apply(opt, &m->flags))
+		return r;
+	if (asprintf(&data, "%s%s%s", m->data ? m->data : "", m->data ? "," : "", opt) < 0)
+		return -ENOMEM;
+	free(m->data);
+	m->data = data;
+	return 0;
+}
+
 /* A ".." component could lead a naive join of rootfs and target out of the rootfs. */
 static bool has_dotdot(const char *path)
 {

@@ -39,6 +39,10 @@ struct ct_mount_entry {
  * strings). -EINVAL with the reason in msg for a bad value; *ret is untouched on failure. */
 int ct_mount_entry_parse(const char *value, struct ct_mount_entry *ret, char *msg, size_t msg_size);
 void ct_mount_entry_done(struct ct_mount_entry *m);
+/* One word of OPTIONS (a flag such as "ro" or "rbind", a propagation, "create=dir", "optional",
+ * or file system data such as "size=64m", appended to data) applied to *m. -EINVAL with the
+ * reason in msg. */
+int ct_mount_entry_add_option(struct ct_mount_entry *m, const char *opt, char *msg, size_t size);
 
 /* Control-group settings. Zero means "not set": the kernel's default stays. */
 struct ct_cgroup_config {

@@ -71,6 +71,7 @@ static _Noreturn void helper(struct ct_monitor *m, char **env)
 		.what = "ctexec", .argv = rq->argv, .envp = env, .user = rq->user, .cwd = rq->cwd,
 		.ctl_fd = fd[0], .err_fd = fd[1], .in_fd = tty ? -1 : fd[2],
 		.out_fd = tty ? fd[1] : fd[3], .tty = tty, .rows = rq->rows, .cols = rq->cols,
+		.pid_fd = -1,
 	};
 
 	if (ct_cgroup_attach(&m->cgroup, getpid(), true) < 0)

@@ -161,7 +161,7 @@ static int start_helper(struct ct_monitor *m)
 		int out = ct_monitor_tty_fd(m) >= 0 ? ct_monitor_tty_fd(m) : m->log.write_fd;
 		struct ct_exec_spec x = { .what = "ct: shutdown_command", .argv = c->shutdown_command,
 					  .envp = env, .in_fd = -1, .out_fd = out, .err_fd = out,
-					  .ctl_fd = -1 };
+					  .ctl_fd = -1, .pid_fd = -1 };
 
 		if (c->shutdown_method == CT_SHUTDOWN_EXEC)
 			ct_helper_exec(m->init.pidfd, c->namespaces | (userns ? CLONE_NEWUSER : 0),

@@ -89,59 +89,20 @@ static void root_ids(const struct ct_monitor *m, uid_t *ret_uid, gid_t *ret_gid)
 	*ret_gid = (gid_t)ct_idmap_to_host(map->gid, map->n_gid, 0);
 }
 
-/* The device policy sits on the container's cgroup, above the guest's namespace root: the
- * guest can add programs of its own below, never lift ours. */
-static int attach_devices(struct ct_monitor *m)
-{
-	const struct ct_config *c = m->o->config;
-	cleanup_close int fd = open(m->cgroup.v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r = fd < 0 ? -errno : ct_devices_attach(fd, c->devices, c->n_devices);
-
-	/* Nested (ct inside a user-namespaced container): loading a device program needs
-	 * CAP_SYS_ADMIN in the initial user namespace, which no one here has. The outer
-	 * container's program (attached with BPF_F_ALLOW_MULTI above this cgroup) still applies
-	 * to everything below it, and in a user namespace no device node can be made (mknod needs
-	 * CAP_MKNOD in the initial one), so the container reaches only nodes bound from here. */
-	if (r == -EPERM && ct_in_nested_userns()) {
-		log_warning("No device policy of its own (nested in a user namespace, bpf(2) is not "
-			    "permitted): the enclosing container's applies");
-		return 0;
-	}
-	return r < 0 ? log_error_errno(r, "Failed to attach the device policy to %s", m->cgroup.v2)
-		     : 0;
-}
-
-/* A host with only v1 hierarchies: the devices controller's allowlist, written before init is
- * moved into the cgroup (which happens before it may go on). */
-static int apply_devices_v1(struct ct_monitor *m)
-{
-	const struct ct_config *c = m->o->config;
-	const char *dir = m->cgroup.v1[CT_CG_DEVICES];
-	cleanup_close int fd = -1;
-	int r;
-
-	if (!dir[0])
-		return log_error_errno(-EOPNOTSUPP, "No device policy is possible here: no cgroup2 "
-				       "hierarchy and no v1 devices hierarchy is mounted");
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	r = fd < 0 ? -errno : ct_devices_v1_apply(fd, c->devices, c->n_devices);
-	return r < 0 ? log_error_errno(r, "Failed to write the device policy to %s", dir) : 0;
-}
-
 static int create_cgroup(struct ct_monitor *m, uid_t uid, gid_t gid)
 {
-	const struct ct_config *c = m->o->config;
 	char leaf[CT_HOST_KEY_MAX + 1], what[PATH_MAX + 64];
+	bool nested;
 	int r;
 
 	ct_host_key(m->o->rundir, m->o->name, leaf, sizeof(leaf));
-	r = ct_cgroup_create(&c->cgroup, leaf, &m->cgroup, what, sizeof(what));
+	r = ct_cgroup_setup(m->o->config, leaf, uid, gid, &m->cgroup, &nested, what, sizeof(what));
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up the container's cgroup: %s", what);
-	r = m->cgroup.v2[0] ? attach_devices(m) : apply_devices_v1(m);
-	if (r >= 0 && ct_config_userns(c) && (r = ct_cgroup_delegate(&m->cgroup, uid, gid)) < 0)
-		log_error_errno(r, "Failed to delegate %s to the container's root", m->cgroup.payload);
-	return r;
+	if (nested)
+		log_warning("No device policy of its own (nested in a user namespace, bpf(2) is not "
+			    "permitted): the enclosing container's applies");
+	return 0;
 }
 
 /* Its interfaces, before init runs (a restart's old ones are undone first). */
@@ -162,24 +123,15 @@ static int setup_net(struct ct_monitor *m)
 static int prepare_child(struct ct_monitor *m, bool userns, uid_t root_uid)
 {
 	const struct ct_monitor_options *o = m->o;
-	struct ct_spawn_fds fds = { .n = 0 };
-	char path[64], what[PATH_MAX + 256];
-	cleanup_close int userns_fd = -1;
+	struct ct_spawn_fds fds;
+	char what[PATH_MAX + 256];
 	int r = 0;
 
 	if (ct_cgroup_needs_attach(&m->cgroup) && (r = ct_cgroup_attach(&m->cgroup, m->init.pid,
 									false)) < 0)
 		return log_error_errno(r, "Failed to move init into its cgroups");
-	if (userns) {
-		r = ct_idmap_write(m->init.pid, o->idmap);
-		if (r < 0)
-			return log_error_errno(r, "Failed to write init's id maps");
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)m->init.pid);
-		userns_fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (userns_fd < 0)
-			return log_error_errno(-errno, "Failed to open %s", path);
-	}
-	r = ct_spawn_trees(o->config, userns_fd, root_uid, &fds, what, sizeof(what));
+	r = ct_spawn_prepare(m->init.pid, o->config, userns ? o->idmap : NULL, root_uid, &fds, what,
+			     sizeof(what));
 	if (r < 0)
 		return log_error_errno(r, "Failed to prepare %s", what);
 	r = setup_net(m);

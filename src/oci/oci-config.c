@@ -148,18 +148,13 @@ static int parse_user(struct ct_jctx *j, json_object *p, struct ct_oci_process *
 	return 0;
 }
 
-static int parse_process(struct ct_jctx *j, json_object *root, struct ct_oci_spec *s)
+static int parse_process_object(struct ct_jctx *j, json_object *p, struct ct_oci_process *proc)
 {
-	json_object *p = ct_jget(root, "process");
-	struct ct_oci_process *proc = &s->process;
 	int64_t v;
 	int r;
 
-	if (!p)
-		return 0;
 	if (ct_jexpect(j, p, "process", json_type_object) < 0)
 		return -EINVAL;
-	s->has_process = true;
 	if (ct_jbool(j, p, "process", "terminal", &proc->terminal) < 0 ||
 	    parse_user(j, p, proc) < 0 || ct_jstrv(j, p, "process", "args", &proc->args) < 0 ||
 	    ct_jstrv(j, p, "process", "env", &proc->env) < 0 ||
@@ -191,6 +186,16 @@ static int parse_process(struct ct_jctx *j, json_object *root, struct ct_oci_spe
 	if (r == 0)
 		r = ct_jrefuse(j, p, "process", "execCPUAffinity", "not implemented");
 	return r;
+}
+
+static int parse_process(struct ct_jctx *j, json_object *root, struct ct_oci_spec *s)
+{
+	json_object *p = ct_jget(root, "process");
+
+	if (!p)
+		return 0;
+	s->has_process = true;
+	return parse_process_object(j, p, &s->process);
 }
 
 static int parse_root(struct ct_jctx *j, json_object *top, struct ct_oci_spec *s)
@@ -299,15 +304,17 @@ static int parse_top(struct ct_jctx *j, json_object *top, struct ct_oci_spec *s)
 	return 0;
 }
 
-int ct_oci_parse(const char *text, size_t len, const char *name, struct ct_oci_spec *ret, char *err,
-		 size_t err_size)
+typedef int (*parse_fn)(struct ct_jctx *j, json_object *top, void *ret);
+
+/* JSON text to top, then fn(top): the errors of both as "NAME: PATH: what". */
+static int parse_text(const char *text, size_t len, const char *name, parse_fn fn, void *ret,
+		      char *err, size_t err_size)
 {
 	struct ct_jctx j = { .name = name, .err = err, .err_size = err_size };
 	struct json_tokener *tok = json_tokener_new();
 	json_object *top;
 	int r;
 
-	*ret = (struct ct_oci_spec){ 0 };
 	err[0] = '\0';
 	if (!tok)
 		return -ENOMEM;
@@ -326,13 +333,45 @@ int ct_oci_parse(const char *text, size_t len, const char *name, struct ct_oci_s
 		return r;
 	}
 	json_tokener_free(tok);
-	r = parse_top(&j, top, ret);
+	r = fn(&j, top, ret);
 	json_object_put(top);
 	if (r < 0 && !j.failed)
 		snprintf(err, err_size, "%s: %s", name, strerror(-r));
+	return r < 0 ? (j.failed ? -EINVAL : r) : 0;
+}
+
+static int parse_spec(struct ct_jctx *j, json_object *top, void *ret)
+{
+	return parse_top(j, top, ret);
+}
+
+int ct_oci_parse(const char *text, size_t len, const char *name, struct ct_oci_spec *ret, char *err,
+		 size_t err_size)
+{
+	int r;
+
+	*ret = (struct ct_oci_spec){ 0 };
+	r = parse_text(text, len, name, parse_spec, ret, err, err_size);
 	if (r < 0)
 		ct_oci_free(ret);
-	return r < 0 ? (j.failed ? -EINVAL : r) : 0;
+	return r;
+}
+
+static int parse_process_top(struct ct_jctx *j, json_object *top, void *ret)
+{
+	return parse_process_object(j, top, ret);
+}
+
+int ct_oci_parse_process(const char *text, size_t len, const char *name,
+			 struct ct_oci_process *ret, char *err, size_t err_size)
+{
+	int r;
+
+	*ret = (struct ct_oci_process){ 0 };
+	r = parse_text(text, len, name, parse_process_top, ret, err, err_size);
+	if (r < 0)
+		ct_oci_process_free(ret);
+	return r;
 }
 
 int ct_oci_load(const char *bundle, struct ct_oci_spec *ret, char *err, size_t err_size)
@@ -363,7 +402,7 @@ const char *ct_oci_annotation(const struct ct_oci_spec *s, const char *key)
 	return NULL;
 }
 
-static void process_free(struct ct_oci_process *p)
+void ct_oci_process_free(struct ct_oci_process *p)
 {
 	free(p->additional_gids);
 	ct_strv_free(p->args);
@@ -377,7 +416,7 @@ void ct_oci_free(struct ct_oci_spec *s)
 	free(s->oci_version);
 	free(s->root_path);
 	free(s->hostname);
-	process_free(&s->process);
+	ct_oci_process_free(&s->process);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		free(s->mounts[i].destination);
 		free(s->mounts[i].type);

@@ -135,6 +135,10 @@ int ct_oci_load(const char *bundle, struct ct_oci_spec *ret, char *err, size_t e
 int ct_oci_parse(const char *text, size_t len, const char *name, struct ct_oci_spec *ret, char *err,
 		 size_t err_size);
 void ct_oci_free(struct ct_oci_spec *s);
+/* A process object alone (`ctrun exec --process FILE`), checked as config.json's process is. */
+int ct_oci_parse_process(const char *text, size_t len, const char *name,
+			 struct ct_oci_process *ret, char *err, size_t err_size);
+void ct_oci_process_free(struct ct_oci_process *p);
 
 struct ct_seccomp;
 /* linux.seccomp (the JSON text of s->seccomp_json) as a profile of ct's format (src/seccomp): see

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #define CTL_FD 3 /* the session socket, once everything else is closed */
+#define PID_FD 4 /* where the command's pid is told (close-on-exec) */
 #define HANGUP_GRACE_MS 10000
 #define PTMX_MAJOR 5
 #define PTMX_MINOR 2
@@ -80,10 +81,24 @@ static int own_stdio(const struct ct_exec_spec *x)
 		return -errno;
 	if (setsid() < 0)
 		return -errno;
-	/* The session socket at CTL_FD, then nothing else (init's pidfd is used up by then). */
-	if (x->ctl_fd >= 0 && dup2(x->ctl_fd, CTL_FD) < 0)
+	/* The session socket at CTL_FD, the pid's pipe at PID_FD, each by way of a copy above both
+	 * (neither may clobber the other), then nothing else (init's pidfd is used up by then). */
+	int ctl = x->ctl_fd >= 0 ? fcntl(x->ctl_fd, F_DUPFD_CLOEXEC, PID_FD + 1) : -1;
+	int pid = x->pid_fd >= 0 ? fcntl(x->pid_fd, F_DUPFD_CLOEXEC, PID_FD + 1) : -1;
+
+	if ((x->ctl_fd >= 0 && (ctl < 0 || dup2(ctl, CTL_FD) < 0)) ||
+	    (x->pid_fd >= 0 && (pid < 0 || dup2(pid, PID_FD) < 0 ||
+				fcntl(PID_FD, F_SETFD, FD_CLOEXEC) < 0)))
 		return -errno;
 	return 0;
+}
+
+/* Every fd past stdio but the session socket and the pid's pipe. */
+static void close_others(const struct ct_exec_spec *x)
+{
+	close_from(x->pid_fd >= 0 ? PID_FD + 1 : CTL_FD + 1);
+	if (x->ctl_fd < 0)
+		close(CTL_FD);
 }
 
 static int send_fd(int sock, int fd)
@@ -167,7 +182,8 @@ static void enter(const struct ct_exec_spec *x, const struct ct_confine *confine
 		_exit(CT_EXEC_SETUP_FAILED);
 	}
 	*ret_slave = -1;
-	if (x->tty && (r = open_pty(root_fd, x, u.uid, ret_slave)) < 0)
+	if (x->tty && (r = open_pty(root_fd, x, confine->creds ? confine->creds->uid : u.uid,
+				    ret_slave)) < 0)
 		fail(x, "a pty in the container's /dev/ptmx", r);
 	close(root_fd);
 	r = ct_confine_apply(confine, &step);
@@ -248,7 +264,7 @@ _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 	r = ct_helper_join(init_pidfd, namespaces);
 	if (r < 0)
 		fail(x, "joining the container", r);
-	close_from(x->ctl_fd >= 0 ? CTL_FD + 1 : CTL_FD);
+	close_others(x);
 	environ = (char **)x->envp; /* -u adds HOME, USER, LOGNAME */
 	enter(x, confine, &slave);
 	/* Joining the pid namespace only affects children: the command runs in a second fork, as
@@ -260,6 +276,10 @@ _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 		run(x, slave);
 	if (slave >= 0)
 		close(slave);
+	if (x->pid_fd >= 0 && write(PID_FD, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+		fail(x, "telling the command's pid", -errno);
+	if (x->detach)
+		_exit(0);
 	if (x->ctl_fd >= 0)
 		serve(pid, pidfd);
 	exit_like(pid);

@@ -13,6 +13,7 @@
 #include "common/macro.h"
 #include "inroot.h"
 #include "mount-fd.h"
+#include "rootfs-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,10 +38,8 @@ static int attach_checked(int root, const char *path, enum ct_inroot_mode how, i
 	return r < 0 ? r : ct_inroot_verify(root, path, how, mnt);
 }
 
-/* A new file system on the directory path below root (made if missing; no symlinks on the
- * way: these are the places setup owns). *ret_mnt (if not NULL) gets its mount fd. */
-static int mount_new(int root, const char *path, const char *type, unsigned long flags,
-		     const char *data, int *ret_mnt)
+int ct_rootfs_mount_new(int root, const char *path, const char *type, unsigned long flags,
+			const char *data, int *ret_mnt)
 {
 	cleanup_close int target = ct_inroot_dir(root, path, 0755, true, CT_INROOT_NO_SYMLINKS);
 	cleanup_close int mnt = -1;
@@ -56,9 +55,7 @@ static int mount_new(int root, const char *path, const char *type, unsigned long
 	return r;
 }
 
-/* A read-only copy of the mount at path below base, put back over itself: the mount stays,
- * writes through it fail. *ret_mnt (if not NULL) gets the copy. */
-static int guard(int base, const char *path, int *ret_mnt)
+int ct_rootfs_guard(int base, const char *path, int *ret_mnt)
 {
 	cleanup_close int target = ct_inroot_open(base, path, O_PATH, CT_INROOT_NO_SYMLINKS);
 	cleanup_close int mnt = -1;
@@ -88,18 +85,23 @@ static int keep_writable(int base, const char *path, int *ret_mnt)
  * /proc/sysrq-trigger can reboot the host: both read-only, as LXC's proc:mixed. With a network
  * namespace of its own, the container keeps /proc/sys/net writable: those keys are its own.
  * The guards are found from the new proc mount's fd, which the guest cannot have touched. */
-static int mount_proc(int root, const struct ct_config *c, struct ct_setup_report *rep)
+static int mount_proc(int root, const struct ct_spawn_plan *p, struct ct_setup_report *rep)
 {
+	const struct ct_config *c = p->config;
 	cleanup_close int proc = -1, sys = -1, net = -1, target = -1;
-	int r = mount_new(root, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &proc);
+	int r = ct_rootfs_mount_new(root, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+				    &proc);
 
 	if (r < 0)
+		return r;
+	/* An OCI bundle's sysctls (namespaced ones only, oci-translate.c) go in before the guard. */
+	if (p->oci && (r = ct_spawn_oci_sysctl(proc, p->oci->sysctl, rep)) < 0)
 		return r;
 	ct_setup_step(rep, CT_STEP_MOUNT_PROC, "/proc/sys");
 	if (c->namespaces & CLONE_NEWNET)
 		r = keep_writable(proc, "sys/net", &net);
 	if (r >= 0)
-		r = guard(proc, "sys", &sys);
+		r = ct_rootfs_guard(proc, "sys", &sys);
 	if (r >= 0 && net >= 0) {
 		target = ct_inroot_open(sys, "net", O_PATH, CT_INROOT_NO_SYMLINKS);
 		r = target < 0 ? target : ct_mnt_attach(net, target);
@@ -107,7 +109,7 @@ static int mount_proc(int root, const struct ct_config *c, struct ct_setup_repor
 	if (r < 0)
 		return r;
 	ct_setup_step(rep, CT_STEP_MOUNT_PROC, "/proc/sysrq-trigger");
-	r = guard(proc, "sysrq-trigger", NULL);
+	r = ct_rootfs_guard(proc, "sysrq-trigger", NULL);
 	return r == -ENOENT ? 0 : r; /* a kernel without magic SysRq */
 }
 
@@ -120,7 +122,7 @@ static int mount_sys(int root, const struct ct_spawn_plan *p, int *ret_mnt)
 	int r;
 
 	if (!p->userns || (p->config->namespaces & CLONE_NEWNET))
-		return mount_new(root, "/sys", "sysfs", ro, NULL, ret_mnt);
+		return ct_rootfs_mount_new(root, "/sys", "sysfs", ro, NULL, ret_mnt);
 	target = ct_inroot_dir(root, "/sys", 0755, true, CT_INROOT_NO_SYMLINKS);
 	if (target < 0)
 		return target;
@@ -171,12 +173,12 @@ static int setup_dev(int root, const struct ct_spawn_plan *p, struct ct_setup_re
 		return r;
 	ct_setup_step(rep, CT_STEP_MOUNT_DEVPTS, "/dev/pts");
 	r = p->devpts_fd >= 0 ? attach_at(p->dev_fd, "pts", p->devpts_fd)
-			      : mount_new(p->dev_fd, "pts", "devpts", MS_NOSUID | MS_NOEXEC,
+			      : ct_rootfs_mount_new(p->dev_fd, "pts", "devpts", MS_NOSUID | MS_NOEXEC,
 					  "newinstance,ptmxmode=0666,mode=0620,gid=5", NULL);
 	if (r < 0)
 		return r;
 	ct_setup_step(rep, CT_STEP_MOUNT_DEV, "/dev/shm");
-	r = mount_new(p->dev_fd, "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", NULL);
+	r = ct_rootfs_mount_new(p->dev_fd, "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", NULL);
 	if (r < 0 || p->console_fd < 0)
 		return r;
 	ct_setup_step(rep, CT_STEP_CONSOLE, "/dev/console");
@@ -345,7 +347,7 @@ static int setup_in(int root, const struct ct_spawn_plan *p, const struct ct_spa
 	int r;
 
 	ct_setup_step(rep, CT_STEP_MOUNT_PROC, "/proc");
-	if ((r = mount_proc(root, c, rep)) < 0)
+	if ((r = mount_proc(root, p, rep)) < 0)
 		return r;
 	ct_setup_step(rep, CT_STEP_MOUNT_SYS, "/sys");
 	if ((r = mount_sys(root, p, &sys)) < 0)
@@ -372,5 +374,6 @@ int ct_rootfs_setup(const struct ct_spawn_plan *p, const struct ct_spawn_fds *fd
 	if (r < 0 || host_root)
 		return r;
 	ct_setup_step(rep, CT_STEP_PIVOT_ROOT, p->config->rootfs);
-	return pivot();
+	r = pivot();
+	return r < 0 || !p->oci ? r : ct_spawn_oci_paths(p->oci, rep);
 }

@@ -2,7 +2,7 @@
 /* The child between clone and exec: parent-death signal with the race re-check, rootfs, hostname,
  * loopback, signal state, and exec. No allocation happens here; a failing step is reported to the
  * parent as {step, -errno, detail} and the child exits. */
-#include "spawn.h"
+#include "rootfs-internal.h"
 
 #include "config/config.h"
 #include "seccomp/seccomp-profile.h"
@@ -83,11 +83,11 @@ int ct_spawn_become_root(void)
 /* In a new user namespace we start as the unmapped host root: become the container's root
  * (the parent has written the maps by now). A credential change clears the parent-death
  * signal, so it is set again. */
-static int become_root(int sync_fd)
+static int become_root(const struct ct_spawn_plan *p, int sync_fd)
 {
 	int r = ct_spawn_become_root();
 
-	return r < 0 ? r : set_pdeathsig(sync_fd);
+	return r < 0 || p->oci ? r : set_pdeathsig(sync_fd);
 }
 
 /* Init leads a session of its own: the operator's terminal is never its controlling terminal
@@ -151,13 +151,31 @@ static void cloexec_from_3(void)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-static int do_exec(const struct ct_spawn_plan *p)
+static int do_exec(const struct ct_spawn_plan *p, const char *path)
 {
 	if (p->exec_fd >= 0)
 		syscall(SYS_execveat, p->exec_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
 	else
-		execve(p->argv[0], p->argv, p->envp);
+		execve(path, p->argv, p->envp);
 	return -errno;
+}
+
+/* An OCI process's user: the bounding set is cut while root may, the ids switched keeping the
+ * permitted set, then every set made exactly the process's. */
+static int become(const struct ct_creds *c, enum ct_step *ret_step)
+{
+	int r;
+
+	*ret_step = CT_STEP_CAPS;
+	if ((r = ct_caps_drop_bounding(c->caps.bounding)) < 0)
+		return r;
+	*ret_step = CT_STEP_USER;
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setgroups(c->n_groups, c->groups) < 0 ||
+	    setresgid(c->gid, c->gid, c->gid) < 0 || setresuid(c->uid, c->uid, c->uid) < 0 ||
+	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return -errno;
+	*ret_step = CT_STEP_CAPS;
+	return ct_caps_apply_sets(&c->caps);
 }
 
 /* The filters go first, while CAP_SYS_ADMIN still lets them load without no_new_privs; a profile
@@ -173,8 +191,12 @@ int ct_confine_apply(const struct ct_confine *c, enum ct_step *ret_step)
 		return r;
 	if (c->privileged && (r = ct_seccomp_install(c->privileged)) < 0)
 		return r;
-	*ret_step = CT_STEP_CAPS;
-	r = ct_caps_apply(c->caps_keep);
+	if (c->creds) {
+		r = become(c->creds, ret_step);
+	} else {
+		*ret_step = CT_STEP_CAPS;
+		r = ct_caps_apply(c->caps_keep);
+	}
 	if (r < 0)
 		return r;
 	*ret_step = CT_STEP_NO_NEW_PRIVS;
@@ -189,8 +211,9 @@ static int child_enter(const struct ct_spawn_plan *p, int sync_fd, struct ct_spa
 {
 	int r;
 
+	/* ctrun's child outlives `ctrun create`, which is gone once it has told its caller. */
 	ct_setup_step(rep, CT_STEP_PDEATHSIG, NULL);
-	if ((r = set_pdeathsig(sync_fd)) < 0)
+	if (!p->oci && (r = set_pdeathsig(sync_fd)) < 0)
 		return r;
 	ct_setup_step(rep, CT_STEP_CGROUP, NULL);
 	if ((r = wait_go(sync_fd, fds)) < 0)
@@ -199,10 +222,12 @@ static int child_enter(const struct ct_spawn_plan *p, int sync_fd, struct ct_spa
 	if (p->stdio_fd >= 0 && (r = set_stdio(p->stdio_fd)) < 0)
 		return r;
 	ct_setup_step(rep, CT_STEP_CONSOLE, "session");
-	if ((r = new_session(p->tty_fd)) < 0 || (r = ct_rootfs_enter(p, fds, rep)) < 0)
+	if ((r = new_session(p->tty_fd)) < 0 ||
+	    (p->oci && p->oci->ctty && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0 && (r = -errno)) ||
+	    (r = ct_rootfs_enter(p, fds, rep)) < 0)
 		return r;
 	ct_setup_step(rep, CT_STEP_IDS, NULL);
-	if (p->userns && (r = become_root(sync_fd)) < 0)
+	if (p->userns && (r = become_root(p, sync_fd)) < 0)
 		return r;
 	return ct_rootfs_setup(p, fds, rep);
 }
@@ -219,17 +244,36 @@ static int child_confine(const struct ct_spawn_plan *p, struct ct_setup_report *
 	ct_setup_step(rep, CT_STEP_LOOPBACK, "lo");
 	if ((p->config->namespaces & CLONE_NEWNET) && (r = loopback_up()) < 0)
 		return r;
+	if (p->oci && (r = ct_spawn_oci_process(p->oci, rep)) < 0)
+		return r;
 	if ((r = ct_confine_apply(&p->confine, &failed)) < 0) {
 		ct_setup_step(rep, failed, NULL);
 		return r;
 	}
+	/* As the process's user: a directory it may not enter fails here, as runc's does. */
+	ct_setup_step(rep, CT_STEP_OCI, p->oci ? p->oci->cwd : NULL);
+	if (p->oci && p->oci->cwd && chdir(p->oci->cwd) < 0)
+		return -errno;
 	ct_setup_step(rep, CT_STEP_SIGNALS, NULL);
 	return ct_signals_reset(&p->child_mask);
 }
 
-static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_setup_report *rep)
+/* ctrun's child, set up, waits for `ctrun start`; its parent (`ctrun create`) is gone by then,
+ * and so is the sync socket's use: what fails from here on is said on its stderr, as runc's
+ * does. */
+static int oci_wait(const struct ct_spawn_plan *p, int sync_fd)
+{
+	int r = ct_spawn_oci_wait(p->oci);
+
+	close(sync_fd);
+	return r;
+}
+
+static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_setup_report *rep,
+		       bool *ret_started)
 {
 	struct ct_spawn_fds fds;
+	char path[4096];
 	int r;
 
 	prctl(PR_SET_NAME, CT_SETUP_COMM);
@@ -242,16 +286,29 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 	 * exec itself is left; if the child dies in it, it still bears the name set at the start
 	 * of setup (the monitor looks, see ct_monitor_sync()). */
 	ct_setup_step(rep, CT_STEP_EXEC, p->argv[0]);
+	/* An OCI process's command is looked up in its own PATH: one not found fails `create`. */
+	if (p->oci && p->exec_fd < 0 && (r = ct_spawn_oci_lookup(p->argv[0], p->envp, path,
+								  sizeof(path))) < 0)
+		return r;
 	/* write(), not send(): a seccomp profile may deny sendto, and this runs under it. */
 	if (write(sync_fd, rep, sizeof(*rep)) < 0)
 		return -errno;
-	return do_exec(p); /* only on failure */
+	if (p->oci && (r = oci_wait(p, sync_fd)) < 0)
+		return r;
+	*ret_started = p->oci;
+	return do_exec(p, p->oci ? path : p->argv[0]); /* only on failure */
 }
 
 _Noreturn void ct_child_run(const struct ct_spawn_plan *p, int sync_fd)
 {
 	struct ct_setup_report rep = { 0 };
-	int r = child_setup(p, sync_fd, &rep);
+	bool started = false;
+	int r = child_setup(p, sync_fd, &rep, &started);
+
+	if (started) {
+		dprintf(STDERR_FILENO, "ctrun: exec %s: %s\n", p->argv[0], strerror(-r));
+		_exit(r == -ENOENT ? 127 : 126);
+	}
 
 	rep.error = r < 0 ? r : -EIO;
 	if (write(sync_fd, &rep, sizeof(rep)) < 0)

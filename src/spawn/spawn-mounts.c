@@ -293,3 +293,27 @@ void ct_spawn_fds_close(struct ct_spawn_fds *fds)
 		ct_close_fd(&fds->fd[i]);
 	fds->n = 0;
 }
+
+int ct_spawn_prepare(pid_t pid, const struct ct_config *c, const struct ct_idmap *idmap,
+		     uid_t root_uid, struct ct_spawn_fds *ret, char *what, size_t what_size)
+{
+	char path[64];
+	cleanup_close int userns_fd = -1;
+	int r;
+
+	*ret = (struct ct_spawn_fds){ .n = 0 };
+	if (idmap) {
+		r = ct_idmap_write(pid, idmap);
+		if (r < 0) {
+			snprintf(what, what_size, "init's id maps");
+			return r;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (userns_fd < 0) {
+			snprintf(what, what_size, "%s", path);
+			return -errno;
+		}
+	}
+	return ct_spawn_trees(c, userns_fd, root_uid, ret, what, what_size);
+}

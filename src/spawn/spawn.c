@@ -132,7 +132,8 @@ const char *ct_step_to_string(enum ct_step s)
 	static const char *const names[] = {
 		"none", "pdeathsig", "cgroup", "ids", "mount-private", "bind-rootfs", "mount-proc", "mount-sys",
 		"mount-dev", "dev-nodes", "mount-devpts", "console", "mount", "pivot_root",
-		"hostname", "loopback", "signals", "seccomp", "capabilities", "no_new_privs", "exec",
+		"hostname", "loopback", "signals", "seccomp", "capabilities", "no_new_privs",
+		"user", "oci", "exec",
 	};
 
 	_Static_assert(sizeof(names) / sizeof(names[0]) == CT_STEP_COUNT_, "a name per step");

@@ -34,6 +34,8 @@ enum ct_step {
 	CT_STEP_SECCOMP,
 	CT_STEP_CAPS,
 	CT_STEP_NO_NEW_PRIVS,
+	CT_STEP_USER,
+	CT_STEP_OCI,
 	CT_STEP_EXEC,
 	CT_STEP_COUNT_,
 };
@@ -43,11 +45,21 @@ enum ct_step {
 
 struct ct_seccomp;
 
+/* Who an OCI process runs as (ctrun): its ids and every capability set. */
+struct ct_creds {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups; /* supplementary groups; borrowed */
+	size_t n_groups;
+	struct ct_cap_sets caps;
+};
+
 /* What confines the container's processes (init and the exec shutdown helper alike). */
 struct ct_confine {
 	const struct ct_seccomp *seccomp; /* borrowed; NULL: no filter */
 	const struct ct_seccomp *privileged; /* borrowed; privileged mode's extra filter, or NULL */
-	uint64_t caps_keep; /* capabilities kept (ct_caps_keep()) */
+	uint64_t caps_keep; /* capabilities kept (ct_caps_keep()); unused with creds */
+	const struct ct_creds *creds; /* borrowed; NULL: the container's root with caps_keep */
 	bool no_new_privs;
 };
 
@@ -77,6 +89,29 @@ struct ct_spawn_fds {
 	uint8_t missing[CT_MOUNTS_MAX]; /* 1: this optional bind's source could not be had */
 };
 
+/* What an OCI runtime's child does beyond ct's own setup (ctrun; spawn-oci.c). All borrowed. */
+struct ct_spawn_rlimit {
+	int resource;
+	uint64_t soft, hard;
+};
+struct ct_spawn_oci {
+	int fifo_fd;           /* the exec FIFO, open read-write: set up, the child tells the parent
+				* (the about-to-exec marker), then waits for `ctrun start`'s byte on it */
+	const char *cwd;       /* chdir'd to as the user, after pivot_root */
+	int umask;             /* -1: unchanged (0022) */
+	const struct ct_spawn_rlimit *rlimits;
+	size_t n_rlimits;
+	bool has_oom_score_adj;
+	int oom_score_adj;
+	char *const *masked;   /* paths hidden: /dev/null over a file, an empty read-only tmpfs over a
+				* directory; absent ones skipped */
+	char *const *readonly; /* paths made read-only where they are; absent ones skipped */
+	char *const *sysctl;   /* "KEY=VALUE", written in the new /proc before it is guarded */
+	bool readonly_root;
+	unsigned long propagation; /* of the root mount after pivot_root; 0: private as ct's */
+	bool ctty;             /* stdin (the console socket's pty) becomes the controlling terminal */
+};
+
 /* Everything the child needs, prepared by the parent before clone. All borrowed. */
 struct ct_spawn_plan {
 	const struct ct_config *config;
@@ -96,6 +131,8 @@ struct ct_spawn_plan {
 	int stdio_fd;        /* init's stdout and stderr (the daemon's log pipe), all three if it is
 			      * a terminal (the daemon's console), or -1: ours */
 	bool userns;         /* clone a user namespace too; the parent writes its id maps */
+	const struct ct_spawn_oci *oci; /* ctrun's: no parent-death signal (the child outlives
+					 * `ctrun create`), and the steps above; NULL: none */
 };
 
 /* What a child sends when a step fails. It never crosses a process image boundary (the same binary
@@ -109,6 +146,11 @@ struct ct_setup_report {
 /* Clones the child. On success: *ret_pidfd (owned), *ret_pid and *ret_sync_fd (owned): it reads
  * EOF once the child has exec'd, or one ct_setup_report if a step failed. */
 int ct_spawn(const struct ct_spawn_plan *p, int *ret_pidfd, pid_t *ret_pid, int *ret_sync_fd);
+
+/* ctinit (LIBEXECDIR/ct/ctinit, looked up next to our own binary first) as a sealed in-memory
+ * copy, so that nothing in the container can write to the file PID 1 runs from. Returns the fd,
+ * or -errno with path set to the last place looked. */
+int ct_ctinit_open(char *path, size_t size);
 
 /* fork() that also returns a pidfd for the child (the monitor signals only through pidfds).
  * Returns the pid in the parent, 0 in the child, -1 with errno on failure. */
@@ -136,6 +178,10 @@ struct ct_exec_spec {
 	int ctl_fd;           /* a session's socket (signals in, the pty's master out), or -1 */
 	bool tty;             /* a pty in the container's devpts (needs ctl_fd) */
 	uint16_t rows, cols;  /* its size */
+	int pid_fd;           /* >= 0: the command's pid (an int, in the host's pid namespace) is
+			       * written there once it runs */
+	bool detach;          /* the helper exits (0) once the command runs: it is its parent's
+			       * nearest subreaper's (ctrun exec --detach) */
 };
 #define CT_EXEC_SETUP_FAILED 125 /* the helper could not enter, confine or start the command */
 
@@ -166,6 +212,10 @@ int ct_spawn_dev(uid_t uid, gid_t gid, bool terminal, int *ret_fd);
 int ct_spawn_trees(const struct ct_config *c, int userns_fd, uid_t root_uid,
 		   struct ct_spawn_fds *ret, char *what, size_t what_size);
 void ct_spawn_fds_close(struct ct_spawn_fds *fds);
+/* After clone, before the go: with idmap (a user namespace), init's id maps written; then
+ * ct_spawn_trees() through that namespace. On failure *ret_what names what failed. */
+int ct_spawn_prepare(pid_t pid, const struct ct_config *c, const struct ct_idmap *idmap,
+		     uid_t root_uid, struct ct_spawn_fds *ret, char *what, size_t what_size);
 
 /* What one message on the sync fd says. */
 enum ct_spawn_news {

@@ -11,6 +11,7 @@
 #include "common/util.h"
 #include "config/config.h"
 #include "monitor/monitor.h"
+#include "spawn/spawn.h"
 #include "seccomp/seccomp-profile.h"
 
 #include <errno.h>
@@ -226,50 +227,12 @@ static int check_rootfs(const struct ct_config *c)
 	return 0;
 }
 
-/* The container's PID 1 would be a host file reachable as /proc/1/exe from inside, which is
- * how CVE-2019-5736 overwrote runc. Init runs from a sealed in-memory copy instead: nothing
- * inside can write to it, nor to the host's file through it. */
-static int sealed_copy(int fd, const char *path)
-{
-	cleanup_close int mem = memfd_create("ctinit", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	struct stat st;
-
-	if (mem < 0 || fstat(fd, &st) < 0)
-		return log_error_errno(-errno, "Failed to copy ctinit '%s' to memory", path);
-	for (off_t left = st.st_size; left > 0;) {
-		ssize_t n = sendfile(mem, fd, NULL, (size_t)left);
-		if (n <= 0)
-			return log_error_errno(n < 0 ? -errno : -EIO, "Failed to copy ctinit '%s'", path);
-		left -= n;
-	}
-	if (fchmod(mem, 0555) < 0 ||
-	    fcntl(mem, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-		return log_error_errno(-errno, "Failed to seal the copy of ctinit");
-	return steal_fd(&mem);
-}
-
-/* ctinit lives in LIBEXECDIR/ct; it is looked up next to our own binary first, so an installed
- * tree works wherever it is unpacked (DESTDIR staging included). */
 static int open_ctinit(void)
 {
-	char exe[PATH_MAX], path[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	int fd = -1;
+	char path[PATH_MAX + 32];
+	int fd = ct_ctinit_open(path, sizeof(path));
 
-	if (n > 0) {
-		exe[n] = '\0';
-		snprintf(path, sizeof(path), "%s/../libexec/ct/ctinit", dirname(exe));
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		snprintf(path, sizeof(path), "%s/ctinit", CT_PKGLIBEXECDIR);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return log_error_errno(-errno, "Cannot find ctinit (looked in %s)", path);
-	int mem = sealed_copy(fd, path);
-	close(fd);
-	return mem;
+	return fd < 0 ? log_error_errno(fd, "Failed to open ctinit (%s)", path) : fd;
 }
 
 /* The name is taken: by what, as its monitor says. */
