@@ -24,7 +24,7 @@ static const struct {
 	const char *destination, *type;
 } provided[] = {
 	{ "/proc", "proc" },   { "/sys", "sysfs" },       { "/dev", "tmpfs" },
-	{ "/dev/pts", "devpts" }, { "/sys/fs/cgroup", "cgroup" }, { "/sys/fs/cgroup", "cgroup2" },
+	{ "/dev/pts", "devpts" },
 };
 
 /* The device nodes ct's /dev always has (spawn-mounts.c). */
@@ -49,8 +49,15 @@ static bool sysctl_namespaced(const char *kv)
 	return false;
 }
 
+/* ct gives /sys/fs/cgroup only with a cgroup namespace: cgroup2, the container's own subtree
+ * (spawn's mount_cgroup). A bundle's cgroup mounts, and binds of the host's hierarchies below it
+ * (Podman binds /sys/fs/cgroup/systemd for an init on a cgroup v1 host), are not made: they
+ * would show the host's tree. */
 static bool is_provided(const struct ct_oci_mount *m)
 {
+	if (strncmp(m->destination, "/sys/fs/cgroup", 14) == 0 &&
+	    (m->destination[14] == '\0' || m->destination[14] == '/'))
+		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(provided); i++)
 		if (strcmp(m->destination, provided[i].destination) == 0 &&
 		    strcmp(m->type, provided[i].type) == 0)
@@ -116,6 +123,11 @@ static int mount_entry(const struct ct_oci_mount *m, const char *bundle, bool us
 				return ct_fail_msg(msg, size, "option %s without a user namespace", *o);
 			continue; /* every bind of a user-namespaced container is */
 		}
+		/* runc's extension: the tmpfs starts with a copy of what the image has there. ct's
+		 * tmpfs starts empty (docs/oci.md): what Podman mounts so (/run, /tmp, /run/lock
+		 * of an init) an init fills at boot. */
+		if (strcmp(*o, "tmpcopyup") == 0)
+			continue;
 		if (strncmp(*o, "create=", 7) == 0 || strcmp(*o, "optional") == 0)
 			return ct_fail_msg(msg, size, "option '%s' is ct's config syntax, not OCI's", *o);
 		if ((r = ct_mount_entry_add_option(e, *o, msg, size)) < 0)

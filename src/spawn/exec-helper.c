@@ -258,6 +258,9 @@ _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 	pid_t pid;
 
 	ct_helper_prepare(mask);
+	/* Out of the way of the fds own_stdio() puts in place */
+	if (init_pidfd <= PID_FD && (init_pidfd = fcntl(init_pidfd, F_DUPFD_CLOEXEC, PID_FD + 1)) < 0)
+		fail(x, "init's pidfd", -errno);
 	r = own_stdio(x);
 	if (r < 0)
 		fail(x, "stdio", r);

@@ -114,12 +114,32 @@ int ct_spawn_oci_paths(const struct ct_spawn_oci *o, struct ct_setup_report *rep
 	return 0;
 }
 
+/* "process.rlimits (RLIMIT_NOFILE 1048576:1048576)": raising a hard limit needs
+ * CAP_SYS_RESOURCE, which a sandbox may not give even to root. */
+static void rlimit_step(const struct ct_spawn_rlimit *l, struct ct_setup_report *rep)
+{
+	static const char *const names[] = {
+		[RLIMIT_CPU] = "CPU", [RLIMIT_FSIZE] = "FSIZE", [RLIMIT_DATA] = "DATA",
+		[RLIMIT_STACK] = "STACK", [RLIMIT_CORE] = "CORE", [RLIMIT_RSS] = "RSS",
+		[RLIMIT_NPROC] = "NPROC", [RLIMIT_NOFILE] = "NOFILE", [RLIMIT_MEMLOCK] = "MEMLOCK",
+		[RLIMIT_AS] = "AS", [RLIMIT_LOCKS] = "LOCKS", [RLIMIT_SIGPENDING] = "SIGPENDING",
+		[RLIMIT_MSGQUEUE] = "MSGQUEUE", [RLIMIT_NICE] = "NICE", [RLIMIT_RTPRIO] = "RTPRIO",
+		[RLIMIT_RTTIME] = "RTTIME",
+	};
+	const char *name = (size_t)l->resource < sizeof(names) / sizeof(names[0]) &&
+			   names[l->resource] ? names[l->resource] : "?";
+
+	ct_setup_step(rep, CT_STEP_OCI, NULL);
+	snprintf(rep->detail, sizeof(rep->detail), "process.rlimits: RLIMIT_%s %llu:%llu", name,
+		 (unsigned long long)l->soft, (unsigned long long)l->hard);
+}
+
 int ct_spawn_oci_process(const struct ct_spawn_oci *o, struct ct_setup_report *rep)
 {
 	for (size_t i = 0; i < o->n_rlimits; i++) {
 		struct rlimit l = { .rlim_cur = o->rlimits[i].soft, .rlim_max = o->rlimits[i].hard };
 
-		ct_setup_step(rep, CT_STEP_OCI, "process.rlimits");
+		rlimit_step(&o->rlimits[i], rep);
 		if (setrlimit(o->rlimits[i].resource, &l) < 0)
 			return -errno;
 	}
