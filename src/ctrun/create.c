@@ -48,8 +48,10 @@ static int make_dir(struct creating *x, const char *root, const char *bundle)
 		return r;
 	if ((r = ct_mkdir_p(root, 0700)) < 0)
 		return log_error_errno(r, "Failed to make the state root %s", root);
+	if ((r = ctrun_root_trusted(root)) < 0)
+		return r;
 	if (mkdir(x->c.dir, 0700) < 0)
-		return errno == EEXIST ? log_error_errno(-EEXIST, "container %s already exists",
+		return errno == EEXIST ? ctrun_fail(-EEXIST, "container %s already exists",
 							 x->o->id)
 				       : log_error_errno(-errno, "Failed to make %s", x->c.dir);
 	x->dir_made = true;
@@ -127,7 +129,7 @@ static int make_terminal(struct creating *x, struct ct_spawn_plan *plan)
 	if (!x->spec.process.terminal)
 		return 0;
 	if (!x->o->console_socket)
-		return log_error_errno(-EINVAL, "process.terminal is true: --console-socket is needed");
+		return ctrun_fail(-EINVAL, "process.terminal is true: --console-socket is needed");
 	r = ct_spawn_tty(x->root_uid, tty_gid < 0 ? x->root_gid : (gid_t)tty_gid, &x->tty);
 	if (r < 0)
 		return log_error_errno(r, "Failed to make the container's terminal");
@@ -241,7 +243,7 @@ static int wait_ready(struct creating *x)
 			return 0;
 		if (news == CT_SPAWN_FAILED)
 			return report_failure(x, &rep);
-		return log_error_errno(-ESRCH, "init died during its setup");
+		return ctrun_fail(-ESRCH, "init died during its setup");
 	}
 }
 
@@ -311,7 +313,7 @@ static int load_bundle(struct creating *x, char *bundle, size_t size)
 	if (!realpath(x->o->bundle && x->o->bundle[0] ? x->o->bundle : ".", bundle))
 		return log_error_errno(-errno, "bundle %s", x->o->bundle ? x->o->bundle : ".");
 	if (strcspn(bundle, "\n\r") != strlen(bundle) || strlen(bundle) >= size)
-		return log_error_errno(-EINVAL, "bundle %s: a path with a line break", bundle);
+		return ctrun_fail(-EINVAL, "bundle %s: a path with a line break", bundle);
 	r = ct_oci_load(bundle, &x->spec, err, sizeof(err));
 	if (r >= 0)
 		r = ctrun_translate(&x->spec, bundle, x->o->id, &x->l, err, sizeof(err));

@@ -33,8 +33,14 @@ struct ctrun_container {
 	struct ct_cgroup cgroup; /* the paths; v2_fd is -1 */
 };
 
+/* Logs the message (an error, without r's text: it says it all) and returns r. */
+int ctrun_fail(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* ROOT/ID for id (checked: 1-128 of A-Z a-z 0-9 _ . - +, not starting with . or -). */
 int ctrun_dir(const char *root, const char *id, char *buf, size_t size);
+/* The state root must be a directory of root's that no one else may write to: -EPERM (logged)
+ * if not, -ENOENT (not logged) when there is none. */
+int ctrun_root_trusted(const char *root);
 /* Reads ROOT/ID/state; -ENOENT (not logged) when there is none. Other errors are logged. */
 int ctrun_load(const char *root, const char *id, struct ctrun_container *ret);
 /* The same, with -ENOENT logged: "container ID does not exist". */

@@ -58,7 +58,7 @@ static int apply_options(const struct ctrun_exec_options *o, struct ct_oci_proce
 
 	for (char *const *e = o->env; e && *e; e++)
 		if (!strchr(*e, '=') || ct_strv_env_set(&p->env, *e) < 0)
-			return log_error_errno(-EINVAL, "--env '%s': expected KEY=VALUE", *e);
+			return ctrun_fail(-EINVAL, "--env '%s': expected KEY=VALUE", *e);
 	if (o->cwd) {
 		free(p->cwd);
 		if (!(p->cwd = strdup(o->cwd)))
@@ -68,7 +68,7 @@ static int apply_options(const struct ctrun_exec_options *o, struct ct_oci_proce
 		uid = strtoul(o->user, &end, 10);
 		gid = *end == ':' ? strtoul(end + 1, &end, 10) : uid;
 		if (end == o->user || *end || uid >= UINT32_MAX || gid >= UINT32_MAX)
-			return log_error_errno(-EINVAL, "--user '%s': expected UID[:GID]", o->user);
+			return ctrun_fail(-EINVAL, "--user '%s': expected UID[:GID]", o->user);
 		p->uid = (uint32_t)uid;
 		p->gid = (uint32_t)gid;
 	}
@@ -120,7 +120,7 @@ static pid_t start_command(struct exec_run *e)
 	close(e->pid_pipe[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	return cmd > 0 ? cmd : log_error_errno(-ECHILD, "exec: the process could not be started "
+	return cmd > 0 ? cmd : ctrun_fail(-ECHILD, "exec: the process could not be started "
 					       "in container %s", e->c->id);
 }
 
@@ -153,7 +153,7 @@ static int run_exec(const struct ctrun_exec_options *o, struct exec_run *e)
 	int r;
 
 	if (e->p->terminal && !o->console_socket)
-		return log_error_errno(-EINVAL, "exec with a terminal: --console-socket is needed");
+		return ctrun_fail(-EINVAL, "exec with a terminal: --console-socket is needed");
 	if (e->p->terminal && (e->ctl_fd = ctrun_console_connect(o->console_socket)) < 0)
 		return e->ctl_fd;
 	sigemptyset(&set);
@@ -185,7 +185,7 @@ int ctrun_exec(const char *root, const struct ctrun_exec_options *o)
 	if (r < 0)
 		return r;
 	if (ctrun_status_of(&c) != CTRUN_RUNNING || ctrun_open_init(&c, &e.pidfd) < 0)
-		return log_error_errno(-ESRCH, "cannot exec in container %s: it is %s", o->id,
+		return ctrun_fail(-ESRCH, "cannot exec in container %s: it is %s", o->id,
 				       ctrun_status_name(ctrun_status_of(&c)));
 	if ((r = ctrun_load_spec(&c, &s)) < 0 || (r = exec_process(o, &s, &p)) < 0 ||
 	    (r = apply_options(o, &p)) < 0)

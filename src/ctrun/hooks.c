@@ -76,10 +76,10 @@ static int run_one(const struct ct_oci_hook *h, const char *kind, size_t i, cons
 	st = hook_wait(pid, pidfd, h->timeout);
 	close(pidfd);
 	if (st == -ETIMEDOUT)
-		return log_error_errno(-EIO, "hooks.%s[%zu] (%s): killed after its timeout of %d s",
+		return ctrun_fail(-EIO, "hooks.%s[%zu] (%s): killed after its timeout of %d s",
 				       kind, i, h->path, h->timeout);
 	if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return log_error_errno(-EIO, "hooks.%s[%zu] (%s) failed: %s %d", kind, i, h->path,
+		return ctrun_fail(-EIO, "hooks.%s[%zu] (%s) failed: %s %d", kind, i, h->path,
 				       st >= 0 && WIFSIGNALED(st) ? "killed by signal" : "exit status",
 				       st < 0 ? st : WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 	return 0;

@@ -178,7 +178,7 @@ int ctrun_kill(const char *root, const char *id, int sig, bool all)
 		return r;
 	st = ctrun_status_of(&c);
 	if (st == CTRUN_STOPPED || st == CTRUN_CREATING || ctrun_open_init(&c, &pidfd) < 0)
-		return log_error_errno(-ESRCH, "container %s is not running", id);
+		return ctrun_fail(-ESRCH, "container %s is not running", id);
 	if (all)
 		return signal_all(&c, sig);
 	if (!stop_signal(sig) || (st != CTRUN_RUNNING && st != CTRUN_PAUSED))

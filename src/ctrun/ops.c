@@ -27,7 +27,7 @@ static int need_status(const struct ctrun_container *c, enum ctrun_status want, 
 
 	if (st == want)
 		return 0;
-	return log_error_errno(st == CTRUN_STOPPED ? -ESRCH : -EBUSY, "cannot %s container %s: it "
+	return ctrun_fail(st == CTRUN_STOPPED ? -ESRCH : -EBUSY, "cannot %s container %s: it "
 			       "is %s, not %s", verb, c->id, ctrun_status_name(st),
 			       ctrun_status_name(want));
 }
@@ -102,7 +102,7 @@ static int kill_all(const struct ctrun_container *c)
 		log_warning_errno(r, "Failed to kill every process of container %s", c->id);
 	p.fd = pidfd;
 	if (poll(&p, 1, STOP_WAIT_MS) <= 0)
-		return log_error_errno(-ETIMEDOUT, "container %s: init did not die within %d s of "
+		return ctrun_fail(-ETIMEDOUT, "container %s: init did not die within %d s of "
 				       "SIGKILL", c->id, STOP_WAIT_MS / 1000);
 	return 0;
 }
@@ -116,14 +116,16 @@ int ctrun_delete(const char *root, const char *id, bool force)
 	if (r == -ENOENT && force)
 		return 0;
 	if (r == -ENOENT)
-		return log_error_errno(r, "container %s does not exist", id);
+		return ctrun_fail(r, "container %s does not exist", id);
 	if (r < 0)
 		return r;
 	st = ctrun_status_of(&c);
 	if ((st == CTRUN_RUNNING || st == CTRUN_PAUSED) && !force)
-		return log_error_errno(-EBUSY, "cannot delete container %s that is not stopped: %s "
+		return ctrun_fail(-EBUSY, "cannot delete container %s that is not stopped: %s "
 				       "(--force kills it)", id, ctrun_status_name(st));
-	if (st != CTRUN_STOPPED && (r = kill_all(&c)) < 0)
+	/* Whatever is still in its cgroup goes too: a created init whose state lost track of it,
+	 * a process an exec left. */
+	if ((st != CTRUN_STOPPED || ct_cgroup_populated(&c.cgroup)) && (r = kill_all(&c)) < 0)
 		return r;
 	for (int i = 0; i < 100 && ct_cgroup_populated(&c.cgroup); i++)
 		usleep(20000);
@@ -143,7 +145,7 @@ int ctrun_pause(const char *root, const char *id, bool pause)
 				       pause ? "pause" : "resume")) < 0)
 		return r;
 	if (!c.cgroup.v2[0])
-		return log_error_errno(-EOPNOTSUPP, "cannot %s container %s: no cgroup2 freezer",
+		return ctrun_fail(-EOPNOTSUPP, "cannot %s container %s: no cgroup2 freezer",
 				       pause ? "pause" : "resume", id);
 	r = ct_cgroup_set_frozen(&c.cgroup, pause);
 	if (r < 0)
@@ -248,10 +250,16 @@ static json_object *list_entry(const struct ctrun_container *c, enum ctrun_statu
 
 int ctrun_list(const char *root, bool json, bool quiet)
 {
-	cleanup_closedir DIR *d = opendir(root);
+	cleanup_closedir DIR *d = NULL;
 	json_object *all = json_object_new_array();
 	struct dirent *e;
+	int r = ctrun_root_trusted(root);
 
+	if (r < 0 && r != -ENOENT) {
+		json_object_put(all);
+		return r;
+	}
+	d = opendir(root);
 	if (!d && errno != ENOENT) {
 		json_object_put(all);
 		return log_error_errno(-errno, "Failed to read the state root %s", root);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,18 @@
 #include <unistd.h>
 
 #define STATE_FILE_MAX (64 * 1024)
+
+int ctrun_fail(int r, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_error("%s", msg);
+	return r;
+}
 
 static bool id_valid(const char *id)
 {
@@ -33,17 +46,25 @@ static bool id_valid(const char *id)
 int ctrun_dir(const char *root, const char *id, char *buf, size_t size)
 {
 	if (!id_valid(id))
-		return log_error_errno(-EINVAL, "container ID '%s': expected 1-%d of A-Z a-z 0-9 _ . - +, "
+		return ctrun_fail(-EINVAL, "container ID '%s': expected 1-%d of A-Z a-z 0-9 _ . - +, "
 				       "not starting with . or -", id, CTRUN_ID_MAX);
 	if (snprintf(buf, size, "%s/%s", root, id) >= (int)size)
 		return log_error_errno(-ENAMETOOLONG, "state directory %s/%s", root, id);
 	return 0;
 }
 
+/* A cgroup of the state must be below the cgroup file systems: delete kills what is in it. */
+static bool cgroup_path_valid(const char *path)
+{
+	return path[0] == '\0' || (strncmp(path, "/sys/fs/cgroup/", 15) == 0 && !strstr(path, "/.."));
+}
+
 static int parse_line(struct ctrun_container *c, const char *key, const char *value)
 {
 	char *end;
 
+	if (strncmp(key, "cgroup.", 7) == 0 && !cgroup_path_valid(value))
+		return -EBADMSG;
 	if (strcmp(key, "pid") == 0)
 		c->pid = (pid_t)strtol(value, &end, 10);
 	else if (strcmp(key, "starttime") == 0)
@@ -68,6 +89,16 @@ static int parse_line(struct ctrun_container *c, const char *key, const char *va
 	return 0;
 }
 
+int ctrun_root_trusted(const char *root)
+{
+	int r = ct_dir_trusted(root);
+
+	if (r < 0 && r != -ENOENT)
+		log_error_errno(r, "state root %s: not a directory owned by root that no one else may "
+				"write to (a state there could name any process to signal)", root);
+	return r;
+}
+
 int ctrun_load(const char *root, const char *id, struct ctrun_container *ret)
 {
 	char path[PATH_MAX + 16];
@@ -76,7 +107,8 @@ int ctrun_load(const char *root, const char *id, struct ctrun_container *ret)
 	int r;
 
 	*ret = (struct ctrun_container){ .cgroup.v2_fd = -1 };
-	if ((r = ctrun_dir(root, id, ret->dir, sizeof(ret->dir))) < 0)
+	if ((r = ctrun_dir(root, id, ret->dir, sizeof(ret->dir))) < 0 ||
+	    (r = ctrun_root_trusted(root)) < 0)
 		return r;
 	snprintf(ret->id, sizeof(ret->id), "%s", id);
 	snprintf(path, sizeof(path), "%s/state", ret->dir);
@@ -88,9 +120,10 @@ int ctrun_load(const char *root, const char *id, struct ctrun_container *ret)
 	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(l, '=');
 		if (!eq)
-			return log_error_errno(-EBADMSG, "%s: a line without '='", path);
+			return ctrun_fail(-EBADMSG, "%s: a line without '='", path);
 		*eq = '\0';
-		parse_line(ret, l, eq + 1);
+		if (parse_line(ret, l, eq + 1) < 0)
+			return ctrun_fail(-EBADMSG, "%s: %s: not a path below /sys/fs/cgroup", path, l);
 	}
 	return 0;
 }
@@ -99,7 +132,7 @@ int ctrun_find(const char *root, const char *id, struct ctrun_container *ret)
 {
 	int r = ctrun_load(root, id, ret);
 
-	return r == -ENOENT ? log_error_errno(r, "container %s does not exist", id) : r;
+	return r == -ENOENT ? ctrun_fail(r, "container %s does not exist", id) : r;
 }
 
 int ctrun_save(const struct ctrun_container *c)

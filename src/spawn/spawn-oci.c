@@ -157,7 +157,8 @@ int ct_spawn_oci_process(const struct ct_spawn_oci *o, struct ct_setup_report *r
 	return 0;
 }
 
-/* args[0] as execvp() would find it in the process's own PATH (not ours). */
+/* args[0] as execvp() would find it in the process's own PATH (not ours); one with a slash must
+ * be there and executable: either way a missing command fails create, not start. */
 int ct_spawn_oci_lookup(const char *arg0, char *const *envp, char *buf, size_t size)
 {
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -165,7 +166,9 @@ int ct_spawn_oci_lookup(const char *arg0, char *const *envp, char *buf, size_t s
 
 	if (strchr(arg0, '/')) {
 		snprintf(buf, size, "%s", arg0);
-		return 0;
+		if (stat(buf, &st) < 0)
+			return -errno;
+		return S_ISREG(st.st_mode) && access(buf, X_OK) == 0 ? 0 : -EACCES;
 	}
 	for (char *const *e = envp; e && *e; e++)
 		if (strncmp(*e, "PATH=", 5) == 0)

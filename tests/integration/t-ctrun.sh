@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# ctrun on its own: the stop methods behind `kill` (org.ct.shutdown-method), the fail-fast SIGKILL
+# when a method cannot reach init, exec's options, and what a bad bundle, ID, state root or
+# state file, a hook that hangs, and a create killed halfway get: a clear error naming what is
+# wrong, and nothing left behind (no process, cgroup, state or mount).
+. "$(dirname "$0")/lib.sh"
+CTRUN=$CT_BINDIR/ctrun
+STATE=$T/state
+B=$T/bundle
+mkdir -p "$B" "$T/out"
+chmod 777 "$T/out"
+rt() { "$CTRUN" --root "$STATE" "$@"; }
+IDS="plain sd app ex sv usr badm ex2 bad1 bad2 bad3 w1 garbled pf hook1 hook2"
+cgroups_left() {
+	local id
+	for id in $IDS; do ls -d /sys/fs/cgroup/unified/ctrun/$id 2>/dev/null || true; done
+}
+EXTRA_CLEANUP='for c in $(rt list -q 2>/dev/null); do rt delete --force "$c"; done 2>/dev/null || true'
+
+# bundle ARGS_JSON [ANNOTATIONS_JSON] [HOOKS_JSON]
+bundle() {
+	cat >"$B/config.json" <<JSON
+{
+	"ociVersion": "1.0.2",
+	"process": { "user": { "uid": 0, "gid": 0 }, "args": $1, "env": [ "PATH=/bin:/sbin" ],
+		     "cwd": "/",
+		     "capabilities": { "bounding": [ "CAP_KILL", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_DAC_OVERRIDE" ],
+				       "effective": [ "CAP_KILL", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_DAC_OVERRIDE" ],
+				       "permitted": [ "CAP_KILL", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_DAC_OVERRIDE" ] } },
+	"root": { "path": "$ROOTFS" },
+	"annotations": ${2:-{\}},
+	"hooks": ${3:-{\}},
+	"mounts": [ { "destination": "/proc", "type": "proc", "source": "proc" },
+		    { "destination": "/out", "type": "bind", "source": "$T/out", "options": [ "rbind" ] } ],
+	"linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "ipc" }, { "type": "uts" } ] }
+}
+JSON
+}
+status_of() { rt state "$1" | tr -d ' \n\t' | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'; }
+stopped() { [ "$(status_of "$1")" = stopped ]; }
+up() { [ -s "$T/out/up" ]; }
+# start_up ID: create and start, and wait until its process says it is up.
+start_up() {
+	rm -f "$T/out/up"
+	rt create --bundle "$B" "$1"
+	rt start "$1"
+	wait_for 10 up || fail "$1 never came up"
+}
+
+expect_match "--help names the commands" "create --bundle DIR" "$("$CTRUN" --help)"
+expect_match "--version" "^ctrun version" "$("$CTRUN" --version)"
+run_rc rc rt frobnicate x 2>"$T/err"
+expect_eq "an unknown command: exit 1" 1 "$rc"
+expect_match "... named" "unknown command 'frobnicate'" "$(cat "$T/err")"
+run_rc rc "$CTRUN" --systemd-cgroup list 2>"$T/err"
+expect_match "--systemd-cgroup is refused, saying what to use" "not supported.*cgroupfs" "$rc $(cat "$T/err")"
+
+# The stop methods behind kill.
+TRAP='"sh", "-c", "trap \"echo TERM > /out/got; exit 0\" TERM; echo up > /out/up; while :; do sleep 0.1; done"'
+bundle '["sh", "-c", "echo up > /out/up; while :; do sleep 0.1; done"]'
+start_up plain
+rt kill plain TERM
+sleep 0.5
+expect_eq "no annotation: TERM is delivered as is (and init, with no handler, drops it)" running "$(status_of plain)"
+rt delete --force plain
+
+bundle '["sh", "-c", "echo up > /out/up; while :; do sleep 0.1; done"]' \
+	'{ "org.ct.shutdown-method": "systemd" }'
+start_up sd
+rt kill sd TERM 2>"$T/err"
+wait_for 5 stopped sd || fail "the systemd method on an init without a handler: still $(status_of sd)"
+expect_match "the systemd method on an init that drops signal 38: said, and SIGKILLed at once" \
+	"no handler for signal 38.*SIGKILL delivered instead" "$(cat "$T/err")"
+rt delete sd
+
+bundle "[$TRAP]" '{ "org.ct.shutdown-method": "application" }'
+start_up app
+expect_match "application: ctinit is init, the process its child" "ctinit -- sh -c trap" "$(rt ps app)"
+rt kill app RTMIN+3
+wait_for 5 stopped app || fail "application: still $(status_of app) after RTMIN+3"
+expect_eq "application: a stop signal reaches the process as TERM, through ctinit" TERM "$(cat "$T/out/got")"
+rt delete app
+
+rm -f "$T/out/got"
+bundle "[$TRAP]" '{ "org.ct.shutdown-method": "exec", "org.ct.shutdown-command": "sh -c \"echo by-command > /out/cmd; kill -TERM 1\"" }'
+start_up ex
+rt kill ex SIGPWR
+wait_for 10 stopped ex || fail "exec: still $(status_of ex)"
+expect_eq "exec: the shutdown command ran inside the container" by-command "$(cat "$T/out/cmd")"
+expect_eq "exec: ... and stopped it its way" TERM "$(cat "$T/out/got")"
+rt delete ex
+
+bundle "[$TRAP]" '{ "org.ct.shutdown-method": "sysvinit" }'
+start_up sv
+rt kill sv TERM 2>"$T/err"
+wait_for 5 stopped sv || fail "sysvinit without an initctl FIFO: still $(status_of sv)"
+expect_match "sysvinit without an initctl FIFO: said, and SIGKILLed" \
+	"initctl failed.*SIGKILL delivered instead" "$(cat "$T/err")"
+rt delete sv
+
+bundle "[$TRAP]" '{ "org.ct.shutdown-method": "sysvinit" }'
+start_up usr
+rm -f "$T/out/got"
+rt kill usr USR1
+sleep 0.3
+expect_eq "with an annotation, a signal that is no stop signal is delivered as is" running "$(status_of usr)"
+rt delete --force usr
+
+bundle '["sh", "-c", "echo up > /out/up; sleep 100"]' '{ "org.ct.shutdown-method": "shutdown" }'
+run_rc rc rt create --bundle "$B" badm 2>"$T/err"
+expect_match "an unknown method is refused at create, naming the annotation" \
+	"1 .*org.ct.shutdown-method 'shutdown'" "$rc $(cat "$T/err")"
+
+# exec's options
+bundle '["sh", "-c", "echo up > /out/up; sleep 100"]'
+start_up ex2
+expect_eq "exec --user --cwd --env" "1000 1000 /tmp bar" \
+	"$(rt exec --user 1000:1000 --cwd /tmp --env FOO=bar ex2 sh -c 'echo $(id -u) $(id -g) $(pwd) $FOO')"
+run_rc rc rt exec ex2 /nonexistent 2>"$T/err"
+expect_eq "exec of a command that is not there: 127" 127 "$rc"
+rt delete --force ex2
+
+# What is wrong is named, and nothing stays.
+echo '{ "ociVersion": "1.0.2", "process": ' >"$B/config.json"
+run_rc rc rt create --bundle "$B" bad1 2>"$T/err"
+expect_match "invalid JSON: refused, naming the file" "1 .*config.json: not valid JSON" "$rc $(cat "$T/err")"
+bundle '["true"]'
+sed -i 's|"cwd": "/",|"cwd": "/", "apparmorProfile": "x",|' "$B/config.json"
+run_rc rc rt create --bundle "$B" bad2 2>"$T/err"
+expect_match "confinement ctrun cannot give is refused, naming the field" \
+	"process.apparmorProfile" "$(cat "$T/err")"
+bundle '["/bin/nonexistent"]'
+run_rc rc rt create --bundle "$B" bad3 2>"$T/err"
+expect_match "a command that is not there fails create, as runc says it" \
+	'executable file not found in \$PATH' "$(cat "$T/err")"
+for id in ../escape .hidden "a/b" ""; do
+	run_rc rc rt create --bundle "$B" "$id" 2>/dev/null
+	[ "$rc" != 0 ] || fail "the ID '$id' was taken"
+done
+[ ! -e "$T/escape" ] || fail "an ID reached outside the state root"
+ok "IDs with a slash, a leading dot or nothing are refused"
+expect_eq "nothing of the failed creates is left (state)" "" "$(ls -A "$STATE")"
+expect_eq "... nor cgroups" "" "$(cgroups_left)"
+
+mkdir -p "$T/open" && chmod 777 "$T/open"
+bundle '["sleep", "100"]'
+run_rc rc "$CTRUN" --root "$T/open" create --bundle "$B" w1 2>"$T/err"
+expect_match "a state root others may write to is refused" "1 .*writ" "$rc $(cat "$T/err")"
+
+bundle '["sleep", "100"]'
+rt create --bundle "$B" garbled
+sed -i 's/^pid=.*/pid=1/' "$STATE/garbled/state"
+run_rc rc rt kill garbled KILL 2>"$T/err"
+expect_match "a state whose pid is no longer the container's (pid 1 here): never signalled" \
+	"1 .*not running" "$rc $(cat "$T/err")"
+rt delete --force garbled
+expect_eq "... delete --force still kills what is in its cgroup" "" "$(container_procs)"
+rt create --bundle "$B" garbled
+sed -i 's|^cgroup.v2=.*|cgroup.v2=/sys/fs/cgroup/unified/../../../etc|' "$STATE/garbled/state"
+run_rc rc rt delete --force garbled 2>"$T/err"
+expect_match "a state naming a cgroup outside the cgroup file systems is refused" \
+	"1 .*not a path below /sys/fs/cgroup" "$rc $(cat "$T/err")"
+sed -i 's|^cgroup.v2=.*|cgroup.v2=/sys/fs/cgroup/unified/ctrun/garbled|' "$STATE/garbled/state"
+rt delete --force garbled
+
+echo "host file" >"$T/victim"
+ln -s "$T/victim" "$T/pidlink"
+bundle '["sleep", "100"]'
+rt create --bundle "$B" --pid-file "$T/pidlink" pf
+expect_eq "a pid file path that is a symlink: replaced, its target untouched" "host file" "$(cat "$T/victim")"
+rt delete --force pf
+
+cat >"$T/slow-hook" <<'SH'
+#!/bin/sh
+sleep 30
+SH
+chmod +x "$T/slow-hook"
+bundle '["sleep", "100"]' '{}' "{ \"createRuntime\": [ { \"path\": \"$T/slow-hook\", \"timeout\": 1 } ] }"
+run_rc rc rt create --bundle "$B" hook1 2>"$T/err"
+expect_match "a hook past its timeout is killed and fails create" "1 .*killed after its timeout of 1 s" \
+	"$rc $(cat "$T/err")"
+rt create --bundle "$B" hook2 2>/dev/null &
+cr=$!
+sleep 0.5
+kill -9 "$cr"
+wait "$cr" 2>/dev/null || true
+expect_eq "a create killed halfway (in a hook) says so" creating "$(status_of hook2)"
+rt delete hook2
+pkill -KILL -f "$T/slow-hook" 2>/dev/null || true
+wait_for 5 sh -c '[ -z "$(ls -A "'"$STATE"'")" ]' || fail "state left: $(ls -A "$STATE")"
+wait_for 5 sh -c '[ -z "$(pgrep -f "^sleep 100$")" ]' || fail "the killed create's init was left"
+expect_eq "... and delete removes what it left: no state, no process, no cgroup" "" "$(cgroups_left)"
+assert_clean
