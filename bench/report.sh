@@ -230,6 +230,21 @@ fmt_s() { [[ $1 == - ]] && echo - || echo "$1 s"; }
 		echo "Not run."
 	fi
 	echo
+	echo "## OCI runtime: ctrun vs crun vs runc"
+	echo
+	O=$DATA/oci.sum
+	if [[ -r $O ]]; then
+		echo "\`bench/oci.sh\`: medians in ms. run: \`RUNTIME run --bundle B ID\` of /bin/true, start to exit. podman run: \`podman --runtime RUNTIME run --rm --rootfs R /bin/true\` (Podman 4.3, conmon, cgroupfs). podman stop: \`podman stop -t $(sv "$O" podman_stop_timeout_s)\` of a Debian 12 sysvinit guest; ctrun with \`org.ct.shutdown-method=sysvinit\`, crun and runc deliver Podman's SIGRTMIN+3, which sysvinit ignores."
+		echo
+		echo "| runtime | run ms | podman run ms | podman stop ms | killed |"
+		echo "|---|---|---|---|---|"
+		for rt in ctrun crun runc; do
+			echo "| $rt | $(sv "$O" "run_${rt}_ms") | $(sv "$O" "podman_run_${rt}_ms") | $(sv "$O" "podman_stop_${rt}_ms") | $(sv "$O" "podman_stop_${rt}_killed") |"
+		done
+	else
+		echo "Not run."
+	fi
+	echo
 	echo "## Plots"
 	echo
 	if ((HAVE_GNUPLOT)); then

@@ -16,6 +16,8 @@
 #   bench/scale.sh     N containers at once, started and stopped in parallel
 #   bench/shutdown.sh  a host shutdown: N containers whose init takes 0.5 s to
 #                      stop, ctstop --all vs lxc-autostart -s
+#   bench/oci.sh       ctrun vs crun vs runc: run of /bin/true, podman run --rm,
+#                      podman stop of a Debian sysvinit guest
 #   bench/syscalls.sh  strace counts of a start, ct vs lxc-execute
 #
 # Each script alternates the tools run by run after warm-up runs and reports
@@ -190,6 +192,8 @@ fi
 # LXC stops one container after another: N x 0.5 s, about 50 s for 100.
 step shutdown shutdown.sh -N "$([[ $QUICK == 1 ]] && echo 10 || echo "10 100")" -t 30 \
 	--summary "$DATA/shutdown.sum"
+step oci oci.sh -n "$RUNS" -w "$WARM" --stop-rounds "$([[ $QUICK == 1 ]] && echo 1 || echo 3)" \
+	--summary "$DATA/oci.sum"
 if ((DO_SYSCALLS && HAVE_STRACE)); then
 	step syscalls syscalls.sh --summary "$DATA/syscalls.sum"
 fi

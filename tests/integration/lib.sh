@@ -70,6 +70,17 @@ make_rootfs() {
 	echo "root:x:0:0:root:/root:/bin/sh" >"$dir/etc/passwd"
 }
 
+# sysvinit_guest DIR MARKER: the Debian 12 sysvinit guest (debian-rootfs.sh) in DIR, whose
+# /etc/init.d/halt, the last of runlevel 0's scripts, writes "shut down by its own scripts" to
+# MARKER (a path inside the guest) when it runs. Skips the test when it cannot be built here.
+sysvinit_guest() {
+	local rc=0
+	"$CT_SRCDIR/tests/integration/debian-rootfs.sh" sysvinit "$1" >"$T/build.log" 2>&1 || rc=$?
+	[ "$rc" = 77 ] && skip "cannot build the Debian guest here: $(tail -n 1 "$T/build.log")"
+	[ "$rc" = 0 ] || fail "building the guest: $(tail -n 5 "$T/build.log")"
+	sed -i "1a [ \"\$1\" = stop ] && echo 'shut down by its own scripts' >$2" "$1/etc/init.d/halt"
+}
+
 # write_conf NAME [LINE...]: a config with rootfs set, more lines appended.
 write_conf() {
 	local name=$1

@@ -79,12 +79,7 @@ ok "ctr task kill -s KILL: stopped"
 [ ! -e /run/containerd/runc/ct-test/c2 ] || fail "ctrun's state of c2 is left"
 ok "ctr task delete, containers rm: gone, with ctrun's state"
 
-rc=0
-"$CT_SRCDIR/tests/integration/debian-rootfs.sh" sysvinit "$T/deb" >"$T/build.log" 2>&1 || rc=$?
-[ "$rc" = 77 ] && skip "cannot build the Debian guest here: $(tail -n 1 "$T/build.log")"
-[ "$rc" = 0 ] || fail "building the guest: $(tail -n 5 "$T/build.log")"
-sed -i '1a [ "$1" = stop ] && echo "shut down by its own scripts" >/run/ct-marker-dir/marker' \
-	"$T/deb/etc/init.d/halt"
+sysvinit_guest "$T/deb" /run/ct-marker-dir/marker
 image "$T/deb" docker.io/library/ct-sysvinit:1
 mkdir -p "$T/marker"
 run_ctr -d --cap-add CAP_SYS_BOOT --annotation org.ct.shutdown-method=sysvinit \

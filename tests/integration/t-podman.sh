@@ -52,13 +52,7 @@ pod rm -f -t 0 gone >/dev/null
 ok "podman rm -f: the container and its processes are gone"
 
 # The Debian sysvinit guest.
-rc=0
-"$CT_SRCDIR/tests/integration/debian-rootfs.sh" sysvinit "$T/deb" >"$T/build.log" 2>&1 || rc=$?
-[ "$rc" = 77 ] && skip "cannot build the Debian guest here: $(tail -n 1 "$T/build.log")"
-[ "$rc" = 0 ] || fail "building the guest: $(tail -n 5 "$T/build.log")"
-# The marker: left by /etc/init.d/halt, the last of runlevel 0's scripts, when it runs.
-sed -i '1a [ "$1" = stop ] && echo "shut down by its own scripts" >/var/log/ct-marker' \
-	"$T/deb/etc/init.d/halt"
+sysvinit_guest "$T/deb" /var/log/ct-marker
 cp -a "$T/deb" "$T/deb-pristine"
 GUEST=(-d --name sv "${U[@]}" --cap-add SYS_BOOT --rootfs "$T/deb" /sbin/init)
 booted() { "$@" exec sv runlevel 2>/dev/null | grep -q ' 2$'; }
