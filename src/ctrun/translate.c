@@ -164,8 +164,29 @@ static int translate_mounts(const struct ct_oci_spec *s, const char *bundle, str
 	return 0;
 }
 
+static bool rules_overlap(const struct ct_device_rule *a, const struct ct_device_rule *b)
+{
+	return (a->type == 'a' || b->type == 'a' || a->type == b->type) &&
+	       (a->major < 0 || b->major < 0 || a->major == b->major) &&
+	       (a->minor < 0 || b->minor < 0 || a->minor == b->minor) && (a->access & b->access);
+}
+
+/* Whether rule takes away anything allowed so far: ct's standard nodes or an allow before it. */
+static bool denies_allowed(const struct ct_device_rule *rule, const struct ct_config *c)
+{
+	for (size_t i = 0; i < ct_devices_standard_count; i++)
+		if (rules_overlap(rule, &ct_devices_standard[i]))
+			return true;
+	for (size_t i = 0; i < c->n_devices; i++)
+		if (rules_overlap(rule, &c->devices[i]))
+			return true;
+	return false;
+}
+
 /* The device list: a deny-all first (runc's default), then what is allowed on top of ct's
- * standard nodes. A narrower deny would need an order of rules ct's policy does not keep. */
+ * standard nodes. A deny of what is not allowed anyway (Docker's of /dev/fuse) changes nothing;
+ * a narrower deny of something allowed would need an order of rules ct's policy does not
+ * keep. */
 static int translate_device_rules(const struct ct_oci_resources *res, struct ct_config *c,
 				  char *err, size_t err_size)
 {
@@ -183,10 +204,13 @@ static int translate_device_rules(const struct ct_oci_resources *res, struct ct_
 			c->n_devices = 0; /* back to the standard set */
 			continue;
 		}
+		if (!d->allow && !denies_allowed(&rule, c))
+			continue;
 		if (!d->allow)
 			return ct_fail_msg(err, err_size, "config.json: linux.resources.devices[%zu]: "
-					   "only a deny of everything (\"allow\": false, \"access\": "
-					   "\"rwm\") is supported among deny rules", i);
+					   "a deny of devices allowed before it: only a deny of "
+					   "everything (\"allow\": false, \"access\": \"rwm\") is "
+					   "supported there", i);
 		if (c->n_devices == CT_DEVICE_RULES_MAX)
 			return ct_fail_msg(err, err_size, "config.json: linux.resources.devices: more "
 					   "than %d allow rules", CT_DEVICE_RULES_MAX);

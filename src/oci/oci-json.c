@@ -261,7 +261,15 @@ static bool empty(json_object *v)
 	case json_type_int: return json_object_get_int64(v) == 0;
 	case json_type_string: return json_object_get_string_len(v) == 0;
 	case json_type_array: return json_object_array_length(v) == 0;
-	case json_type_object: return json_object_object_length(v) == 0;
+	case json_type_object: {
+		/* {"weight": 0}, as Docker gives blockIO: an object that sets nothing */
+		json_object_object_foreach(v, key, value) {
+			(void)key;
+			if (!empty(value))
+				return false;
+		}
+		return true;
+	}
 	default: return false;
 	}
 }

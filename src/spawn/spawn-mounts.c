@@ -207,6 +207,10 @@ static int tree(const char *path, bool recursive, int userns_fd, bool rootfs, bo
 	*ret_idmap_failed = *ret_exposed = false;
 	if (fd < 0)
 		return -errno;
+	/* A copy of a shared mount (Docker's data-root is one) would stay a peer of the host's: a
+	 * mount made in the container would propagate out, and pivot_root refuses a shared root. */
+	if ((r = ct_mnt_propagation(fd, MS_PRIVATE | (recursive ? MS_REC : 0))) < 0)
+		return r;
 	if (userns_fd >= 0) {
 		r = set_attr(fd, rec, MOUNT_ATTR_IDMAP | (rootfs ? MOUNT_ATTR_NODEV : 0), userns_fd);
 		*ret_idmap_failed = r < 0;

@@ -153,7 +153,27 @@ for mode in privileged userns; do
 	run_rc rc ct ctstart -n remount -f "$T/remount.conf" -- touch /vol/x
 	expect_eq "$mode: a bind remount sets exactly its flags (nosuid clears the earlier ro)" 0 "$rc"
 done
-umount "$T/fs"
+
+# ---- a rootfs and a bind source on a shared mount (Docker's data-root is one). The detached
+# copies setup makes were peers of the host's mounts: pivot_root refused the shared root
+# (EINVAL: the start failed), and a mount the guest made in a bind would have appeared on the
+# host. The copies are private now.
+mount --make-shared "$T/fs"
+mkdir -p "$T/fs/share/x"
+printf 'rootfs = %s\nidmap = none\n' "$T/fs/rootfs" >"$T/shared.conf"
+run_rc rc ct ctstart -n shared -f "$T/shared.conf" -- true
+expect_eq "privileged: a rootfs on a shared mount starts" 0 "$rc"
+# (privileged mode keeps mount(2) from the guest: the user namespace's root mounts)
+printf 'rootfs = %s\nmount = %s /share none rbind,create=dir\n' "$T/fs/rootfs" "$T/fs/share" \
+	>"$T/shared.conf"
+run_rc rc ct ctstart -n shared -f "$T/shared.conf" -- sh -c \
+	'mount -t tmpfs inside /share/x && grep -c " /share/x " /proc/self/mounts' >"$T/shared.out" 2>&1
+expect_eq "userns: a rootfs on a shared mount starts; the guest mounts in its bind" "0 1" \
+	"$rc $(cat "$T/shared.out")"
+! grep -q " $T/fs/share/x " /proc/self/mountinfo ||
+	fail "userns: the guest's mount in its bind propagated to the host"
+ok "userns: nothing the guest mounted reached the host"
+umount -R "$T/fs"
 EXTRA_CLEANUP=
 
 assert_clean

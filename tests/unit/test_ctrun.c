@@ -231,7 +231,20 @@ static void test_devices(void **state)
 	done(&s, &l);
 	expect_refused("{ " NS_DEFAULT ", \"resources\": { \"devices\": [ "
 		       "{ \"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 3, \"access\": \"r\" } ] } }",
-		       "", "only a deny of everything");
+		       "", "a deny of devices allowed before it");
+	expect_refused("{ " NS_DEFAULT ", \"resources\": { \"devices\": [ "
+		       "{ \"allow\": false, \"access\": \"rwm\" }, "
+		       "{ \"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": -1, \"access\": \"rwm\" }, "
+		       "{ \"allow\": false, \"type\": \"c\", \"major\": 10, \"minor\": 229, \"access\": \"rwm\" } ] } }",
+		       "", "linux.resources.devices[2]: a deny of devices allowed before it");
+	/* Docker's: a deny of /dev/fuse after its allows, which never allowed it: no change */
+	translate_ok("{ " NS_DEFAULT ", \"resources\": { \"blockIO\": { \"weight\": 0 }, \"devices\": [ "
+		     "{ \"allow\": false, \"access\": \"rwm\" }, "
+		     "{ \"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 5, \"access\": \"rwm\" }, "
+		     "{ \"allow\": false, \"type\": \"c\", \"major\": 10, \"minor\": 229, \"access\": \"rwm\" } ] } }",
+		     "", &s, &l);
+	assert_int_equal(l.config.n_devices, 1);
+	done(&s, &l);
 	expect_refused("{ " NS_DEFAULT ", \"devices\": [ { \"path\": \"/dev/fuse\", \"type\": \"c\", "
 		       "\"major\": 10, \"minor\": 229 } ] }", "", "linux.devices[0] (/dev/fuse)");
 }
