@@ -10,7 +10,7 @@ apt-get install -y -qq --no-install-recommends \
 	jq systemd \
 	clang libclang-rt-14-dev >/dev/null
 # The OCI engines and runtimes ctrun is tested with and against (tests/integration/t-oci.sh,
-# t-podman.sh, t-containerd.sh). Their packages must not start a daemon on this machine: a
+# t-podman.sh, t-containerd.sh, t-docker.sh). Their packages must not start a daemon on this machine: a
 # policy-rc.d refusing every start is in place while they are installed (only one made here is
 # removed afterwards).
 policy=/usr/sbin/policy-rc.d
@@ -20,5 +20,5 @@ if [ ! -e "$policy" ]; then
 	trap 'rm -f "$policy"' EXIT
 fi
 apt-get install -y -qq --no-install-recommends \
-	bats podman conmon crun runc containerd containernetworking-plugins iptables >/dev/null
+	bats podman conmon crun runc containerd containernetworking-plugins iptables docker.io >/dev/null
 echo "install-deps: build and test dependencies are installed"

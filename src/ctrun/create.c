@@ -316,7 +316,8 @@ static int load_bundle(struct creating *x, char *bundle, size_t size)
 		return ctrun_fail(-EINVAL, "bundle %s: a path with a line break", bundle);
 	r = ct_oci_load(bundle, &x->spec, err, sizeof(err));
 	if (r >= 0)
-		r = ctrun_translate(&x->spec, bundle, x->o->id, &x->l, err, sizeof(err));
+		r = ctrun_translate(&x->spec, bundle, x->o->id, &x->o->defaults, &x->l, err,
+				    sizeof(err));
 	return r < 0 ? log_error_errno(r, "%s", err) : 0;
 }
 
@@ -335,6 +336,8 @@ int ctrun_create(const char *root, const struct ctrun_create_options *o, pid_t *
 	snprintf(x.c.bundle, sizeof(x.c.bundle), "%s", bundle);
 	created_now(&x.c);
 	x.c.userns = ct_config_userns(&x.l.config);
+	x.c.method = x.l.method;
+	snprintf(x.c.command, sizeof(x.c.command), "%s", x.l.method_command ? x.l.method_command : "");
 	root_ids(&x);
 	if ((r = ctrun_save(&x.c)) < 0 || (r = clone_init(&x)) < 0 || (r = ctrun_save(&x.c)) < 0 ||
 	    (o->pid_file && (r = ctrun_write_pid_file(o->pid_file, x.pid)) < 0))

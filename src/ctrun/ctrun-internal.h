@@ -31,6 +31,8 @@ struct ctrun_container {
 	char created[64];       /* RFC 3339, UTC */
 	bool userns;
 	struct ct_cgroup cgroup; /* the paths; v2_fd is -1 */
+	enum ct_shutdown_method method; /* how kill stops it, fixed at create; UNSET: signals */
+	char command[1024];     /* the exec method's command line */
 };
 
 /* Logs the message (an error, without r's text: it says it all) and returns r. */
@@ -87,18 +89,23 @@ struct ctrun_launch {
 	bool ctinit;            /* the application method: ctinit is init, the process its child */
 	enum ct_shutdown_method method; /* from the annotation; CT_SHUTDOWN_UNSET: none */
 	char **shutdown_command;
+	const char *method_command; /* its text, for the state file; NULL: none */
 	const struct ct_oci_namespace *join[8]; /* namespaces joined by path */
 	size_t n_join;
 	char cgroup_leaf[NAME_MAX + 1];
 };
 
-/* -EINVAL with err naming the field for what ctrun cannot honour. */
+/* -EINVAL with err naming the field for what ctrun cannot honour. d: the command line's
+ * defaults for what the annotations do not say (may be NULL). */
 int ctrun_translate(const struct ct_oci_spec *s, const char *bundle, const char *id,
-		    struct ctrun_launch *ret, char *err, size_t err_size);
+		    const struct ctrun_defaults *d, struct ctrun_launch *ret, char *err,
+		    size_t err_size);
 void ctrun_launch_free(struct ctrun_launch *l);
-/* The method the annotations ask for (none: CT_SHUTDOWN_UNSET), with its command. */
-int ctrun_method(const struct ct_oci_spec *s, enum ct_shutdown_method *ret, char ***ret_command,
-		 char *err, size_t err_size);
+/* A stop method by name (NULL: CT_SHUTDOWN_UNSET) with its command line (exec's, and only
+ * exec's), checked; what names their source in errors. *ret_command (if wanted) is the
+ * command split, the caller's. */
+int ctrun_method(const char *method, const char *command, const char *what,
+		 enum ct_shutdown_method *ret, char ***ret_command, char *err, size_t err_size);
 
 /* Runs the hooks of kind in order, each given the state JSON on stdin; the first that fails
  * (or outlives its timeout) stops them: -EIO, logged. */

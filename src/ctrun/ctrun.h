@@ -16,12 +16,20 @@
  * process ended. */
 #define CTRUN_EXIT_FAILURE 1
 
+/* The stop method for containers whose annotations name none (ctrun --shutdown-method, for
+ * engines that cannot set annotations); NULL: signals only. */
+struct ctrun_defaults {
+	const char *method;
+	const char *command;
+};
+
 struct ctrun_create_options {
 	const char *id;
 	const char *bundle;         /* "": the working directory */
 	const char *pid_file;       /* NULL: none */
 	const char *console_socket; /* NULL: none (process.terminal needs one, or `run`) */
 	bool foreground;            /* `run`: init stays our child, started at once */
+	struct ctrun_defaults defaults;
 };
 
 /* Each returns 0 or -errno, having logged what went wrong. root is the state root. */

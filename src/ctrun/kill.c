@@ -183,13 +183,14 @@ int ctrun_kill(const char *root, const char *id, int sig, bool all)
 		return signal_all(&c, sig);
 	if (!stop_signal(sig) || (st != CTRUN_RUNNING && st != CTRUN_PAUSED))
 		return send_signal(&c, pidfd, sig);
+	if (c.method == CT_SHUTDOWN_UNSET)
+		return send_signal(&c, pidfd, sig);
 	if ((r = ctrun_load_spec(&c, &s)) < 0)
 		return r;
-	r = ctrun_method(&s, &m, &command, err, sizeof(err));
+	r = ctrun_method(ct_shutdown_method_to_string(c.method), c.command[0] ? c.command : NULL,
+			 c.dir, &m, &command, err, sizeof(err));
 	if (r < 0)
 		log_error_errno(r, "%s", err);
-	else if (m == CT_SHUTDOWN_UNSET)
-		r = send_signal(&c, pidfd, sig);
 	else
 		r = graceful(&c, &s, pidfd, m, command);
 	ct_oci_free(&s);

@@ -59,6 +59,16 @@ static bool cgroup_path_valid(const char *path)
 	return path[0] == '\0' || (strncmp(path, "/sys/fs/cgroup/", 15) == 0 && !strstr(path, "/.."));
 }
 
+static int parse_method(struct ctrun_container *c, const char *value)
+{
+	int m = ct_shutdown_method_from_string(value);
+
+	if (m <= 0)
+		return -EBADMSG;
+	c->method = (enum ct_shutdown_method)m;
+	return 0;
+}
+
 static int parse_line(struct ctrun_container *c, const char *key, const char *value)
 {
 	char *end;
@@ -75,6 +85,10 @@ static int parse_line(struct ctrun_container *c, const char *key, const char *va
 		snprintf(c->bundle, sizeof(c->bundle), "%s", value);
 	else if (strcmp(key, "created") == 0)
 		snprintf(c->created, sizeof(c->created), "%s", value);
+	else if (strcmp(key, "method") == 0)
+		return parse_method(c, value);
+	else if (strcmp(key, "command") == 0)
+		snprintf(c->command, sizeof(c->command), "%s", value);
 	else if (strcmp(key, "cgroup.v2") == 0)
 		snprintf(c->cgroup.v2, sizeof(c->cgroup.v2), "%s", value);
 	else if (strcmp(key, "cgroup.payload") == 0)
@@ -123,7 +137,9 @@ int ctrun_load(const char *root, const char *id, struct ctrun_container *ret)
 			return ctrun_fail(-EBADMSG, "%s: a line without '='", path);
 		*eq = '\0';
 		if (parse_line(ret, l, eq + 1) < 0)
-			return ctrun_fail(-EBADMSG, "%s: %s: not a path below /sys/fs/cgroup", path, l);
+			return ctrun_fail(-EBADMSG, "%s: %s: %s", path, l,
+					  strcmp(l, "method") == 0 ? "not a stop method"
+								   : "not a path below /sys/fs/cgroup");
 	}
 	return 0;
 }
@@ -147,6 +163,9 @@ int ctrun_save(const struct ctrun_container *c)
 		return log_error_errno(-errno, "Failed to write %s", tmp);
 	fprintf(f, "pid=%d\nstarttime=%llu\nuserns=%d\nbundle=%s\ncreated=%s\n", (int)c->pid,
 		(unsigned long long)c->starttime, c->userns, c->bundle, c->created);
+	if (c->method != CT_SHUTDOWN_UNSET)
+		fprintf(f, "method=%s\ncommand=%s\n", ct_shutdown_method_to_string(c->method),
+			c->command);
 	fprintf(f, "cgroup.v2=%s\ncgroup.payload=%s\ncgroup.helpers=%s\n", c->cgroup.v2,
 		c->cgroup.payload, c->cgroup.helpers);
 	for (int i = 0; i < CT_CG_COUNT_; i++)

@@ -349,25 +349,44 @@ static int translate_process(const struct ct_oci_spec *s, struct ctrun_launch *l
 	return 0;
 }
 
-int ctrun_method(const struct ct_oci_spec *s, enum ct_shutdown_method *ret, char ***ret_command,
-		 char *err, size_t err_size)
+int ctrun_method(const char *method, const char *command, const char *what,
+		 enum ct_shutdown_method *ret, char ***ret_command, char *err, size_t err_size)
+{
+	int m = method ? ct_shutdown_method_from_string(method) : CT_SHUTDOWN_UNSET;
+	cleanup_strv char **argv = NULL;
+
+	if (m < 0)
+		return ct_fail_msg(err, err_size, "%s: %s '%s' (known: application sysvinit systemd "
+				   "exec)", what, CTRUN_ANNOTATION_METHOD, method);
+	if ((m == CT_SHUTDOWN_EXEC) != (command != NULL))
+		return ct_fail_msg(err, err_size, "%s: %s goes with %s=exec, and exec with it", what,
+				   CTRUN_ANNOTATION_COMMAND, CTRUN_ANNOTATION_METHOD);
+	if (command && (strcspn(command, "\n\r") != strlen(command) ||
+			ct_strv_split_quoted(command, &argv) < 0 || !argv[0]))
+		return ct_fail_msg(err, err_size, "%s: %s '%s': expected a command line", what,
+				   CTRUN_ANNOTATION_COMMAND, command);
+	*ret = (enum ct_shutdown_method)m;
+	if (ret_command)
+		*ret_command = steal_ptr(&argv);
+	return 0;
+}
+
+/* The annotations' method, or else ctrun's --shutdown-method (for engines that cannot set
+ * annotations: Docker 20.10's runtimeArgs). */
+static int translate_method(const struct ct_oci_spec *s, const struct ctrun_defaults *d,
+			    struct ctrun_launch *l, char *err, size_t err_size)
 {
 	const char *method = ct_oci_annotation(s, CTRUN_ANNOTATION_METHOD);
 	const char *command = ct_oci_annotation(s, CTRUN_ANNOTATION_COMMAND);
-	int m = method ? ct_shutdown_method_from_string(method) : CT_SHUTDOWN_UNSET;
+	const char *what = "config.json: annotations";
 
-	*ret_command = NULL;
-	if (m < 0)
-		return ct_fail_msg(err, err_size, "config.json: annotations: %s '%s' (known: "
-				   "application sysvinit systemd exec)", CTRUN_ANNOTATION_METHOD, method);
-	if ((m == CT_SHUTDOWN_EXEC) != (command != NULL))
-		return ct_fail_msg(err, err_size, "config.json: annotations: %s goes with %s=exec, "
-				   "and exec with it", CTRUN_ANNOTATION_COMMAND, CTRUN_ANNOTATION_METHOD);
-	if (command && (ct_strv_split_quoted(command, ret_command) < 0 || !(*ret_command)[0]))
-		return ct_fail_msg(err, err_size, "config.json: annotations: %s '%s': expected a "
-				   "command line", CTRUN_ANNOTATION_COMMAND, command);
-	*ret = (enum ct_shutdown_method)m;
-	return 0;
+	if (!method && !command && d && d->method) {
+		method = d->method;
+		command = d->command;
+		what = "--shutdown-method";
+	}
+	l->method_command = command;
+	return ctrun_method(method, command, what, &l->method, &l->shutdown_command, err, err_size);
 }
 
 /* The application method runs ctinit as init with the process as its child: the process gets
@@ -407,7 +426,8 @@ static int translate_root(const struct ct_oci_spec *s, const char *bundle, struc
 }
 
 static int translate_all(const struct ct_oci_spec *s, const char *bundle, const char *id,
-			 struct ctrun_launch *l, char *err, size_t err_size)
+			 const struct ctrun_defaults *d, struct ctrun_launch *l, char *err,
+			 size_t err_size)
 {
 	struct ct_config *c = &l->config;
 	int r;
@@ -427,7 +447,7 @@ static int translate_all(const struct ct_oci_spec *s, const char *bundle, const 
 	    (r = translate_device_rules(&s->resources, c, err, err_size)) < 0 ||
 	    (r = translate_devices(s, err, err_size)) < 0 ||
 	    (r = translate_cgroup(s, id, l, err, err_size)) < 0 || (r = translate_process(s, l)) < 0 ||
-	    (r = ctrun_method(s, &l->method, &l->shutdown_command, err, err_size)) < 0 ||
+	    (r = translate_method(s, d, l, err, err_size)) < 0 ||
 	    (r = translate_argv(s, l)) < 0)
 		return r;
 	if (s->hostname && (c->hostname = strdup(s->hostname)) == NULL)
@@ -436,13 +456,14 @@ static int translate_all(const struct ct_oci_spec *s, const char *bundle, const 
 }
 
 int ctrun_translate(const struct ct_oci_spec *s, const char *bundle, const char *id,
-		    struct ctrun_launch *ret, char *err, size_t err_size)
+		    const struct ctrun_defaults *d, struct ctrun_launch *ret, char *err,
+		    size_t err_size)
 {
 	int r;
 
 	*ret = (struct ctrun_launch){ .method = CT_SHUTDOWN_UNSET };
 	ct_config_init(&ret->config);
-	r = translate_all(s, bundle, id, ret, err, err_size);
+	r = translate_all(s, bundle, id, d, ret, err, err_size);
 	if (r == -ENOMEM)
 		snprintf(err, err_size, "config.json: %s", strerror(ENOMEM));
 	if (r < 0)

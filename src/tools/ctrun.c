@@ -22,6 +22,7 @@
 
 struct global {
 	const char *root;
+	struct ctrun_defaults defaults;
 	const char *log;
 	bool log_json;
 	int log_fd;
@@ -56,6 +57,9 @@ static void usage(void)
 	       "  --log FILE                 also log to FILE\n"
 	       "  --log-format text|json     the --log file's format (default text)\n"
 	       "  --debug                    log debug messages\n"
+	       "  --shutdown-method M        the stop method of containers whose annotations name\n"
+	       "                             none (for engines without annotations: Docker 20.10)\n"
+	       "  --shutdown-command CMD     the exec method's command with it\n"
 	       "  --systemd-cgroup           refused: ctrun manages cgroupfs paths only\n"
 	       "  -h, --help                 show this help\n"
 	       "  -v, --version              show the version\n"
@@ -98,6 +102,8 @@ static int parse_global(struct global *g, int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' }, { "log", required_argument, NULL, 'l' },
 		{ "log-format", required_argument, NULL, 'f' }, { "debug", no_argument, NULL, 'd' },
 		{ "systemd-cgroup", no_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+		{ "shutdown-method", required_argument, NULL, 'm' },
+		{ "shutdown-command", required_argument, NULL, 'c' },
 		{ "version", no_argument, NULL, 'v' }, {},
 	};
 	int c;
@@ -114,6 +120,8 @@ static int parse_global(struct global *g, int argc, char **argv)
 			g->log_json = strcmp(optarg, "json") == 0;
 			break;
 		case 'd': ct_log_set_level(CT_LOG_DEBUG); break;
+		case 'm': g->defaults.method = optarg; break;
+		case 'c': g->defaults.command = optarg; break;
 		case 's':
 			log_error("--systemd-cgroup is not supported: ctrun manages cgroupfs paths "
 				  "(podman --cgroup-manager cgroupfs; containerd SystemdCgroup = false)");
@@ -159,7 +167,7 @@ static int do_create(const struct global *g, int argc, char **argv, bool run)
 		{ "detach", no_argument, NULL, 'd' }, { "keep", no_argument, NULL, 'k' },
 		{ "preserve-fds", required_argument, NULL, 'f' }, {},
 	};
-	struct ctrun_create_options o = { .bundle = "" };
+	struct ctrun_create_options o = { .bundle = "", .defaults = g->defaults };
 	bool detach = false;
 	pid_t pid;
 	int c, r;

@@ -72,7 +72,7 @@ static int translate(const char *process_extra, const char *linux_json, const ch
 		print_error("parse: %s\n", err);
 		return r;
 	}
-	r = ctrun_translate(s, dir, "id1", l, err, size);
+	r = ctrun_translate(s, dir, "id1", NULL, l, err, size);
 	if (r < 0)
 		ct_oci_free(s);
 	return r;
@@ -324,6 +324,31 @@ static void test_methods(void **state)
 		       "\"halt\" }", "org.ct.shutdown-method 'halt'");
 }
 
+/* ctrun --shutdown-method: the default where the annotations name none, never over them */
+static void test_method_default(void **state)
+{
+	const struct ctrun_defaults sysv = { "sysvinit", NULL }, bad = { "exec", NULL };
+	char err[CT_OCI_ERR_MAX] = "";
+	cleanup_free char *plain = spec_text("", "{ " NS_DEFAULT " }", "");
+	cleanup_free char *annotated = spec_text("", "{ " NS_DEFAULT " }", ", \"annotations\": { "
+						 "\"org.ct.shutdown-method\": \"systemd\" }");
+	struct ct_oci_spec s;
+	struct ctrun_launch l;
+
+	assert_int_equal(ct_oci_parse(plain, strlen(plain), "config.json", &s, err, sizeof(err)), 0);
+	assert_int_equal(ctrun_translate(&s, dir, "id1", &sysv, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.method, CT_SHUTDOWN_SYSVINIT);
+	ctrun_launch_free(&l);
+	assert_int_equal(ctrun_translate(&s, dir, "id1", &bad, &l, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--shutdown-method: org.ct.shutdown-command goes with"));
+	ct_oci_free(&s);
+	assert_int_equal(ct_oci_parse(annotated, strlen(annotated), "config.json", &s, err,
+				      sizeof(err)), 0);
+	assert_int_equal(ctrun_translate(&s, dir, "id1", &sysv, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.method, CT_SHUTDOWN_SYSTEMD);
+	done(&s, &l);
+}
+
 static void test_signals(void **state)
 {
 	assert_int_equal(ctrun_signal_parse("TERM"), SIGTERM);
@@ -351,6 +376,8 @@ static void test_state_file(void **state)
 	snprintf(c.created, sizeof(c.created), "2026-12-07T00:00:00.000000000Z");
 	snprintf(c.cgroup.v2, sizeof(c.cgroup.v2), "/sys/fs/cgroup/unified/ctrun/c1");
 	snprintf(c.cgroup.v1[CT_CG_PIDS], sizeof(c.cgroup.v1[0]), "/sys/fs/cgroup/pids/ctrun/c1");
+	c.method = CT_SHUTDOWN_EXEC;
+	snprintf(c.command, sizeof(c.command), "pg_ctl stop -m 'fast'");
 	assert_int_equal(ctrun_save(&c), 0);
 	assert_int_equal(ctrun_load(root, "c1", &back), 0);
 	assert_int_equal(back.pid, 4242);
@@ -359,6 +386,8 @@ static void test_state_file(void **state)
 	assert_string_equal(back.bundle, "/srv/bundle");
 	assert_string_equal(back.cgroup.v2, c.cgroup.v2);
 	assert_string_equal(back.cgroup.v1[CT_CG_PIDS], c.cgroup.v1[CT_CG_PIDS]);
+	assert_int_equal(back.method, CT_SHUTDOWN_EXEC);
+	assert_string_equal(back.command, "pg_ctl stop -m 'fast'");
 	/* a pid that is not the container's (start time differs): stopped, never signalled */
 	back.pid = getpid();
 	assert_int_equal(ctrun_status_of(&back), CTRUN_STOPPED);
@@ -393,7 +422,8 @@ int main(void)
 		cmocka_unit_test(test_minimal),	   cmocka_unit_test(test_cgroups_path),
 		cmocka_unit_test(test_mounts),	   cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_namespaces), cmocka_unit_test(test_sysctl_and_hooks),
-		cmocka_unit_test(test_methods),	   cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_methods),	   cmocka_unit_test(test_method_default),
+		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_state_file), cmocka_unit_test(test_lookup),
 	};
 
