@@ -30,6 +30,7 @@ struct creating {
 	struct ctrun_launch l;
 	struct ct_spawn_tty tty;
 	int dev_fd, fifo_fd, ctinit_fd, pidfd, sync_fd;
+	int own[8]; /* our namespaces, where one is joined by path (join_namespaces()) */
 	pid_t pid;
 	uid_t root_uid;
 	gid_t root_gid;
@@ -77,17 +78,38 @@ static void created_now(struct ctrun_container *c)
 	snprintf(c->created + n, sizeof(c->created) - n, ".%09ldZ", ts.tv_nsec);
 }
 
-/* A namespace given by path (the engine's network namespace, say) is joined by ctrun itself
- * before the clone: init is born in it. */
-static int join_namespaces(const struct ctrun_launch *l)
+static const char *ns_name(unsigned long flag)
 {
+	return flag == CLONE_NEWNET ? "net" : flag == CLONE_NEWIPC ? "ipc" :
+	       flag == CLONE_NEWUTS ? "uts" : "cgroup";
+}
+
+/* A namespace given by path (the engine's network namespace, say) is joined by ctrun itself
+ * for the clone, so that init is born in it; ours are kept in x->own to go back to (the hooks
+ * run in the runtime's namespaces). */
+static int join_namespaces(struct creating *x)
+{
+	const struct ctrun_launch *l = &x->l;
+	char own[64];
+
 	for (size_t i = 0; i < l->n_join; i++) {
 		cleanup_close int fd = open(l->join[i]->path, O_RDONLY | O_CLOEXEC);
 
-		if (fd < 0 || setns(fd, (int)l->join[i]->flag) < 0)
+		snprintf(own, sizeof(own), "/proc/self/ns/%s", ns_name(l->join[i]->flag));
+		x->own[i] = open(own, O_RDONLY | O_CLOEXEC);
+		if (x->own[i] < 0 || fd < 0 || setns(fd, (int)l->join[i]->flag) < 0)
 			return log_error_errno(-errno, "Failed to join the namespace %s",
 					       l->join[i]->path);
 	}
+	return 0;
+}
+
+static int leave_namespaces(struct creating *x)
+{
+	for (size_t i = 0; i < x->l.n_join; i++)
+		if (x->own[i] >= 0 && setns(x->own[i], (int)x->l.join[i]->flag) < 0)
+			return log_error_errno(-errno, "Failed to go back to our %s namespace",
+					       ns_name(x->l.join[i]->flag));
 	return 0;
 }
 
@@ -113,24 +135,33 @@ static int make_cgroup(struct creating *x)
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up the container's cgroup: %s", what);
 	x->cgroup_made = true;
+	/* From here the state names the cgroup: a create killed halfway leaves nothing delete
+	 * cannot find. */
+	if ((r = ctrun_save(&x->c)) < 0)
+		return r;
 	if (nested)
 		log_warning("No device policy of its own (nested in a user namespace): the "
 			    "enclosing container's applies");
 	return 0;
 }
 
-/* process.terminal: a pty in a devpts of the container's own; the master goes to the engine. */
+/* process.terminal: a pty in a devpts of the container's own, its slave the process user's
+ * (as runc makes it: a user that could not reopen its /dev/tty breaks su and sudo); the master
+ * goes to the engine. */
 static int make_terminal(struct creating *x, struct ct_spawn_plan *plan)
 {
 	const struct ct_idmap *m = &x->l.config.idmap;
+	uint32_t puid = x->spec.process.uid;
 	int64_t tty_gid = m->mode == CT_IDMAP_NONE ? 5 : ct_idmap_to_host(m->gid, m->n_gid, 5);
+	int64_t owner = m->mode == CT_IDMAP_NONE ? puid : ct_idmap_to_host(m->uid, m->n_uid, puid);
 	int r;
 
 	if (!x->spec.process.terminal)
 		return 0;
 	if (!x->o->console_socket)
 		return ctrun_fail(-EINVAL, "process.terminal is true: --console-socket is needed");
-	r = ct_spawn_tty(x->root_uid, tty_gid < 0 ? x->root_gid : (gid_t)tty_gid, &x->tty);
+	r = ct_spawn_tty(owner < 0 ? x->root_uid : (uid_t)owner,
+			 tty_gid < 0 ? x->root_gid : (gid_t)tty_gid, &x->tty);
 	if (r < 0)
 		return log_error_errno(r, "Failed to make the container's terminal");
 	r = ctrun_console_send(x->o->console_socket, x->tty.master_fd);
@@ -199,7 +230,6 @@ static int after_clone(struct creating *x)
 			     what, sizeof(what));
 	if (r < 0)
 		return log_error_errno(r, "Failed to prepare %s", what);
-	x->c.pid = x->pid;
 	if ((r = run_hooks(x, CT_OCI_HOOK_PRESTART)) >= 0 &&
 	    (r = run_hooks(x, CT_OCI_HOOK_CREATE_RUNTIME)) >= 0 &&
 	    (r = ct_spawn_go(x->sync_fd, &fds)) < 0)
@@ -210,7 +240,7 @@ static int after_clone(struct creating *x)
 
 static int report_failure(const struct creating *x, const struct ct_setup_report *rep)
 {
-	const char *arg0 = x->l.argv[0];
+	const char *arg0 = x->l.ctinit ? x->l.argv[2] : x->l.argv[0];
 
 	if (rep->step == CT_STEP_EXEC && rep->error == -ENOENT)
 		return log_error_errno(rep->error, "exec: \"%s\": executable file not found in $PATH",
@@ -260,8 +290,8 @@ static int clone_init(struct creating *x)
 	int r;
 
 	sigemptyset(&plan.child_mask);
-	if ((r = join_namespaces(&x->l)) < 0 || (r = make_cgroup(x)) < 0 ||
-	    (r = prepare_files(x, &plan)) < 0)
+	if ((r = make_cgroup(x)) < 0 || (r = prepare_files(x, &plan)) < 0 ||
+	    (r = join_namespaces(x)) < 0)
 		return r;
 	plan.exec_fd = x->ctinit_fd;
 	plan.dev_fd = x->dev_fd;
@@ -269,10 +299,12 @@ static int clone_init(struct creating *x)
 	r = ct_spawn(&plan, &x->pidfd, &x->pid, &x->sync_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to clone the container's init");
-	if ((r = after_clone(x)) < 0 || (r = wait_ready(x)) < 0)
+	x->c.pid = x->pid;
+	if ((r = leave_namespaces(x)) < 0 ||
+	    (r = ct_proc_starttime(x->pid, &x->c.starttime)) < 0 || (r = ctrun_save(&x->c)) < 0 ||
+	    (r = after_clone(x)) < 0 || (r = wait_ready(x)) < 0)
 		return r;
-	if ((r = ct_proc_starttime(x->pid, &x->c.starttime)) < 0)
-		return log_error_errno(r, "init died after its setup");
+	x->c.ready = true;
 	return 0;
 }
 
@@ -301,6 +333,8 @@ static void creating_done(struct creating *x)
 	ct_close_fd(&x->pidfd);
 	ct_close_fd(&x->sync_fd);
 	ct_close_fd(&x->c.cgroup.v2_fd);
+	for (size_t i = 0; i < ARRAY_SIZE(x->own); i++)
+		ct_close_fd(&x->own[i]);
 	ctrun_launch_free(&x->l);
 	ct_oci_free(&x->spec);
 }
@@ -324,7 +358,8 @@ static int load_bundle(struct creating *x, char *bundle, size_t size)
 int ctrun_create(const char *root, const struct ctrun_create_options *o, pid_t *ret_pid)
 {
 	struct creating x = { .o = o, .dev_fd = -1, .fifo_fd = -1, .ctinit_fd = -1, .pidfd = -1,
-			      .sync_fd = -1, .tty = { -1, -1, -1, -1 } };
+			      .sync_fd = -1, .tty = { -1, -1, -1, -1 },
+			      .own = { -1, -1, -1, -1, -1, -1, -1, -1 } };
 	char bundle[PATH_MAX];
 	int r;
 

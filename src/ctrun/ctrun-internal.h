@@ -25,7 +25,8 @@ enum ctrun_status { CTRUN_CREATING, CTRUN_CREATED, CTRUN_RUNNING, CTRUN_PAUSED, 
 struct ctrun_container {
 	char id[CTRUN_ID_MAX + 1];
 	char dir[PATH_MAX];
-	pid_t pid;              /* 0 while creating */
+	pid_t pid;              /* 0 until the clone */
+	bool ready;             /* create finished: init waits on the FIFO (or ran); else creating */
 	uint64_t starttime;     /* of pid (/proc/PID/stat), so that a reused pid is not taken for it */
 	char bundle[PATH_MAX];
 	char created[64];       /* RFC 3339, UTC */
@@ -95,6 +96,10 @@ struct ctrun_launch {
 	char cgroup_leaf[NAME_MAX + 1];
 };
 
+/* A process's own steps (rlimits, umask, oomScoreAdj, cwd, terminal) for the spawn room;
+ * *ret_rlimits is the array ret points into, the caller's to free. */
+int ctrun_process_steps(const struct ct_oci_process *p, struct ct_spawn_oci *ret,
+			struct ct_spawn_rlimit **ret_rlimits);
 /* -EINVAL with err naming the field for what ctrun cannot honour. d: the command line's
  * defaults for what the annotations do not say (may be NULL). */
 int ctrun_translate(const struct ct_oci_spec *s, const char *bundle, const char *id,

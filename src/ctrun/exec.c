@@ -81,6 +81,8 @@ struct exec_run {
 	const struct ctrun_container *c;
 	const struct ct_oci_process *p;
 	struct ctrun_confinement conf;
+	struct ct_spawn_oci steps;    /* its rlimits, umask, oomScoreAdj */
+	struct ct_spawn_rlimit *rlimits;
 	int pidfd, ctl_fd, pid_pipe[2];
 };
 
@@ -92,7 +94,7 @@ static _Noreturn void helper(struct exec_run *e)
 				  .cwd = e->p->cwd, .in_fd = e->p->terminal ? -1 : STDIN_FILENO,
 				  .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO,
 				  .ctl_fd = e->ctl_fd, .tty = e->p->terminal,
-				  .pid_fd = e->pid_pipe[1], .detach = true };
+				  .pid_fd = e->pid_pipe[1], .detach = true, .oci = &e->steps };
 	sigset_t none;
 
 	sigemptyset(&none);
@@ -193,9 +195,12 @@ int ctrun_exec(const char *root, const struct ctrun_exec_options *o)
 	r = ctrun_confinement(&s, &p, &e.conf, err, sizeof(err));
 	if (r < 0)
 		log_error_errno(r, "%s", err);
+	else if ((r = ctrun_process_steps(&p, &e.steps, &e.rlimits)) < 0)
+		log_error_errno(r, "exec");
 	else
 		r = run_exec(o, &e);
 out:
+	free(e.rlimits);
 	ctrun_confinement_free(&e.conf);
 	ct_close_fd(&e.ctl_fd);
 	ct_close_fd(&e.pidfd);

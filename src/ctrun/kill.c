@@ -2,8 +2,8 @@
 /* `ctrun kill ID [SIGNAL]`. Without the org.ct.shutdown-method annotation, exactly the named
  * signal is delivered (runtime-tools' semantics). With it, a conventional stop signal (TERM,
  * INT, PWR, RTMIN+3: what engines send) runs that method instead: the sysvinit initctl request,
- * signal 38 (SIGRTMIN+4) for systemd, SIGTERM to ctinit for an application, the command for
- * exec. Where the method cannot reach init (no initctl FIFO, a signal init would drop), that is
+ * signal 38 (SIGRTMIN+4) for systemd, the signal to ctinit (which passes it on) for an
+ * application, the command for exec. Where the method cannot reach init (no initctl FIFO, a signal init would drop), that is
  * said on stderr and SIGKILL delivered: the engine then does not wait out its timeout for a stop
  * that was never going to happen. */
 #include "ctrun-internal.h"
@@ -90,6 +90,47 @@ static int sysvinit(const struct ctrun_container *c, int pidfd)
 	return fail_fast(c, pidfd, why);
 }
 
+/* init's stdout as it has it open (pidfd_getfd: the same open file, never a new open as the
+ * host's root, which a container could aim at a host file or device through an O_PATH fd), or
+ * /dev/null. */
+static int init_stdout(int pidfd)
+{
+	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, STDOUT_FILENO, 0);
+
+	return fd >= 0 ? fd : open("/dev/null", O_WRONLY | O_CLOEXEC);
+}
+
+/* The middle process: nothing of ctrun's stdio (an engine reads it until EOF: kill would last as
+ * long as the command), the helper in the container's cgroup (its device policy and limits
+ * apply to the command as to everything else of the container), then the wait. */
+static _Noreturn void exec_middle(const struct ctrun_container *c, const struct ct_oci_spec *s,
+				  int pidfd, char **command, const struct ctrun_confinement *conf)
+{
+	int out = init_stdout(pidfd), null = open("/dev/null", O_RDWR | O_CLOEXEC), st;
+	struct ct_confine confine = { .seccomp = conf->seccomp, .creds = &conf->creds,
+				      .no_new_privs = conf->no_new_privs };
+	struct ct_exec_spec x = { .what = CTRUN_ANNOTATION_COMMAND, .argv = command,
+				  .envp = s->process.env, .cwd = s->process.cwd, .in_fd = -1,
+				  .out_fd = out, .err_fd = out, .ctl_fd = -1, .pid_fd = -1 };
+	sigset_t none;
+	pid_t helper;
+
+	if (out < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+	    dup2(null, STDERR_FILENO) < 0)
+		_exit(CT_EXEC_SETUP_FAILED);
+	sigemptyset(&none);
+	setsid();
+	helper = fork();
+	if (helper == 0) {
+		if (ct_cgroup_attach(&c->cgroup, getpid(), true) < 0)
+			_exit(CT_EXEC_SETUP_FAILED);
+		ct_helper_exec(pidfd, conf->namespaces, &confine, &x, &none);
+	}
+	while (helper > 0 && waitpid(helper, &st, 0) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
 /* The shutdown command runs detached: kill returns at once, as with a signal, and the engine
  * waits for the container to stop. An intermediate process is the helper's parent (the helper
  * dies with its parent) for as long as the command runs; ctrun is not. Its output goes where
@@ -98,34 +139,15 @@ static int exec_command(const struct ctrun_container *c, const struct ct_oci_spe
 			char **command)
 {
 	struct ctrun_confinement conf;
-	char err[CT_OCI_ERR_MAX], out_path[64];
+	char err[CT_OCI_ERR_MAX];
 	int r = ctrun_confinement(s, &s->process, &conf, err, sizeof(err));
 	pid_t pid;
 
 	if (r < 0)
 		return log_error_errno(r, "%s", err);
-	snprintf(out_path, sizeof(out_path), "/proc/%d/fd/1", (int)c->pid);
 	pid = fork();
-	if (pid == 0) {
-		int out = open(out_path, O_WRONLY | O_CLOEXEC), st;
-		struct ct_confine confine = { .seccomp = conf.seccomp, .creds = &conf.creds,
-					      .no_new_privs = conf.no_new_privs };
-		struct ct_exec_spec x = { .what = CTRUN_ANNOTATION_COMMAND, .argv = command,
-					  .envp = s->process.env, .cwd = s->process.cwd,
-					  .in_fd = -1, .out_fd = out, .err_fd = out, .ctl_fd = -1,
-					  .pid_fd = -1 };
-		sigset_t none;
-		pid_t helper;
-
-		sigemptyset(&none);
-		setsid();
-		helper = fork();
-		if (helper == 0)
-			ct_helper_exec(pidfd, conf.namespaces, &confine, &x, &none);
-		while (helper > 0 && waitpid(helper, &st, 0) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
+	if (pid == 0)
+		exec_middle(c, s, pidfd, command, &conf);
 	ctrun_confinement_free(&conf);
 	if (pid < 0)
 		return log_error_errno(-errno, "Failed to fork for %s", CTRUN_ANNOTATION_COMMAND);
@@ -133,7 +155,7 @@ static int exec_command(const struct ctrun_container *c, const struct ct_oci_spe
 }
 
 static int graceful(const struct ctrun_container *c, const struct ct_oci_spec *s, int pidfd,
-		    enum ct_shutdown_method m, char **command)
+		    enum ct_shutdown_method m, char **command, int sig)
 {
 	switch (m) {
 	case CT_SHUTDOWN_SYSVINIT:
@@ -142,8 +164,9 @@ static int graceful(const struct ctrun_container *c, const struct ct_oci_spec *s
 		return signal_unless_dropped(c, pidfd, SYSTEMD_POWEROFF);
 	case CT_SHUTDOWN_EXEC:
 		return exec_command(c, s, pidfd, command);
-	default: /* application: ctinit is init, and passes SIGTERM on to the process */
-		return signal_unless_dropped(c, pidfd, SIGTERM);
+	default: /* application: ctinit is init, and passes the signal on to the process (the
+		  * image's STOPSIGNAL: SIGINT is PostgreSQL's fast shutdown) */
+		return signal_unless_dropped(c, pidfd, sig);
 	}
 }
 
@@ -178,7 +201,7 @@ int ctrun_kill(const char *root, const char *id, int sig, bool all)
 		return r;
 	st = ctrun_status_of(&c);
 	if (st == CTRUN_STOPPED || st == CTRUN_CREATING || ctrun_open_init(&c, &pidfd) < 0)
-		return ctrun_fail(-ESRCH, "container %s is not running", id);
+		return ctrun_fail(-ESRCH, "container not running: %s", id); /* containerd matches the words */
 	if (all)
 		return signal_all(&c, sig);
 	if (!stop_signal(sig) || (st != CTRUN_RUNNING && st != CTRUN_PAUSED))
@@ -192,7 +215,7 @@ int ctrun_kill(const char *root, const char *id, int sig, bool all)
 	if (r < 0)
 		log_error_errno(r, "%s", err);
 	else
-		r = graceful(&c, &s, pidfd, m, command);
+		r = graceful(&c, &s, pidfd, m, command, sig);
 	ct_oci_free(&s);
 	return r;
 }

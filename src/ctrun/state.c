@@ -53,10 +53,20 @@ int ctrun_dir(const char *root, const char *id, char *buf, size_t size)
 	return 0;
 }
 
-/* A cgroup of the state must be below the cgroup file systems: delete kills what is in it. */
+/* A cgroup of the state must be a container's below the cgroup file systems, at least two
+ * levels below a hierarchy's root (PARENT/LEAF): delete kills what is in it. */
 static bool cgroup_path_valid(const char *path)
 {
-	return path[0] == '\0' || (strncmp(path, "/sys/fs/cgroup/", 15) == 0 && !strstr(path, "/.."));
+	const char *p = path + 15;
+	int levels = 0;
+
+	if (path[0] == '\0')
+		return true;
+	if (strncmp(path, "/sys/fs/cgroup/", 15) != 0 || strstr(path, "/..") || strstr(path, "//"))
+		return false;
+	for (p = strchr(p, '/'); p && p[1]; p = strchr(p + 1, '/'))
+		levels++;
+	return levels >= 2;
 }
 
 static int parse_method(struct ctrun_container *c, const char *value)
@@ -81,6 +91,8 @@ static int parse_line(struct ctrun_container *c, const char *key, const char *va
 		c->starttime = strtoull(value, &end, 10);
 	else if (strcmp(key, "userns") == 0)
 		c->userns = strcmp(value, "1") == 0;
+	else if (strcmp(key, "ready") == 0)
+		c->ready = strcmp(value, "1") == 0;
 	else if (strcmp(key, "bundle") == 0)
 		snprintf(c->bundle, sizeof(c->bundle), "%s", value);
 	else if (strcmp(key, "created") == 0)
@@ -161,8 +173,9 @@ int ctrun_save(const struct ctrun_container *c)
 	f = fopen(tmp, "we");
 	if (!f)
 		return log_error_errno(-errno, "Failed to write %s", tmp);
-	fprintf(f, "pid=%d\nstarttime=%llu\nuserns=%d\nbundle=%s\ncreated=%s\n", (int)c->pid,
-		(unsigned long long)c->starttime, c->userns, c->bundle, c->created);
+	fprintf(f, "pid=%d\nstarttime=%llu\nready=%d\nuserns=%d\nbundle=%s\ncreated=%s\n",
+		(int)c->pid, (unsigned long long)c->starttime, c->ready, c->userns, c->bundle,
+		c->created);
 	if (c->method != CT_SHUTDOWN_UNSET)
 		fprintf(f, "method=%s\ncommand=%s\n", ct_shutdown_method_to_string(c->method),
 			c->command);
@@ -222,7 +235,7 @@ enum ctrun_status ctrun_status_of(const struct ctrun_container *c)
 {
 	char fifo[PATH_MAX + 16];
 
-	if (c->pid == 0)
+	if (!c->ready)
 		return CTRUN_CREATING;
 	if (!alive(c))
 		return CTRUN_STOPPED;
@@ -303,7 +316,10 @@ int ctrun_write_pid_file(const char *path, pid_t pid)
 
 	if (snprintf(tmp, sizeof(tmp), "%s.ctrun-tmp", path) >= (int)sizeof(tmp))
 		return log_error_errno(-ENAMETOOLONG, "pid file %s", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* a fresh file: never one planted there (a hard link to a host file) */
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return log_error_errno(-errno, "Failed to remove %s", tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 || ct_write_all(fd, buf, (size_t)n) < 0 || rename(tmp, path) < 0) {
 		int r = -errno;
 		unlink(tmp);

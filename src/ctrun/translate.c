@@ -133,8 +133,12 @@ static int mount_entry(const struct ct_oci_mount *m, const char *bundle, bool us
 		if ((r = ct_mount_entry_add_option(e, *o, msg, size)) < 0)
 			return r;
 	}
-	/* Propagation options say how the mount propagates, which ct makes private anyway. */
-	e->flags &= ~(unsigned long)(MS_SHARED | MS_SLAVE | MS_UNBINDABLE | MS_PRIVATE);
+	/* ct's mount tree is private: a mount that asks to receive the host's mounts (Kubernetes'
+	 * HostToContainer, Bidirectional) cannot have it, and says so. */
+	if (e->flags & (MS_SHARED | MS_SLAVE))
+		return ct_fail_msg(msg, size, "%s propagation is not supported (ct's mount tree is "
+				   "private)", e->flags & MS_SHARED ? "shared" : "slave");
+	e->flags &= ~(unsigned long)(MS_UNBINDABLE | MS_PRIVATE);
 	return 0;
 }
 
@@ -327,24 +331,37 @@ static int translate_namespaces(const struct ct_oci_spec *s, struct ctrun_launch
 	return 0;
 }
 
+int ctrun_process_steps(const struct ct_oci_process *p, struct ct_spawn_oci *ret,
+			struct ct_spawn_rlimit **ret_rlimits)
+{
+	struct ct_spawn_rlimit *rl = calloc(p->n_rlimits + 1, sizeof(*rl));
+
+	if (!rl)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_rlimits; i++)
+		rl[i] = (struct ct_spawn_rlimit){ p->rlimits[i].resource, p->rlimits[i].soft,
+						  p->rlimits[i].hard };
+	*ret = (struct ct_spawn_oci){
+		.fifo_fd = -1, .cwd = p->cwd, .umask = p->has_umask ? (int)p->umask : -1,
+		.rlimits = rl, .n_rlimits = p->n_rlimits, .has_oom_score_adj = p->has_oom_score_adj,
+		.oom_score_adj = p->oom_score_adj, .ctty = p->terminal,
+	};
+	*ret_rlimits = rl;
+	return 0;
+}
+
 static int translate_process(const struct ct_oci_spec *s, struct ctrun_launch *l)
 {
 	const struct ct_oci_process *p = &s->process;
+	int r = ctrun_process_steps(p, &l->oci, &l->rlimits);
 
-	l->rlimits = calloc(p->n_rlimits + 1, sizeof(*l->rlimits));
-	if (!l->rlimits)
-		return -ENOMEM;
-	for (size_t i = 0; i < p->n_rlimits; i++)
-		l->rlimits[i] = (struct ct_spawn_rlimit){ p->rlimits[i].resource, p->rlimits[i].soft,
-							  p->rlimits[i].hard };
-	l->oci = (struct ct_spawn_oci){
-		.fifo_fd = -1, .cwd = p->cwd, .umask = p->has_umask ? (int)p->umask : -1,
-		.rlimits = l->rlimits, .n_rlimits = p->n_rlimits,
-		.has_oom_score_adj = p->has_oom_score_adj, .oom_score_adj = p->oom_score_adj,
-		.masked = s->masked_paths, .readonly = s->readonly_paths, .sysctl = s->sysctl,
-		.readonly_root = s->root_readonly, .propagation = s->rootfs_propagation,
-		.ctty = p->terminal,
-	};
+	if (r < 0)
+		return r;
+	l->oci.masked = s->masked_paths;
+	l->oci.readonly = s->readonly_paths;
+	l->oci.sysctl = s->sysctl;
+	l->oci.readonly_root = s->root_readonly;
+	l->oci.propagation = s->rootfs_propagation;
 	l->config.no_new_privs = p->no_new_privileges;
 	return 0;
 }
@@ -361,10 +378,11 @@ int ctrun_method(const char *method, const char *command, const char *what,
 	if ((m == CT_SHUTDOWN_EXEC) != (command != NULL))
 		return ct_fail_msg(err, err_size, "%s: %s goes with %s=exec, and exec with it", what,
 				   CTRUN_ANNOTATION_COMMAND, CTRUN_ANNOTATION_METHOD);
-	if (command && (strcspn(command, "\n\r") != strlen(command) ||
+	if (command && (strcspn(command, "\n\r") != strlen(command) || strlen(command) >= 1024 ||
 			ct_strv_split_quoted(command, &argv) < 0 || !argv[0]))
-		return ct_fail_msg(err, err_size, "%s: %s '%s': expected a command line", what,
-				   CTRUN_ANNOTATION_COMMAND, command);
+		return ct_fail_msg(err, err_size, "%s: %s '%.200s': expected a command line of one "
+				   "line and less than 1024 bytes", what, CTRUN_ANNOTATION_COMMAND,
+				   command);
 	*ret = (enum ct_shutdown_method)m;
 	if (ret_command)
 		*ret_command = steal_ptr(&argv);

@@ -175,8 +175,14 @@ static int parse_process_object(struct ct_jctx *j, json_object *p, struct ct_oci
 			ct_jpath_index(item, "process.env", i);
 			return ct_jfail(j, item, "'%s' is not KEY=VALUE", proc->env[i]);
 		}
-	/* Confinement ct cannot give: refused, never silently dropped. */
-	r = ct_jrefuse(j, p, "process", "apparmorProfile", "no AppArmor support");
+	/* Confinement ct cannot give: refused, never silently dropped. "unconfined" asks for none
+	 * (Docker and Podman's --security-opt apparmor=unconfined on an AppArmor host). */
+	json_object *aa = ct_jget(p, "apparmorProfile");
+	if (aa && json_object_is_type(aa, json_type_string) &&
+	    strcmp(json_object_get_string(aa), "unconfined") == 0)
+		r = 0;
+	else
+		r = ct_jrefuse(j, p, "process", "apparmorProfile", "no AppArmor support");
 	if (r == 0)
 		r = ct_jrefuse(j, p, "process", "selinuxLabel", "no SELinux support");
 	if (r == 0)

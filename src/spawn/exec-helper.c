@@ -7,6 +7,7 @@
  * the container already sealed; the helper waits for it, forwards the session's signals, and
  * ends as it ended. */
 #include "helper-internal.h"
+#include "rootfs-internal.h"
 
 #include "common/util.h"
 #include "exec-user.h"
@@ -186,6 +187,11 @@ static void enter(const struct ct_exec_spec *x, const struct ct_confine *confine
 				    ret_slave)) < 0)
 		fail(x, "a pty in the container's /dev/ptmx", r);
 	close(root_fd);
+	if (x->oci) {
+		struct ct_setup_report rep;
+		if ((r = ct_spawn_oci_process(x->oci, &rep)) < 0)
+			fail(x, rep.detail, r);
+	}
 	r = ct_confine_apply(confine, &step);
 	if (r < 0)
 		fail(x, ct_step_to_string(step), r);

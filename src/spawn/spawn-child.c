@@ -286,9 +286,10 @@ static int child_setup(const struct ct_spawn_plan *p, int sync_fd, struct ct_set
 	 * exec itself is left; if the child dies in it, it still bears the name set at the start
 	 * of setup (the monitor looks, see ct_monitor_sync()). */
 	ct_setup_step(rep, CT_STEP_EXEC, p->argv[0]);
-	/* An OCI process's command is looked up in its own PATH: one not found fails `create`. */
-	if (p->oci && p->exec_fd < 0 && (r = ct_spawn_oci_lookup(p->argv[0], p->envp, path,
-								  sizeof(path))) < 0)
+	/* An OCI process's command is looked up in its own PATH: one not found fails `create`
+	 * (with ctinit as init, the command after its "--"). */
+	if (p->oci && (r = ct_spawn_oci_lookup(p->exec_fd < 0 ? p->argv[0] : p->argv[2], p->envp,
+					       path, sizeof(path))) < 0)
 		return r;
 	/* write(), not send(): a seccomp profile may deny sendto, and this runs under it. */
 	if (write(sync_fd, rep, sizeof(*rep)) < 0)

@@ -182,6 +182,8 @@ struct ct_exec_spec {
 			       * written there once it runs */
 	bool detach;          /* the helper exits (0) once the command runs: it is its parent's
 			       * nearest subreaper's (ctrun exec --detach) */
+	const struct ct_spawn_oci *oci; /* an OCI process's rlimits, umask, oomScoreAdj (ctrun
+					 * exec); NULL: none */
 };
 #define CT_EXEC_SETUP_FAILED 125 /* the helper could not enter, confine or start the command */
 

@@ -293,6 +293,8 @@ static int do_exec(const struct global *g, int argc, char **argv)
 	if (!(o.id = the_id(argc, argv, -1)))
 		return 1;
 	o.argv = argv + optind + 1;
+	if (o.argv[0] && strcmp(o.argv[0], "--") == 0) /* exec ID -- CMD... */
+		o.argv++;
 	o.env = env;
 	if (!o.process && !o.argv[0]) {
 		log_error("exec: a command, or --process FILE, is needed");

@@ -9,13 +9,22 @@ STATE=$T/state
 B=$T/bundle
 mkdir -p "$B" "$T/out"
 chmod 777 "$T/out"
-rt() { "$CTRUN" --root "$STATE" "$@"; }
-IDS="plain sd app ex sv usr badm ex2 bad1 bad2 bad3 w1 garbled pf hook1 hook2"
-cgroups_left() {
-	local id
-	for id in $IDS; do ls -d /sys/fs/cgroup/unified/ctrun/$id 2>/dev/null || true; done
+# Every container's cgroup is CG/ID (cgroupsPath): nothing of another run of this test is
+# touched, nor is another's of this one.
+CG=ct-test-$$
+cgroups_left() { ls -A "/sys/fs/cgroup/unified/$CG" 2>/dev/null | grep -v '^cgroup\.\|\.' || true; }
+# rt ARGS...: ctrun with the test's state root; create gets the bundle with its cgroupsPath
+rt() {
+	if [ "$1" = create ] && [ -f "$B/config.json" ]; then
+		local id=${*: -1} dir
+		dir=$T/b-$(printf %s "$id" | tr -c 'A-Za-z0-9' _)
+		mkdir -p "$dir"
+		sed "s|@ID@|$id|" "$B/config.json" >"$dir/config.json"
+		set -- "${@/#$B/$dir}"
+	fi
+	"$CTRUN" --root "$STATE" "$@"
 }
-EXTRA_CLEANUP='for c in $(rt list -q 2>/dev/null); do rt delete --force "$c"; done 2>/dev/null || true'
+EXTRA_CLEANUP='for c in $(rt list -q 2>/dev/null); do rt delete --force "$c"; done 2>/dev/null || true; for d in /sys/fs/cgroup/*/"$CG"; do rmdir "$d" 2>/dev/null || true; done'
 
 # bundle ARGS_JSON [ANNOTATIONS_JSON] [HOOKS_JSON]
 bundle() {
@@ -32,7 +41,8 @@ bundle() {
 	"hooks": ${3:-{\}},
 	"mounts": [ { "destination": "/proc", "type": "proc", "source": "proc" },
 		    { "destination": "/out", "type": "bind", "source": "$T/out", "options": [ "rbind" ] } ],
-	"linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "ipc" }, { "type": "uts" } ] }
+	"linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "ipc" }, { "type": "uts" } ],
+		   "cgroupsPath": "/$CG/@ID@" }
 }
 JSON
 }
@@ -56,7 +66,7 @@ run_rc rc "$CTRUN" --systemd-cgroup list 2>"$T/err"
 expect_match "--systemd-cgroup is refused, saying what to use" "not supported.*cgroupfs" "$rc $(cat "$T/err")"
 
 # The stop methods behind kill.
-TRAP='"sh", "-c", "trap \"echo TERM > /out/got; exit 0\" TERM; echo up > /out/up; while :; do sleep 0.1; done"'
+TRAP='"sh", "-c", "trap \"echo TERM > /out/got; exit 0\" TERM; trap \"echo INT > /out/got; exit 0\" INT; echo up > /out/up; while :; do sleep 0.1; done"'
 bundle '["sh", "-c", "echo up > /out/up; while :; do sleep 0.1; done"]'
 start_up plain
 rt kill plain TERM
@@ -76,19 +86,39 @@ rt delete sd
 bundle "[$TRAP]" '{ "org.ct.shutdown-method": "application" }'
 start_up app
 expect_match "application: ctinit is init, the process its child" "ctinit -- sh -c trap" "$(rt ps app)"
-rt kill app RTMIN+3
-wait_for 5 stopped app || fail "application: still $(status_of app) after RTMIN+3"
-expect_eq "application: a stop signal reaches the process as TERM, through ctinit" TERM "$(cat "$T/out/got")"
+rt kill app INT
+wait_for 5 stopped app || fail "application: still $(status_of app) after INT"
+expect_eq "application: the stop signal reaches the process as sent (INT: PostgreSQL's fast shutdown), through ctinit" \
+	INT "$(cat "$T/out/got")"
 rt delete app
 
 rm -f "$T/out/got"
-bundle "[$TRAP]" '{ "org.ct.shutdown-method": "exec", "org.ct.shutdown-command": "sh -c \"echo by-command > /out/cmd; kill -TERM 1\"" }'
+bundle "[$TRAP]" '{ "org.ct.shutdown-method": "exec", "org.ct.shutdown-command": "sh -c \"cat /proc/self/cgroup > /out/cg; sleep 2; echo by-command > /out/cmd; kill -TERM 1\"" }'
 start_up ex
-rt kill ex SIGPWR
+t0=$(date +%s%N)
+rt kill ex SIGPWR | cat
+t1=$(date +%s%N)
+[ $(((t1 - t0) / 1000000)) -lt 1500 ] || fail "exec: kill waited for the command (its stdout held the reader)"
+ok "exec: kill returns at once, the command detached from its stdio ($(((t1 - t0) / 1000000)) ms)"
 wait_for 10 stopped ex || fail "exec: still $(status_of ex)"
 expect_eq "exec: the shutdown command ran inside the container" by-command "$(cat "$T/out/cmd")"
 expect_eq "exec: ... and stopped it its way" TERM "$(cat "$T/out/got")"
+expect_match "exec: the command ran in the container's cgroup (its device policy and limits)" \
+	"$CG/ex/" "$(cat "$T/out/cg")"
 rt delete ex
+
+# The command's stdout is init's open file itself, never a new open of /proc/PID/fd/1 as the
+# host's root: an init whose fd 1 is a read-only file cannot have it written for it.
+echo "secret" >"$ROOTFS/etc/secret"
+chmod 644 "$ROOTFS/etc/secret"
+bundle '["sh", "-c", "exec 1</etc/secret; trap \"exit 0\" TERM; echo up > /out/up; while :; do sleep 0.1; done"]' \
+	'{ "org.ct.shutdown-method": "exec", "org.ct.shutdown-command": "sh -c \"echo pwned; kill -TERM 1\"" }'
+start_up ro1
+rt kill ro1 TERM
+wait_for 10 stopped ro1 || fail "exec: still $(status_of ro1)"
+expect_eq "exec: init's read-only stdout stays read-only for the command" secret "$(cat "$ROOTFS/etc/secret")"
+rt delete ro1
+rm -f "$ROOTFS/etc/secret"
 
 bundle "[$TRAP]" '{ "org.ct.shutdown-method": "sysvinit" }'
 start_up sv
@@ -151,8 +181,8 @@ bundle '["sleep", "100"]'
 rt create --bundle "$B" garbled
 sed -i 's/^pid=.*/pid=1/' "$STATE/garbled/state"
 run_rc rc rt kill garbled KILL 2>"$T/err"
-expect_match "a state whose pid is no longer the container's (pid 1 here): never signalled" \
-	"1 .*not running" "$rc $(cat "$T/err")"
+expect_match "a state whose pid is no longer the container's (pid 1 here): never signalled, in runc's words" \
+	"1 .*container not running" "$rc $(cat "$T/err")"
 rt delete --force garbled
 expect_eq "... delete --force still kills what is in its cgroup" "" "$(container_procs)"
 rt create --bundle "$B" garbled
@@ -160,7 +190,7 @@ sed -i 's|^cgroup.v2=.*|cgroup.v2=/sys/fs/cgroup/unified/../../../etc|' "$STATE/
 run_rc rc rt delete --force garbled 2>"$T/err"
 expect_match "a state naming a cgroup outside the cgroup file systems is refused" \
 	"1 .*not a path below /sys/fs/cgroup" "$rc $(cat "$T/err")"
-sed -i 's|^cgroup.v2=.*|cgroup.v2=/sys/fs/cgroup/unified/ctrun/garbled|' "$STATE/garbled/state"
+sed -i "s|^cgroup.v2=.*|cgroup.v2=/sys/fs/cgroup/unified/$CG/garbled|" "$STATE/garbled/state"
 rt delete --force garbled
 
 echo "host file" >"$T/victim"
@@ -185,9 +215,11 @@ sleep 0.5
 kill -9 "$cr"
 wait "$cr" 2>/dev/null || true
 expect_eq "a create killed halfway (in a hook) says so" creating "$(status_of hook2)"
+[ -d "/sys/fs/cgroup/unified/$CG/hook2" ] || fail "the killed create had made no cgroup: the check below proves nothing"
 rt delete hook2
 pkill -KILL -f "$T/slow-hook" 2>/dev/null || true
 wait_for 5 sh -c '[ -z "$(ls -A "'"$STATE"'")" ]' || fail "state left: $(ls -A "$STATE")"
 wait_for 5 sh -c '[ -z "$(pgrep -f "^sleep 100$")" ]' || fail "the killed create's init was left"
 expect_eq "... and delete removes what it left: no state, no process, no cgroup" "" "$(cgroups_left)"
+for d in /sys/fs/cgroup/*/"$CG"; do rmdir "$d" 2>/dev/null || true; done
 assert_clean

@@ -211,6 +211,9 @@ static void test_mounts(void **state)
 	expect_refused("{ " NS_DEFAULT " }", ", \"mounts\": [{\"destination\": \"/x\", \"type\": "
 		       "\"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"create=dir\"]}]",
 		       "ct's config syntax, not OCI's");
+	snprintf(mounts, sizeof(mounts), ", \"mounts\": [{\"destination\": \"/x\", \"type\": \"bind\", "
+		 "\"source\": \"%s/src-dir\", \"options\": [\"rbind\", \"rslave\"]}]", dir);
+	expect_refused("{ " NS_DEFAULT " }", mounts, "slave propagation is not supported");
 }
 
 static void test_devices(void **state)
@@ -365,7 +368,7 @@ static void test_signals(void **state)
 static void test_state_file(void **state)
 {
 	char root[PATH_MAX];
-	struct ctrun_container c = { .pid = 4242, .starttime = 99, .userns = true,
+	struct ctrun_container c = { .pid = 4242, .starttime = 99, .userns = true, .ready = true,
 				     .cgroup.v2_fd = -1 }, back;
 
 	snprintf(root, sizeof(root), "%s/state", dir);
@@ -383,6 +386,7 @@ static void test_state_file(void **state)
 	assert_int_equal(back.pid, 4242);
 	assert_int_equal(back.starttime, 99);
 	assert_true(back.userns);
+	assert_true(back.ready);
 	assert_string_equal(back.bundle, "/srv/bundle");
 	assert_string_equal(back.cgroup.v2, c.cgroup.v2);
 	assert_string_equal(back.cgroup.v1[CT_CG_PIDS], c.cgroup.v1[CT_CG_PIDS]);
@@ -394,6 +398,13 @@ static void test_state_file(void **state)
 	assert_int_equal(ctrun_load(root, "nosuch", &back), -ENOENT);
 	assert_int_equal(ctrun_load(root, "../c1", &back), -EINVAL);
 	snprintf(c.cgroup.v2, sizeof(c.cgroup.v2), "/etc");
+	assert_int_equal(ctrun_save(&c), 0);
+	assert_int_equal(ctrun_load(root, "c1", &back), -EBADMSG);
+	/* a hierarchy's root (every process of the host) is no container's cgroup */
+	snprintf(c.cgroup.v2, sizeof(c.cgroup.v2), "/sys/fs/cgroup/pids/");
+	assert_int_equal(ctrun_save(&c), 0);
+	assert_int_equal(ctrun_load(root, "c1", &back), -EBADMSG);
+	snprintf(c.cgroup.v2, sizeof(c.cgroup.v2), "/sys/fs/cgroup/unified/ctrun");
 	assert_int_equal(ctrun_save(&c), 0);
 	assert_int_equal(ctrun_load(root, "c1", &back), -EBADMSG);
 	assert_int_equal(chmod(root, 0777), 0);
