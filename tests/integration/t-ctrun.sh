@@ -193,6 +193,15 @@ expect_match "a state naming a cgroup outside the cgroup file systems is refused
 sed -i "s|^cgroup.v2=.*|cgroup.v2=/sys/fs/cgroup/unified/$CG/garbled|" "$STATE/garbled/state"
 rt delete --force garbled
 
+bundle '["sleep", "100"]'
+sed -i "s|@ID@|same|" "$B/config.json"
+rt create --bundle "$B" same1
+run_rc rc rt create --bundle "$B" same2 2>"$T/err"
+expect_match "a cgroupsPath another container holds is refused" "1 .*the cgroup $CG/same holds processes" \
+	"$rc $(cat "$T/err")"
+expect_eq "... and that container keeps it" created "$(status_of same1)"
+rt delete same1
+
 echo "host file" >"$T/victim"
 ln -s "$T/victim" "$T/pidlink"
 bundle '["sleep", "100"]'
