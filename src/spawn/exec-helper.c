@@ -187,11 +187,6 @@ static void enter(const struct ct_exec_spec *x, const struct ct_confine *confine
 				    ret_slave)) < 0)
 		fail(x, "a pty in the container's /dev/ptmx", r);
 	close(root_fd);
-	if (x->oci) {
-		struct ct_setup_report rep;
-		if ((r = ct_spawn_oci_process(x->oci, &rep)) < 0)
-			fail(x, rep.detail, r);
-	}
 	r = ct_confine_apply(confine, &step);
 	if (r < 0)
 		fail(x, ct_step_to_string(step), r);
@@ -270,6 +265,14 @@ _Noreturn void ct_helper_exec(int init_pidfd, unsigned long namespaces,
 	r = own_stdio(x);
 	if (r < 0)
 		fail(x, "stdio", r);
+	/* An OCI process's rlimits, umask, oomScoreAdj: the command inherits them. Before the
+	 * join: /proc/self is ours only in the host's /proc (the container's pid namespace is
+	 * joined for children, not for the helper). */
+	if (x->oci) {
+		struct ct_setup_report rep;
+		if ((r = ct_spawn_oci_process(x->oci, &rep)) < 0)
+			fail(x, rep.detail, r);
+	}
 	r = ct_helper_join(init_pidfd, namespaces);
 	if (r < 0)
 		fail(x, "joining the container", r);

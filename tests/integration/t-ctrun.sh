@@ -146,6 +146,13 @@ bundle '["sh", "-c", "echo up > /out/up; sleep 100"]'
 start_up ex2
 expect_eq "exec --user --cwd --env" "1000 1000 /tmp bar" \
 	"$(rt exec --user 1000:1000 --cwd /tmp --env FOO=bar ex2 sh -c 'echo $(id -u) $(id -g) $(pwd) $FOO')"
+cat >"$T/process.json" <<'JSON'
+{ "args": [ "sh", "-c", "echo $(cat /proc/self/oom_score_adj) $(ulimit -n) $(umask)" ], "cwd": "/",
+  "env": [ "PATH=/bin" ], "user": { "uid": 0, "gid": 0, "umask": 63 }, "oomScoreAdj": 100,
+  "rlimits": [ { "type": "RLIMIT_NOFILE", "hard": 512, "soft": 512 } ] }
+JSON
+expect_eq "exec --process: its oomScoreAdj, rlimits and umask" "100 512 0077" \
+	"$(rt exec --process "$T/process.json" ex2)"
 run_rc rc rt exec ex2 /nonexistent 2>"$T/err"
 expect_eq "exec of a command that is not there: 127" 127 "$rc"
 rt delete --force ex2
