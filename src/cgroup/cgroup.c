@@ -213,17 +213,22 @@ static int remove_tree(const char *path)
 	}
 }
 
-/* ROOT/PARENT/LEAF, fresh: a killed monitor's leftovers are removed first. */
+/* ROOT/PARENT/LEAF, fresh: a killed monitor's leftovers are removed first. One that holds
+ * processes is no leftover but another container's (a cgroup.parent or an OCI cgroupsPath
+ * given twice): -EBUSY, untouched (cgroup2's cgroup.events covers its subgroups). */
 static int make_leaf(const char *root, const char *parent, const char *leaf, char *out,
 		     size_t size)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], events[512];
 	int r = mkdir_parents(root, parent, dir, sizeof(dir));
 
 	if (r < 0)
 		return r;
 	if (snprintf(out, size, "%s/%s", dir, leaf) >= (int)size)
 		return -ENAMETOOLONG;
+	if (ct_cg_read(out, "cgroup.events", events, sizeof(events)) == 0 &&
+	    strstr(events, "populated 1"))
+		return -EBUSY;
 	r = remove_tree(out);
 	if (r < 0)
 		return r;
@@ -334,6 +339,10 @@ int ct_cgroup_create(const struct ct_cgroup_config *cfg, const char *leaf, struc
 	snprintf(what, what_size, "%s/%s", parent, leaf);
 	if (ct_cgroup2_root(root, sizeof(root)) == 0) {
 		r = make_leaf(root, parent, leaf, ret->v2, sizeof(ret->v2));
+		if (r == -EBUSY) { /* not ours: nothing in *ret may name it */
+			snprintf(what, what_size, "%s/%s (it holds processes)", parent, leaf);
+			ret->v2[0] = '\0';
+		}
 		if (r < 0)
 			return r;
 		enable_v2(ret, root, parent, cfg->delegated_len);

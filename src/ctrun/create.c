@@ -125,35 +125,17 @@ static void root_ids(struct creating *x)
 	}
 }
 
-/* The cgroup asked for holds processes (another container's: a cgroupsPath given twice).
- * ct's setup would take it for a stale one and clear it; here it is refused, untouched. */
-static bool cgroup_in_use(const struct ctrun_launch *l)
-{
-	char root[PATH_MAX], path[2 * PATH_MAX];
-	cleanup_free char *events = NULL;
-	size_t len;
-
-	if (ct_cgroup2_root(root, sizeof(root)) < 0)
-		return false;
-	snprintf(path, sizeof(path), "%s/%s/%s/cgroup.events", root, l->config.cgroup.parent,
-		 l->cgroup_leaf);
-	return ct_read_file(path, 4096, &events, &len) >= 0 && strstr(events, "populated 1");
-}
-
 static int make_cgroup(struct creating *x)
 {
 	char what[PATH_MAX + 64];
 	bool nested;
 	int r;
 
-	if (cgroup_in_use(&x->l))
-		return ctrun_fail(-EBUSY, "linux.cgroupsPath: the cgroup %s/%s holds processes "
-				  "(another container's?)", x->l.config.cgroup.parent, x->l.cgroup_leaf);
 	r = ct_cgroup_setup(&x->l.config, x->l.cgroup_leaf, x->root_uid, x->root_gid,
 			    &x->c.cgroup, &nested, what, sizeof(what));
+	x->cgroup_made = true; /* what it made before a failure (a device policy, say) goes too */
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up the container's cgroup: %s", what);
-	x->cgroup_made = true;
 	/* From here the state names the cgroup: a create killed halfway leaves nothing delete
 	 * cannot find. */
 	if ((r = ctrun_save(&x->c)) < 0)
