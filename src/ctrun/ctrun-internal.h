@@ -12,6 +12,7 @@
 #include "spawn/spawn.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 
 /* The annotations that choose how `kill` stops the container (docs/oci.md). */
@@ -115,6 +116,14 @@ int ctrun_method(const char *method, const char *command, const char *what,
 /* Runs the hooks of kind in order, each given the state JSON on stdin; the first that fails
  * (or outlives its timeout) stops them: -EIO, logged. */
 int ctrun_hooks(const struct ct_oci_spec *s, enum ct_oci_hook_kind kind, const char *state_json);
+
+/* run.c: `run` and a foreground `exec` pass on to their process the signals ctrun gets
+ * (TERM, INT, HUP, QUIT, USR1, USR2, PWR, WINCH, CONT). ctrun_block_forwarded() blocks them
+ * (before the process exists: none is lost) into *ret; ctrun_wait_forwarding() passes them on
+ * until pid (our child) ends, reaps it, and returns its exit status (128+N for signal N), or
+ * -errno. */
+void ctrun_block_forwarded(sigset_t *ret);
+int ctrun_wait_forwarding(pid_t pid, const sigset_t *set);
 
 /* console.c: a connected socket (or -errno, logged); the pty master sent to it. */
 int ctrun_console_connect(const char *path);

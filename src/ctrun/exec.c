@@ -12,13 +12,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,28 +124,6 @@ static pid_t start_command(struct exec_run *e)
 					       "in container %s", e->c->id);
 }
 
-/* We are the subreaper the command was left to: wait for it, passing signals on. */
-static int wait_command(pid_t pid, const sigset_t *set)
-{
-	cleanup_close int sfd = signalfd(-1, set, SFD_CLOEXEC);
-	int st;
-
-	for (;;) {
-		struct signalfd_siginfo si;
-		pid_t w = waitpid(pid, &st, WNOHANG);
-
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			return log_error_errno(-errno, "exec: waiting");
-		struct pollfd p = { .fd = sfd, .events = POLLIN };
-		if (poll(&p, 1, 100) > 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
-		    si.ssi_signo != SIGCHLD)
-			kill(pid, (int)si.ssi_signo);
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static int run_exec(const struct ctrun_exec_options *o, struct exec_run *e)
 {
 	sigset_t set;
@@ -158,13 +134,9 @@ static int run_exec(const struct ctrun_exec_options *o, struct exec_run *e)
 		return ctrun_fail(-EINVAL, "exec with a terminal: --console-socket is needed");
 	if (e->p->terminal && (e->ctl_fd = ctrun_console_connect(o->console_socket)) < 0)
 		return e->ctl_fd;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	ctrun_block_forwarded(&set);
+	/* The helper leaves the command to its nearest subreaper: without --detach, ctrun, which
+	 * waits for it as run waits for init. */
 	if (!o->detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		return log_error_errno(-errno, "exec: becoming a subreaper");
 	cmd = start_command(e);
@@ -172,7 +144,7 @@ static int run_exec(const struct ctrun_exec_options *o, struct exec_run *e)
 		return cmd;
 	if (o->pid_file && (r = ctrun_write_pid_file(o->pid_file, cmd)) < 0)
 		return r;
-	return o->detach ? 0 : wait_command(cmd, &set);
+	return o->detach ? 0 : ctrun_wait_forwarding(cmd, &set);
 }
 
 int ctrun_exec(const char *root, const struct ctrun_exec_options *o)

@@ -153,6 +153,12 @@ cat >"$T/process.json" <<'JSON'
 JSON
 expect_eq "exec --process: its oomScoreAdj, rlimits and umask" "100 512 0077" \
 	"$(rt exec --process "$T/process.json" ex2)"
+"$CTRUN" --root "$STATE" exec ex2 sh -c 'trap "exit 7" TERM; echo up > /out/eup; while :; do sleep 0.1; done' &
+ep=$!
+wait_for 10 test -s "$T/out/eup" || fail "exec: the command never came up"
+kill -TERM "$ep"
+run_rc rc wait "$ep"
+expect_eq "exec passes the signal it gets on to the command, and ends as it did" 7 "$rc"
 run_rc rc rt exec ex2 /nonexistent 2>"$T/err"
 expect_eq "exec of a command that is not there: 127" 127 "$rc"
 rt delete --force ex2
@@ -204,7 +210,7 @@ bundle '["sleep", "100"]'
 sed -i "s|@ID@|same|" "$B/config.json"
 rt create --bundle "$B" same1
 run_rc rc rt create --bundle "$B" same2 2>"$T/err"
-expect_match "a cgroupsPath another container holds is refused" "1 .*the cgroup $CG/same holds processes" \
+expect_match "a cgroupsPath another container holds is refused" "1 .*cgroup: $CG/same \(it holds processes\)" \
 	"$rc $(cat "$T/err")"
 expect_eq "... and that container keeps it" created "$(status_of same1)"
 rt delete same1
