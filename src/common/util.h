@@ -83,3 +83,7 @@ int ct_nofile_raise(size_t want, size_t *ret_limit);
 /* Whether this process runs in a user namespace other than the initial one (its uid_map is not
  * the identity over every id): ct itself inside a user-namespaced container, nested. */
 bool ct_in_nested_userns(void);
+
+/* Sends fd over the UNIX socket sock (SCM_RIGHTS, with one byte of data: a pty master to an
+ * exec session's client, or to an engine's --console-socket). No allocation. 0 or -errno. */
+int ct_send_fd(int sock, int fd);

@@ -4,6 +4,7 @@
 #include "ctrun-internal.h"
 
 #include "common/log.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <string.h>
@@ -31,25 +32,11 @@ int ctrun_console_connect(const char *path)
 
 int ctrun_console_send(const char *path, int master_fd)
 {
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int))];
-	} ctl = { 0 };
-	char name[] = "/dev/ptmx";
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &ctl,
-			     .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-	int fd = ctrun_console_connect(path), r = 0;
+	int fd = ctrun_console_connect(path), r;
 
 	if (fd < 0)
 		return fd;
-	h->cmsg_level = SOL_SOCKET;
-	h->cmsg_type = SCM_RIGHTS;
-	h->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(h), &master_fd, sizeof(int));
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-		r = log_error_errno(-errno, "Failed to send the terminal to %s", path);
+	r = ct_send_fd(fd, master_fd);
 	close(fd);
-	return r;
+	return r < 0 ? log_error_errno(r, "Failed to send the terminal to %s", path) : 0;
 }

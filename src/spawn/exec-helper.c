@@ -102,25 +102,6 @@ static void close_others(const struct ct_exec_spec *x)
 		close(CTL_FD);
 }
 
-static int send_fd(int sock, int fd)
-{
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int))];
-	} ctl = { 0 };
-	char byte = 'm';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &ctl,
-			     .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-
-	h->cmsg_level = SOL_SOCKET;
-	h->cmsg_type = SCM_RIGHTS;
-	h->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(h), &fd, sizeof(int));
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
-
 /* A pty in the container's own devpts (its /dev/ptmx, which must be the pty multiplexer: the
  * guest controls /dev), the slave the user's; the master goes to the client. */
 static int open_pty(int root_fd, const struct ct_exec_spec *x, uid_t uid, int *ret_slave)
@@ -145,7 +126,7 @@ static int open_pty(int root_fd, const struct ct_exec_spec *x, uid_t uid, int *r
 		       (ws.ws_row && ioctl(master, TIOCSWINSZ, &ws) < 0)))
 		r = -errno;
 	if (r == 0)
-		r = send_fd(CTL_FD, master);
+		r = ct_send_fd(CTL_FD, master);
 	close(master);
 	if (r < 0) {
 		if (slave >= 0)
