@@ -356,9 +356,9 @@ int ct_signal_is_handled(pid_t pid, int sig)
 	return awaited_in_sigtimedwait(pid, sig);
 }
 
-int ct_proc_starttime(pid_t pid, uint64_t *ret)
+int ct_proc_stat(pid_t pid, char *ret_state, uint64_t *ret_starttime)
 {
-	char buf[1024], *p;
+	char buf[1024], *p, state;
 	unsigned long long v;
 	int r = read_proc(pid, "stat", buf, sizeof(buf));
 
@@ -366,11 +366,18 @@ int ct_proc_starttime(pid_t pid, uint64_t *ret)
 		return r;
 	/* The command name may contain anything, ')' included: fields resume after the last one. */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-				"%*s %*s %*s %llu", &v) != 1)
+	if (!p || sscanf(p + 2, "%c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+				"%*s %*s %*s %llu", &state, &v) != 2)
 		return -EBADMSG;
-	*ret = v;
+	if (ret_state)
+		*ret_state = state;
+	*ret_starttime = v;
 	return 0;
+}
+
+int ct_proc_starttime(pid_t pid, uint64_t *ret)
+{
+	return ct_proc_stat(pid, NULL, ret);
 }
 
 int64_t ct_proc_pss_kib(pid_t pid)

@@ -66,6 +66,8 @@ int ct_signal_is_handled(pid_t pid, int sig);
 /* The start time of a process (field 22 of /proc/PID/stat, in clock ticks since boot): with the
  * pid, it names one process for good. -ESRCH if it is gone. */
 int ct_proc_starttime(pid_t pid, uint64_t *ret);
+/* The same with its state letter (field 3: 'R', 'S', 'Z' for a zombie, ...). */
+int ct_proc_stat(pid_t pid, char *ret_state, uint64_t *ret_starttime);
 /* Its proportional set size (smaps_rollup's Pss), KiB; 0 if it is gone or unreadable. */
 int64_t ct_proc_pss_kib(pid_t pid);
 

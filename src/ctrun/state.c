@@ -214,21 +214,11 @@ int ctrun_open_init(const struct ctrun_container *c, int *ret_pidfd)
 /* A zombie is stopped: it runs no more, though its parent has not reaped it yet. */
 static bool alive(const struct ctrun_container *c)
 {
-	char path[64], buf[512], *p;
-	cleanup_close int fd = -1;
 	uint64_t start;
-	ssize_t n;
+	char state;
 
-	if (c->pid <= 0 || ct_proc_starttime(c->pid, &start) < 0 || start != c->starttime)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)c->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] && p[2] != 'Z' && p[2] != 'X';
+	return c->pid > 0 && ct_proc_stat(c->pid, &state, &start) == 0 &&
+	       start == c->starttime && state != 'Z' && state != 'X';
 }
 
 enum ctrun_status ctrun_status_of(const struct ctrun_container *c)

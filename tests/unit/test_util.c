@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void test_parse_long(void **state)
@@ -228,6 +229,27 @@ static void test_read_file_never_blocks(void **state)
 	rmdir(dir);
 }
 
+/* A process's state and start time; a zombie is 'Z' and keeps its start time. */
+static void test_proc_stat(void **state)
+{
+	uint64_t start, again;
+	char st;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(ct_proc_stat(getpid(), &st, &start), 0);
+	assert_int_equal(st, 'R');
+	assert_int_equal(ct_proc_starttime(getpid(), &again), 0);
+	assert_true(again == start);
+	for (int i = 0; i < 1000 && ct_proc_stat(pid, &st, &start) == 0 && st != 'Z'; i++)
+		usleep(1000);
+	assert_int_equal(st, 'Z');
+	waitpid(pid, NULL, 0);
+	assert_int_equal(ct_proc_stat(pid, &st, &start), -ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_strv_copy),  cmocka_unit_test(test_run_path),
 		cmocka_unit_test(test_mkdir_p),    cmocka_unit_test(test_count_fds),
 		cmocka_unit_test(test_nofile_raise), cmocka_unit_test(test_read_file_never_blocks),
+		cmocka_unit_test(test_proc_stat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
