@@ -199,7 +199,8 @@ static int prepare_files(struct creating *x, struct ct_spawn_plan *plan)
 	r = ct_spawn_dev(x->root_uid, x->root_gid, plan->console_fd >= 0, &x->dev_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to make the container's /dev");
-	if (x->l.ctinit && (x->ctinit_fd = ct_ctinit_open(path, sizeof(path))) < 0)
+	if (x->l.method == CT_SHUTDOWN_APPLICATION &&
+	    (x->ctinit_fd = ct_ctinit_open(path, sizeof(path))) < 0)
 		return log_error_errno(x->ctinit_fd, "Failed to open ctinit (%s)", path);
 	return 0;
 }
@@ -241,7 +242,7 @@ static int after_clone(struct creating *x)
 
 static int report_failure(const struct creating *x, const struct ct_setup_report *rep)
 {
-	const char *arg0 = x->l.ctinit ? x->l.argv[2] : x->l.argv[0];
+	const char *arg0 = x->l.method == CT_SHUTDOWN_APPLICATION ? x->l.argv[2] : x->l.argv[0];
 
 	if (rep->step == CT_STEP_EXEC && rep->error == -ENOENT)
 		return log_error_errno(rep->error, "exec: \"%s\": executable file not found in $PATH",

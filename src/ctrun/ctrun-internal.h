@@ -87,8 +87,9 @@ struct ctrun_launch {
 	struct ct_spawn_oci oci;
 	struct ctrun_confinement conf;
 	struct ct_spawn_rlimit *rlimits;
-	char **argv;            /* what init execs: the process's args, or ctinit before them */
-	bool ctinit;            /* the application method: ctinit is init, the process its child */
+	char **argv;            /* what init execs: the process's args, or, with the application
+				 * method, "ctinit --" before them (ctinit is init, the process
+				 * its child) */
 	enum ct_shutdown_method method; /* from the annotation; CT_SHUTDOWN_UNSET: none */
 	char **shutdown_command;
 	const char *method_command; /* its text, for the state file; NULL: none */

@@ -413,8 +413,7 @@ static int translate_argv(const struct ct_oci_spec *s, struct ctrun_launch *l)
 {
 	int r = 0;
 
-	l->ctinit = l->method == CT_SHUTDOWN_APPLICATION;
-	if (!l->ctinit)
+	if (l->method != CT_SHUTDOWN_APPLICATION)
 		return ct_strv_copy(s->process.args, &l->argv);
 	r = ct_strv_append(&l->argv, "ctinit");
 	if (r >= 0)

@@ -128,7 +128,6 @@ static void test_minimal(void **state)
 	assert_int_equal(l.config.idmap.mode, CT_IDMAP_NONE);
 	assert_string_equal(l.argv[0], "sh");
 	assert_null(l.argv[1]);
-	assert_false(l.ctinit);
 	assert_int_equal(l.method, CT_SHUTDOWN_UNSET);
 	assert_string_equal(l.config.cgroup.parent, "ctrun");
 	assert_string_equal(l.cgroup_leaf, "id1");
@@ -304,11 +303,10 @@ static void test_methods(void **state)
 	translate_ok("{ " NS_DEFAULT " }", ", \"annotations\": { \"org.ct.shutdown-method\": "
 		     "\"sysvinit\" }", &s, &l);
 	assert_int_equal(l.method, CT_SHUTDOWN_SYSVINIT);
-	assert_false(l.ctinit);
+	assert_string_equal(l.argv[0], "sh"); /* no ctinit */
 	done(&s, &l);
 	translate_ok("{ " NS_DEFAULT " }", ", \"annotations\": { \"org.ct.shutdown-method\": "
 		     "\"application\" }", &s, &l);
-	assert_true(l.ctinit);
 	assert_string_equal(l.argv[0], "ctinit");
 	assert_string_equal(l.argv[1], "--");
 	assert_string_equal(l.argv[2], "sh");
