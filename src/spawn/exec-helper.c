@@ -191,11 +191,13 @@ static _Noreturn void run(const struct ct_exec_spec *x, int slave)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
-/* To the command's process group, and to the command itself in case it has not made that group
- * yet (setsid() right after the fork). */
+/* To the command's process group, once: a leader gets it as one of the group, never a second
+ * time on its own (a trap would run twice). The command itself too while it is not the leader:
+ * before its setsid() right after the fork, or once it left the group for another. */
 static void signal_command(pid_t pid, int sig)
 {
-	kill(pid, sig);
+	if (getpgid(pid) != pid)
+		kill(pid, sig);
 	kill(-pid, sig);
 }
 
