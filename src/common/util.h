@@ -21,6 +21,9 @@ uint64_t ct_realtime_ms(void);
 
 /* Writes all of buf, retrying on EINTR and short writes. */
 int ct_write_all(int fd, const void *buf, size_t len);
+/* Copies len bytes from the offset of fd from to that of fd to, in the kernel (sendfile).
+ * -EIO if from ends first. */
+int ct_copy_bytes(int to, int from, off_t len);
 
 /* A container name: 1..64 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
 bool ct_name_valid(const char *name);

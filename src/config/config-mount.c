@@ -97,6 +97,10 @@ static int mount_special_apply(const char *opt, struct ct_mount_entry *m, bool *
 		m->optional = true;
 		return 0;
 	}
+	if (strcmp(opt, "tmpcopyup") == 0) {
+		m->copy_up = true;
+		return 0;
+	}
 	if (strncmp(opt, "create=", 7) != 0) {
 		*handled = false;
 		return 0;
@@ -173,6 +177,13 @@ int ct_mount_entry_add_option(struct ct_mount_entry *m, const char *opt, char *m
 	return 0;
 }
 
+int ct_mount_entry_check(const struct ct_mount_entry *m, char *msg, size_t size)
+{
+	if (m->copy_up && (strcmp(m->fstype, "tmpfs") != 0 || (m->flags & MS_REMOUNT)))
+		return ct_fail_msg(msg, size, "option tmpcopyup is for a new tmpfs");
+	return 0;
+}
+
 /* A ".." component could lead a naive join of rootfs and target out of the rootfs. */
 static bool has_dotdot(const char *path)
 {
@@ -231,6 +242,9 @@ int ct_mount_entry_parse(const char *value, struct ct_mount_entry *ret, char *ms
 		if (r < 0)
 			return r;
 	}
+	r = ct_mount_entry_check(&m, msg, msg_size);
+	if (r < 0)
+		return r;
 	*ret = m;
 	m = (struct ct_mount_entry){ 0 };
 	return 0;

@@ -33,6 +33,7 @@ struct ct_mount_entry {
 	bool optional;        /* "optional": a failure is ignored */
 	bool create_dir;      /* "create=dir": mkdir -p the target first */
 	bool create_file;     /* "create=file": create the target (and its parents) first */
+	bool copy_up;         /* "tmpcopyup": a tmpfs starts with a copy of the directory it covers */
 };
 
 /* Parses one `mount` value into *ret, which the caller then owns (ct_mount_entry_done() frees its
@@ -43,6 +44,8 @@ void ct_mount_entry_done(struct ct_mount_entry *m);
  * or file system data such as "size=64m", appended to data) applied to *m. -EINVAL with the
  * reason in msg. */
 int ct_mount_entry_add_option(struct ct_mount_entry *m, const char *opt, char *msg, size_t size);
+/* What the options say together, once all are in: -EINVAL with the reason in msg. */
+int ct_mount_entry_check(const struct ct_mount_entry *m, char *msg, size_t size);
 
 /* Control-group settings. Zero means "not set": the kernel's default stays. */
 struct ct_cgroup_config {

@@ -192,6 +192,7 @@ static int make_fifo(struct creating *x)
 static int prepare_files(struct creating *x, struct ct_spawn_plan *plan)
 {
 	char path[PATH_MAX + 32];
+	const char *failed = NULL;
 	int r;
 
 	if ((r = make_terminal(x, plan)) < 0 || (r = make_fifo(x)) < 0)
@@ -199,6 +200,11 @@ static int prepare_files(struct creating *x, struct ct_spawn_plan *plan)
 	r = ct_spawn_dev(x->root_uid, x->root_gid, plan->console_fd >= 0, &x->dev_fd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to make the container's /dev");
+	r = ct_spawn_dev_nodes(x->dev_fd, x->l.nodes, x->l.n_nodes, x->root_uid, x->root_gid,
+			       &failed);
+	if (r < 0)
+		return log_error_errno(r, "Failed to make /dev/%s (config.json: linux.devices)",
+				       failed);
 	if (x->l.method == CT_SHUTDOWN_APPLICATION &&
 	    (x->ctinit_fd = ct_ctinit_open(path, sizeof(path))) < 0)
 		return log_error_errno(x->ctinit_fd, "Failed to open ctinit (%s)", path);

@@ -93,6 +93,8 @@ struct ctrun_launch {
 	enum ct_shutdown_method method; /* from the annotation; CT_SHUTDOWN_UNSET: none */
 	char **shutdown_command;
 	const char *method_command; /* its text, for the state file; NULL: none */
+	struct ct_spawn_node *nodes; /* linux.devices beyond ct's standard nodes */
+	size_t n_nodes;
 	const struct ct_oci_namespace *join[8]; /* namespaces joined by path */
 	size_t n_join;
 	char cgroup_leaf[NAME_MAX + 1];

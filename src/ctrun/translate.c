@@ -12,12 +12,14 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 /* The mounts ct's setup makes itself, by destination and type. */
 static const struct {
@@ -28,9 +30,13 @@ static const struct {
 };
 
 /* The device nodes ct's /dev always has (spawn-mounts.c). */
-static const char *const standard_nodes[] = {
-	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
-	"/dev/console", "/dev/ptmx",
+static const struct {
+	const char *path;
+	unsigned major, minor;
+} standard_nodes[] = {
+	{ "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 }, { "/dev/full", 1, 7 },
+	{ "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+	{ "/dev/console", 5, 1 }, { "/dev/ptmx", 5, 2 },
 };
 
 /* The kernel's namespaced sysctls: nothing else may be set from inside a container. */
@@ -123,16 +129,13 @@ static int mount_entry(const struct ct_oci_mount *m, const char *bundle, bool us
 				return ct_fail_msg(msg, size, "option %s without a user namespace", *o);
 			continue; /* every bind of a user-namespaced container is */
 		}
-		/* runc's extension: the tmpfs starts with a copy of what the image has there. ct's
-		 * tmpfs starts empty (docs/oci.md): what Podman mounts so (/run, /tmp, /run/lock
-		 * of an init) an init fills at boot. */
-		if (strcmp(*o, "tmpcopyup") == 0)
-			continue;
 		if (strncmp(*o, "create=", 7) == 0 || strcmp(*o, "optional") == 0)
 			return ct_fail_msg(msg, size, "option '%s' is ct's config syntax, not OCI's", *o);
 		if ((r = ct_mount_entry_add_option(e, *o, msg, size)) < 0)
 			return r;
 	}
+	if ((r = ct_mount_entry_check(e, msg, size)) < 0)
+		return r;
 	/* ct's mount tree is private: a mount that asks to receive the host's mounts (Kubernetes'
 	 * HostToContainer, Bidirectional) cannot have it, and says so. */
 	if (e->flags & (MS_SHARED | MS_SLAVE))
@@ -223,17 +226,91 @@ static int translate_device_rules(const struct ct_oci_resources *res, struct ct_
 	return 0;
 }
 
-static int translate_devices(const struct ct_oci_spec *s, char *err, size_t err_size)
+/* A path below /dev as a relative one made of names: nothing empty, ".", ".." or in /dev/pts
+ * (devpts is mounted there). */
+static bool node_path_ok(const char *path)
 {
-	for (size_t i = 0; i < s->n_devices; i++) {
-		size_t k = 0;
+	const char *rel = path + strlen("/dev/");
 
-		while (k < ARRAY_SIZE(standard_nodes) && strcmp(s->devices[i].path, standard_nodes[k]))
+	if (!*rel || strlen(path) >= PATH_MAX || strcmp(rel, "pts") == 0 ||
+	    strncmp(rel, "pts/", 4) == 0)
+		return false;
+	for (const char *c = rel; *c; c += strcspn(c, "/"), c += *c == '/') {
+		size_t len = strcspn(c, "/");
+
+		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.') ||
+		    (c[len] == '/' && !c[len + 1]))
+			return false;
+	}
+	return true;
+}
+
+/* An id of the container as the host's: itself without a user namespace. */
+static int64_t host_id(const struct ct_idmap *m, bool gid, uint32_t id)
+{
+	if (m->mode == CT_IDMAP_NONE)
+		return id;
+	return gid ? ct_idmap_to_host(m->gid, m->n_gid, id) : ct_idmap_to_host(m->uid, m->n_uid, id);
+}
+
+static int device_node(const struct ct_oci_device *d, const struct ct_idmap *m,
+		       struct ct_spawn_node *n, char *msg, size_t size)
+{
+	int64_t uid = host_id(m, false, d->has_uid ? d->uid : 0);
+	int64_t gid = host_id(m, true, d->has_gid ? d->gid : 0);
+
+	if (!node_path_ok(d->path))
+		return ct_fail_msg(msg, size, "a path of names below /dev (none empty, '.' or '..', "
+				   "none in /dev/pts)");
+	if (uid < 0 || gid < 0)
+		return ct_fail_msg(msg, size, "its %s %u is not in the container's id map",
+				   uid < 0 ? "uid" : "gid", uid < 0 ? d->uid : d->gid);
+	if (d->type != 'p' && makedev(d->major, d->minor) == 0)
+		return ct_fail_msg(msg, size, "device 0:0");
+	n->path = strdup(d->path + strlen("/dev/"));
+	if (!n->path)
+		return -ENOMEM;
+	n->mode = (d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR) |
+		  (d->has_file_mode ? d->file_mode : 0666);
+	n->dev = d->type == 'p' ? 0 : makedev(d->major, d->minor);
+	n->uid = (uid_t)uid;
+	n->gid = (gid_t)gid;
+	return 0;
+}
+
+/* linux.devices: ct's standard nodes are there already (the same device or refused); any
+ * other becomes a node of the container's /dev. Whether the container may open it is
+ * linux.resources.devices' to say, as the engines do (a --device comes with its allow rule). */
+static int translate_devices(const struct ct_oci_spec *s, struct ctrun_launch *l, char *err,
+			     size_t err_size)
+{
+	l->nodes = calloc(s->n_devices ? s->n_devices : 1, sizeof(*l->nodes));
+	if (!l->nodes)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const struct ct_oci_device *d = &s->devices[i];
+		char msg[256];
+		size_t k = 0;
+		int r;
+
+		while (k < ARRAY_SIZE(standard_nodes) && strcmp(d->path, standard_nodes[k].path))
 			k++;
-		if (k == ARRAY_SIZE(standard_nodes))
-			return ct_fail_msg(err, err_size, "config.json: linux.devices[%zu] (%s): ctrun "
-					   "makes only the standard nodes (null zero full random urandom "
-					   "tty console ptmx)", i, s->devices[i].path);
+		if (k < ARRAY_SIZE(standard_nodes)) {
+			if (d->type == 'c' && d->major == standard_nodes[k].major &&
+			    d->minor == standard_nodes[k].minor)
+				continue;
+			r = ct_fail_msg(msg, sizeof(msg), "ct's standard node there is c %u:%u",
+					standard_nodes[k].major, standard_nodes[k].minor);
+		} else {
+			r = device_node(d, &l->config.idmap, &l->nodes[l->n_nodes], msg, sizeof(msg));
+			if (r == 0)
+				l->n_nodes++;
+		}
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return ct_fail_msg(err, err_size, "config.json: linux.devices[%zu] (%s): %s",
+					   i, d->path, msg);
 	}
 	return 0;
 }
@@ -462,7 +539,7 @@ static int translate_all(const struct ct_oci_spec *s, const char *bundle, const 
 	    (r = translate_namespaces(s, l, err, err_size)) < 0 ||
 	    (r = translate_mounts(s, bundle, c, err, err_size)) < 0 ||
 	    (r = translate_device_rules(&s->resources, c, err, err_size)) < 0 ||
-	    (r = translate_devices(s, err, err_size)) < 0 ||
+	    (r = translate_devices(s, l, err, err_size)) < 0 ||
 	    (r = translate_cgroup(s, id, l, err, err_size)) < 0 || (r = translate_process(s, l)) < 0 ||
 	    (r = translate_method(s, d, l, err, err_size)) < 0 ||
 	    (r = translate_argv(s, l)) < 0)
@@ -495,6 +572,9 @@ void ctrun_launch_free(struct ctrun_launch *l)
 	ctrun_confinement_free(&l->conf);
 	ct_strv_free(l->argv);
 	ct_strv_free(l->shutdown_command);
+	for (size_t i = 0; i < l->n_nodes; i++)
+		free(l->nodes[i].path);
+	free(l->nodes);
 	*l = (struct ctrun_launch){ .method = CT_SHUTDOWN_UNSET };
 }
 

@@ -3,6 +3,7 @@
 #include "spawn.h"
 
 #include "common/macro.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,14 +22,12 @@ static int sealed_copy(int fd)
 	cleanup_close int mem = memfd_create("ctinit", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	struct stat st;
 
+	int r;
+
 	if (mem < 0 || fstat(fd, &st) < 0)
 		return -errno;
-	for (off_t left = st.st_size; left > 0;) {
-		ssize_t n = sendfile(mem, fd, NULL, (size_t)left);
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		left -= n;
-	}
+	if ((r = ct_copy_bytes(mem, fd, st.st_size)) < 0)
+		return r;
 	if (fchmod(mem, 0555) < 0 ||
 	    fcntl(mem, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		return -errno;

@@ -13,6 +13,13 @@ int ct_rootfs_mount_new(int root, const char *path, const char *type, unsigned l
  * writes through it fail. *ret_mnt (if not NULL) gets the copy. */
 int ct_rootfs_guard(int base, const char *path, int *ret_mnt);
 
+/* copy-up.c: copies what the directory dir holds (on its own file system: nothing mounted
+ * below it) into tmpfs_root, the root of a new tmpfs not attached yet: directories, regular
+ * files, symlinks (as links) and FIFOs with their owners, modes and times; devices and sockets
+ * are left out. root_meta: the root takes dir's owner and mode too. On failure, failed names
+ * the path below dir ("./a/b"). */
+int ct_rootfs_copy_up(int dir, int tmpfs_root, bool root_meta, char *failed, size_t size);
+
 /* spawn-oci.c: the sysctls ("KEY=VALUE") written below proc_fd (a new proc mount); then, after
  * pivot_root, the root's flags and propagation, the masked and the read-only paths. */
 int ct_spawn_oci_sysctl(int proc_fd, char *const *sysctl, struct ct_setup_report *rep);

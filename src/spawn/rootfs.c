@@ -241,11 +241,35 @@ static int user_remount(const struct ct_mount_entry *m, int target, const struct
 	return r < 0 ? r : ct_mnt_propagation(target, m->flags & (CT_MS_PROPAGATION | MS_REC));
 }
 
+/* Whether a tmpfs's data sets the owner or mode of its root. */
+static bool data_sets_root(const char *data)
+{
+	for (const char *o = data; o && *o; o += strcspn(o, ","), o += *o == ',')
+		if (strncmp(o, "mode=", 5) == 0 || strncmp(o, "uid=", 4) == 0 ||
+		    strncmp(o, "gid=", 4) == 0)
+			return true;
+	return false;
+}
+
+/* tmpcopyup: the new tmpfs gets what the directory it will cover holds; a failure names the
+ * path in the report. */
+static int copy_up(const struct ct_mount_entry *m, int target, int fs,
+		   struct ct_setup_report *rep)
+{
+	char failed[128];
+	int r = ct_rootfs_copy_up(target, fs, !data_sets_root(m->data), failed, sizeof(failed));
+
+	if (r < 0)
+		snprintf(rep->detail, sizeof(rep->detail), "%s (tmpcopyup of %s)", m->target,
+			 failed);
+	return r;
+}
+
 /* A bind entry's source arrives as a detached mount from the parent (idmapped in a user
  * namespace); other file systems are made here. A bind takes its flags (ro, nosuid, ...) once
  * attached. */
 static int user_mount(int root, const struct ct_mount_entry *m, int tree_fd,
-		      struct made_fs *made)
+		      struct made_fs *made, struct ct_setup_report *rep)
 {
 	unsigned long flags = m->flags & ~CT_MS_PROPAGATION;
 	cleanup_close int target = user_target(root, m);
@@ -258,6 +282,8 @@ static int user_mount(int root, const struct ct_mount_entry *m, int tree_fd,
 		return user_remount(m, target, made);
 	if (!(flags & MS_BIND)) {
 		r = ct_mnt_new(m->fstype, m->source, m->data, flags, &fs);
+		if (r >= 0 && m->copy_up)
+			r = copy_up(m, target, fs, rep);
 		if (r < 0)
 			return r;
 		mnt = fs;
@@ -290,7 +316,7 @@ static int user_mounts(int root, const struct ct_config *c, const struct ct_spaw
 			fd = fds->fd[next++];
 		}
 		ct_setup_step(rep, CT_STEP_USER_MOUNT, m->target);
-		r = user_mount(root, m, fd, &made);
+		r = user_mount(root, m, fd, &made, rep);
 		/* optional forgives a mount that failed, not one that landed elsewhere */
 		if (r < 0 && (!m->optional || r == -EXDEV))
 			return r;

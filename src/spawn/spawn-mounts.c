@@ -80,16 +80,14 @@ static int bind_node(int dir, const char *name, const char *host, dev_t dev)
 	return 0;
 }
 
-/* mknod then chmod (the monitor's umask must not narrow the mode) and chown to the container. */
-static int add_node(int dir, const char *name, mode_t mode, dev_t dev, uid_t uid, gid_t gid)
+/* mknod then chmod (the monitor's umask must not narrow the mode) and chown to the container.
+ * host: the node of the same device in our own /dev, for the nested case. */
+static int add_node(int dir, const char *name, const char *host, mode_t mode, dev_t dev,
+		    uid_t uid, gid_t gid)
 {
-	char host[64];
-
 	if (mknodat(dir, name, mode, dev) < 0) {
 		if (errno != EPERM || !S_ISCHR(mode) || !ct_in_nested_userns())
 			return -errno;
-		/* the console without a terminal is a null device */
-		snprintf(host, sizeof(host), "/dev/%s", strcmp(name, "console") ? name : "null");
 		return bind_node(dir, name, host, dev);
 	}
 	if (fchmodat(dir, name, mode & 07777, 0) < 0 ||
@@ -108,11 +106,14 @@ static int add_dir(int dir, const char *name, mode_t mode, uid_t uid, gid_t gid)
 
 static int fill_dev(int dir, uid_t uid, gid_t gid, bool terminal)
 {
+	char host[32];
 	int r = 0;
 
-	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(devnodes); i++)
-		r = add_node(dir, devnodes[i].name, S_IFCHR | 0666,
+	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(devnodes); i++) {
+		snprintf(host, sizeof(host), "/dev/%s", devnodes[i].name);
+		r = add_node(dir, devnodes[i].name, host, S_IFCHR | 0666,
 			     makedev(devnodes[i].major, devnodes[i].minor), uid, gid);
+	}
 	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(devlinks); i++)
 		if (symlinkat(devlinks[i][0], dir, devlinks[i][1]) < 0 ||
 		    fchownat(dir, devlinks[i][1], uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
@@ -126,8 +127,58 @@ static int fill_dev(int dir, uid_t uid, gid_t gid, bool terminal)
 	/* Without a terminal the console is the container's own null device, never a host node a
 	 * guest could chmod (systemd does, at boot); with one, an empty file to bind it on. */
 	if (!terminal)
-		return add_node(dir, "console", S_IFCHR | 0600, makedev(1, 3), uid, gid);
-	return add_node(dir, "console", S_IFREG | 0600, 0, uid, gid);
+		return add_node(dir, "console", "/dev/null", S_IFCHR | 0600, makedev(1, 3), uid, gid);
+	return add_node(dir, "console", "/dev/console", S_IFREG | 0600, 0, uid, gid);
+}
+
+/* The directory name below dir, made (the container's root owns it) unless there: a directory,
+ * never what a symlink there leads to (/dev/fd is one). */
+static int open_subdir(int dir, const char *name, uid_t uid, gid_t gid)
+{
+	int r = add_dir(dir, name, 0755, uid, gid);
+
+	if (r < 0 && r != -EEXIST)
+		return r;
+	r = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return r < 0 ? -errno : r;
+}
+
+/* One node at path (relative to /dev, components checked by the caller), its parents made. */
+static int add_extra_node(int dev_fd, const struct ct_spawn_node *n, uid_t uid, gid_t gid)
+{
+	cleanup_free char *copy = strdup(n->path);
+	cleanup_close int dir = -1;
+	char host[PATH_MAX], *name, *slash;
+
+	if (!copy)
+		return -ENOMEM;
+	name = copy;
+	while ((slash = strchr(name, '/'))) {
+		*slash = '\0';
+		int sub = open_subdir(dir >= 0 ? dir : dev_fd, name, uid, gid);
+
+		if (sub < 0)
+			return sub;
+		ct_close_fd(&dir);
+		dir = sub;
+		name = slash + 1;
+	}
+	snprintf(host, sizeof(host), "/dev/%s", n->path);
+	return add_node(dir >= 0 ? dir : dev_fd, name, host, n->mode, n->dev, n->uid, n->gid);
+}
+
+int ct_spawn_dev_nodes(int dev_fd, const struct ct_spawn_node *nodes, size_t n, uid_t uid,
+		       gid_t gid, const char **ret_failed)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = add_extra_node(dev_fd, &nodes[i], uid, gid);
+
+		if (r < 0) {
+			*ret_failed = nodes[i].path;
+			return r;
+		}
+	}
+	return 0;
 }
 
 int ct_spawn_dev(uid_t uid, gid_t gid, bool terminal, int *ret_fd)

@@ -208,6 +208,20 @@ int ct_spawn_go(int sync_fd, const struct ct_spawn_fds *fds);
  * real devices the container owns (uid/gid: its root's host ids) but cannot re-create. With
  * a terminal, console is an empty file to bind it on. Returns the mount fd. */
 int ct_spawn_dev(uid_t uid, gid_t gid, bool terminal, int *ret_fd);
+/* A node more for that /dev (an OCI linux.devices entry). */
+struct ct_spawn_node {
+	char *path;         /* below /dev: "fuse", "net/tun"; components neither empty, "." nor ".." */
+	mode_t mode;        /* S_IFCHR, S_IFBLK or S_IFIFO with the permissions */
+	dev_t dev;
+	uid_t uid;          /* host ids */
+	gid_t gid;
+};
+/* Makes each node in the /dev of ct_spawn_dev(), with the directories above it (0755, owned by
+ * uid/gid, the container root's host ids); a name already there (a standard node, the fd
+ * symlink) is an error. Nested in a user namespace, a character device is our own node bound
+ * there, as the standard ones are. On failure *ret_failed is the path of the node. */
+int ct_spawn_dev_nodes(int dev_fd, const struct ct_spawn_node *nodes, size_t n, uid_t uid,
+		       gid_t gid, const char **ret_failed);
 /* The rootfs tree and bind sources as detached mounts, idmapped through the user namespace
  * userns_fd when >= 0 (not a rootfs already owned by root_uid, the host uid of the container's
  * root: ctshift made it so). On failure, *ret_what names the path and what could not be done. */

@@ -163,6 +163,32 @@ run_rc rc rt exec ex2 /nonexistent 2>"$T/err"
 expect_eq "exec of a command that is not there: 127" 127 "$rc"
 rt delete --force ex2
 
+# linux.devices: nodes of the container's /dev with the mode and owner asked; opening one is
+# linux.resources.devices' to allow (tun is, fuse is not). A path through /dev/fd (a symlink to
+# /proc/self/fd) makes nothing anywhere.
+DEVS='"devices": [ { "path": "/dev/net/tun", "type": "c", "major": 10, "minor": 200, "fileMode": 416, "uid": 1000, "gid": 5 },
+		   { "path": "/dev/fuse", "type": "c", "major": 10, "minor": 229 }, { "path": "/dev/fifo", "type": "p", "fileMode": 384 } ],
+	   "resources": { "devices": [ { "allow": false, "access": "rwm" }, { "allow": true, "type": "c", "major": 10, "minor": 200, "access": "rw" } ] },'
+bundle '["sh", "-c", "cd /dev && stat -c \"%n %F %t:%T %a %u:%g\" net/tun fuse fifo > /out/devs; (exec 3<>/dev/net/tun) 2>/dev/null && echo tun-opened >> /out/devs; (exec 3<>/dev/fuse) 2>/dev/null || echo fuse-refused >> /out/devs"]'
+sed -i "s|\"linux\": {|\"linux\": { ${DEVS//$'\n'/ }|" "$B/config.json"
+rt create --bundle "$B" devs
+rt start devs
+wait_for 10 stopped devs || fail "the devices' container never ended"
+expect_eq "linux.devices: the nodes with their type, device, mode and owner; tun opens, fuse (not allowed) does not" \
+	"net/tun character special file a:c8 640 1000:5
+fuse character special file a:e5 666 0:0
+fifo fifo 0:0 600 0:0
+tun-opened
+fuse-refused" "$(cat "$T/out/devs")"
+rt delete devs
+bundle '["true"]'
+sed -i 's|"linux": {|"linux": { "devices": [ { "path": "/dev/fd/evil", "type": "c", "major": 1, "minor": 1 } ],|' "$B/config.json"
+run_rc rc rt create --bundle "$B" devfd 2>"$T/err"
+expect_match "a node through the /dev/fd symlink: create fails, naming it" \
+	"1 .*Failed to make /dev/fd/evil .*linux.devices" "$rc $(cat "$T/err")"
+[ ! -e /proc/self/fd/evil ] && [ ! -e "$T/evil" ] || fail "a node was made through the symlink"
+expect_eq "... and leaves no state" "" "$(ls -A "$STATE")"
+
 # What is wrong is named, and nothing stays.
 echo '{ "ociVersion": "1.0.2", "process": ' >"$B/config.json"
 run_rc rc rt create --bundle "$B" bad1 2>"$T/err"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# ctrun under Podman 4.3 and conmon (podman --runtime ctrun, cgroupfs: PID 1 here is not
-# systemd): an application container (podman run, ps, exec with and without a terminal,
-# pause/unpause, top, stop, rm -f), and a Debian 12 sysvinit guest with
+# ctrun under Podman 4.3 and conmon (podman --runtime ctrun, cgroupfs: PID 1 here is not systemd):
+# an application container (podman run, ps, exec with and without a terminal, pause/unpause, top,
+# stop, rm -f; --device, and --tmpfs with its tmpcopyup), and a Debian 12 sysvinit guest with
 # org.ct.shutdown-method=sysvinit, which `podman stop` stops gracefully: Podman sends the
-# SIGRTMIN+3 it sends any container whose command is /sbin/init, ctrun asks sysvinit for
-# runlevel 0 instead, the guest runs its shutdown scripts (the last, /etc/init.d/halt, leaves a
-# marker) and halts. The same guest under runc and crun (Debian's) gets the raw signal, which sysvinit
+# SIGRTMIN+3 it sends any container whose command is /sbin/init, ctrun asks sysvinit for runlevel
+# 0 instead, the guest runs its shutdown scripts (the last, /etc/init.d/halt, leaves a marker) and
+# halts. The same guest under runc and crun (Debian's) gets the raw signal, which sysvinit
 # ignores, and is SIGKILLed after the timeout: no marker. Podman's storage is this test's own.
 . "$(dirname "$0")/lib.sh"
 [ "${CT_SKIP_SLOW:-0}" != 1 ] || skip "CT_SKIP_SLOW=1 (boots a real Debian guest under Podman)"
@@ -22,6 +22,21 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 
 out=$(pod run --rm "${U[@]}" --rootfs "$ROOTFS" sh -c 'echo hello; hostname')
 expect_match "podman run --rm: the command ran under ctrun" '^hello' "$out"
+
+# --device: the node in the container's /dev, opened (Podman adds its allow rule); --tmpfs
+# (tmpcopyup by Podman's default): the image's files are there, writes stay in the tmpfs.
+mkdir -p "$ROOTFS/srv/conf"
+echo from-image >"$ROOTFS/srv/conf/app.ini"
+out=$(pod run --rm "${U[@]}" --device /dev/net/tun --tmpfs /srv/conf --rootfs "$ROOTFS" sh -c \
+	'stat -c "%F %t:%T" /dev/net/tun; (exec 3<>/dev/net/tun) && echo tun-opened;
+	 grep -c "^tmpfs /srv/conf tmpfs" /proc/self/mounts; cat /srv/conf/app.ini; echo changed >/srv/conf/app.ini')
+expect_eq "podman run --device /dev/net/tun --tmpfs /srv/conf: the node opens, the tmpfs holds the image's file" \
+	"character special file a:c8
+tun-opened
+1
+from-image" "$out"
+expect_eq "... and the image's file is unchanged" from-image "$(cat "$ROOTFS/srv/conf/app.ini")"
+rm -rf "$ROOTFS/srv"
 
 # An application, with ctinit as its init (the application method).
 pod run -d --name app "${U[@]}" --annotation org.ct.shutdown-method=application \

@@ -123,6 +123,48 @@ run_rc rc timeout 20 "$CT_BINDIR/ctstart" --rundir "$RUNDIR" -n ownfifo -f "$con
 expect_eq "create=file on the rootfs's own FIFO: no hang, the bind is there" "0 $(cat /etc/hostname)" \
 	"$rc $(cat "$T/ownfifo.out")"
 
+# ---- tmpcopyup: the tmpfs starts with what the image has there (owners, modes, times, links as
+# links, a FIFO), nothing mounted below it, and writes to it never reach the image. A symlink
+# to a host path is copied as a link: nothing of the host is read.
+echo "host secret" >"$T/secret"
+mkdir -p "$ROOTFS/seed/d" "$ROOTFS/seed/inner"
+echo seed-a >"$ROOTFS/seed/a"
+echo deep >"$ROOTFS/seed/d/b"
+chown 1000:1000 "$ROOTFS/seed/a" && chmod 640 "$ROOTFS/seed/a"
+chown 0:50 "$ROOTFS/seed/d" && chmod 750 "$ROOTFS/seed/d"
+chmod 1777 "$ROOTFS/seed"
+touch -d '2001-02-03 04:05:06' "$ROOTFS/seed/d/b"
+ln -s "$T/secret" "$ROOTFS/seed/host"
+mkfifo "$ROOTFS/seed/p"
+for mode in privileged userns; do
+	idmap=$([ "$mode" = privileged ] && echo none || echo auto)
+	conf=$(write_conf "copyup-$mode" "idmap = $idmap" "mount = tmpfs /seed/inner tmpfs" \
+		"mount = tmpfs /seed tmpfs size=1m,tmpcopyup")
+	run_rc rc ct ctstart -n copyup -f "$conf" -- sh -c 'cd /seed && grep -c "^tmpfs /seed tmpfs" /proc/self/mounts &&
+		stat -c "%n %F %a %u:%g" . a d d/b host p && stat -c %y d/b | cut -c1-19 && readlink host &&
+		cat a d/b && ls inner 2>&1; echo changed > a && cat a' >"$T/copyup.out"
+	expect_eq "$mode: tmpcopyup: the tmpfs holds the image's copy, the mount below left out" "0 1
+. directory 1777 0:0
+a regular file 640 1000:1000
+d directory 750 0:50
+d/b regular file 644 0:0
+host symbolic link 777 0:0
+p fifo 644 0:0
+2001-02-03 04:05:06
+$T/secret
+seed-a
+deep
+ls: inner: No such file or directory
+changed" "$rc $(cat "$T/copyup.out")"
+	expect_eq "$mode: ... and the image's file is unchanged" seed-a "$(cat "$ROOTFS/seed/a")"
+done
+conf=$(write_conf copyup-bad "mount = tmpfs /seed tmpfs size=4k,tmpcopyup")
+dd if=/dev/zero of="$ROOTFS/seed/big" bs=64k count=1 2>/dev/null
+run_rc rc ct ctstart -n copyup -f "$conf" -- true 2>"$T/copyup.err"
+expect_match "a copy that does not fit fails the start, naming the mount and the file" \
+	"125 .*/seed \(tmpcopyup of ./big\).*No space left" "$rc $(cat "$T/copyup.err")"
+rm -rf "$ROOTFS/seed"
+
 # ---- remount entries reconfigure only file systems the config's own entries made. Reported: a
 # guest's symlink (sub -> /) turned `mount = none /sub none remount,ro` into a remount of the
 # superblock holding the rootfs, which went read-only for the host. The rootfs lives on a tmpfs

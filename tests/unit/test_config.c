@@ -399,7 +399,7 @@ static void test_mount_entries(void **state)
 
 	parse_ok(&c, "mount = proc /proc proc nosuid,nodev,noexec 0 0\n"
 		     "mount = /srv/data /data none rbind,ro,optional,create=dir\n"
-		     "mount = tmpfs /tmp tmpfs size=64m,nosuid,mode=1777\n"
+		     "mount = tmpfs /tmp tmpfs size=64m,nosuid,tmpcopyup,mode=1777\n"
 		     "mount = /etc/resolv.conf /etc/resolv.conf none bind,create=file\n"
 		     "mount = sysfs /sys sysfs\n"
 		     "mount = \"/srv/my dir\" '/mnt/my dir' none bind 0\n");
@@ -416,6 +416,8 @@ static void test_mount_entries(void **state)
 	assert_false(c.mounts[1].create_file);
 	assert_string_equal(c.mounts[2].data, "size=64m,mode=1777");
 	assert_int_equal(c.mounts[2].flags, MS_NOSUID);
+	assert_true(c.mounts[2].copy_up);
+	assert_false(c.mounts[0].copy_up || c.mounts[1].copy_up);
 	assert_true(c.mounts[3].create_file);
 	assert_false(c.mounts[3].create_dir);
 	assert_int_equal(c.mounts[3].flags, MS_BIND);
@@ -775,6 +777,10 @@ static void test_mount_errors(void **state)
 	expect_error("mount = a /b c defaults x\n", 1, "mount", "dump 'x' is not a number");
 	expect_error("mount = a /b c defaults 0 -1\n", 1, "mount", "pass '-1' is not a number");
 	expect_error("mount = 'a /b c\n", 1, "mount", "unterminated quote");
+	expect_error("mount = /x /y none bind,tmpcopyup\n", 1, "mount",
+		     "option tmpcopyup is for a new tmpfs");
+	expect_error("mount = none /y tmpfs remount,tmpcopyup\n", 1, "mount",
+		     "option tmpcopyup is for a new tmpfs");
 }
 
 static void test_env_errors(void **state)

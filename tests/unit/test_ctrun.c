@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/test_ctrun.XXXXXX";
@@ -247,8 +248,56 @@ static void test_devices(void **state)
 		     "", &s, &l);
 	assert_int_equal(l.config.n_devices, 1);
 	done(&s, &l);
-	expect_refused("{ " NS_DEFAULT ", \"devices\": [ { \"path\": \"/dev/fuse\", \"type\": \"c\", "
-		       "\"major\": 10, \"minor\": 229 } ] }", "", "linux.devices[0] (/dev/fuse)");
+}
+
+#define USERNS "\"namespaces\": [ {\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"user\"} ], " \
+	"\"uidMappings\": [ { \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 } ], " \
+	"\"gidMappings\": [ { \"containerID\": 0, \"hostID\": 200000, \"size\": 65536 } ]"
+
+#define expect_node_refused(path, msg)                                                             \
+	expect_refused("{ " NS_DEFAULT ", \"devices\": [ { \"path\": \"" path "\", \"type\": \"c\", "    \
+		       "\"major\": 10, \"minor\": 229 } ] }", "", msg)
+
+/* linux.devices: nodes beyond the standard ones, their owner the container's ids as the host's */
+static void test_device_nodes(void **state)
+{
+	struct ct_oci_spec s;
+	struct ctrun_launch l;
+
+	translate_ok("{ " USERNS ", \"devices\": [ "
+		     "{ \"path\": \"/dev/null\", \"type\": \"c\", \"major\": 1, \"minor\": 3 }, "
+		     "{ \"path\": \"/dev/net/tun\", \"type\": \"c\", \"major\": 10, \"minor\": 200, "
+		     "\"fileMode\": 416, \"uid\": 1000, \"gid\": 5 }, "
+		     "{ \"path\": \"/dev/loop9\", \"type\": \"b\", \"major\": 7, \"minor\": 9 }, "
+		     "{ \"path\": \"/dev/fifo\", \"type\": \"p\" } ] }", "", &s, &l);
+	assert_int_equal(l.n_nodes, 3); /* /dev/null is ct's own */
+	assert_string_equal(l.nodes[0].path, "net/tun");
+	assert_int_equal(l.nodes[0].mode, S_IFCHR | 0640);
+	assert_int_equal(l.nodes[0].dev, makedev(10, 200));
+	assert_int_equal(l.nodes[0].uid, 101000);
+	assert_int_equal(l.nodes[0].gid, 200005);
+	assert_int_equal(l.nodes[1].mode, S_IFBLK | 0666);
+	assert_int_equal(l.nodes[1].uid, 100000);
+	assert_int_equal(l.nodes[2].mode, S_IFIFO | 0666);
+	assert_int_equal(l.nodes[2].dev, 0);
+	done(&s, &l);
+	translate_ok("{ " NS_DEFAULT ", \"devices\": [ { \"path\": \"/dev/fuse\", \"type\": \"c\", "
+		     "\"major\": 10, \"minor\": 229, \"uid\": 1000 } ] }", "", &s, &l);
+	assert_int_equal(l.nodes[0].uid, 1000); /* no user namespace: the id itself */
+	done(&s, &l);
+	expect_refused("{ " USERNS ", \"devices\": [ { \"path\": \"/dev/fuse\", \"type\": \"c\", "
+		       "\"major\": 10, \"minor\": 229, \"uid\": 70000 } ] }", "",
+		       "linux.devices[0] (/dev/fuse): its uid 70000 is not in the container's id map");
+	expect_refused("{ " NS_DEFAULT ", \"devices\": [ { \"path\": \"/dev/null\", \"type\": \"c\", "
+		       "\"major\": 1, \"minor\": 1 } ] }", "",
+		       "linux.devices[0] (/dev/null): ct's standard node there is c 1:3");
+	expect_node_refused("/dev/../etc/x", "a path of names below /dev");
+	expect_node_refused("/dev/a/./b", "a path of names below /dev");
+	expect_node_refused("/dev//x", "a path of names below /dev");
+	expect_node_refused("/dev/x/", "a path of names below /dev");
+	expect_node_refused("/dev/pts/9", "none in /dev/pts");
+	expect_node_refused("/dev/pts", "none in /dev/pts");
+	expect_node_refused("/etc/x", "is not below /dev");
 }
 
 static void test_namespaces(void **state)
@@ -430,6 +479,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal),	   cmocka_unit_test(test_cgroups_path),
 		cmocka_unit_test(test_mounts),	   cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_device_nodes),
 		cmocka_unit_test(test_namespaces), cmocka_unit_test(test_sysctl_and_hooks),
 		cmocka_unit_test(test_methods),	   cmocka_unit_test(test_method_default),
 		cmocka_unit_test(test_signals),
