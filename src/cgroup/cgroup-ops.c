@@ -105,6 +105,23 @@ static int apply_nesting(const struct ct_cgroup *cg, const struct ct_cgroup_conf
 	return r;
 }
 
+/* Memory and swap together, after the memory limit (v1 refuses a memsw limit below it): v1's
+ * memsw limit is that sum, cgroup2's swap.max the swap alone. */
+static int apply_swap(const struct ct_cgroup *cg, const struct ct_cgroup_config *cfg, char *what,
+		      size_t what_size)
+{
+	char buf[32];
+	bool v2;
+
+	if (!cfg->memory_swap_max)
+		return 0;
+	dir_for(cg, CT_CG_MEMORY, &v2);
+	format_limit(v2 ? cfg->memory_swap_max - cfg->memory_max : cfg->memory_swap_max, v2, buf,
+		     sizeof(buf));
+	return write_ctrl(cg, CT_CG_MEMORY, "memory.swap.max", "memory.memsw.limit_in_bytes", buf,
+			  what, what_size);
+}
+
 int ct_cg_apply_limits(const struct ct_cgroup *cg, const struct ct_cgroup_config *cfg, char *what,
 		       size_t what_size)
 {
@@ -118,6 +135,8 @@ int ct_cg_apply_limits(const struct ct_cgroup *cg, const struct ct_cgroup_config
 		r = write_ctrl(cg, CT_CG_MEMORY, "memory.max", "memory.limit_in_bytes", buf, what,
 			       what_size);
 	}
+	if (r >= 0)
+		r = apply_swap(cg, cfg, what, what_size);
 	if (r >= 0 && cfg->pids_max) {
 		dir_for(cg, CT_CG_PIDS, &v2);
 		format_limit(cfg->pids_max, true, buf, sizeof(buf)); /* "max" in v1 as well */

@@ -51,6 +51,8 @@ int ct_mount_entry_check(const struct ct_mount_entry *m, char *msg, size_t size)
 struct ct_cgroup_config {
 	char *parent;          /* relative to each hierarchy's root; NULL: "ct" */
 	int64_t memory_max;    /* bytes; -1: "max" */
+	int64_t memory_swap_max; /* memory and swap together (OCI's memory.swap, ctrun's only), at
+				  * least memory_max (> 0) */
 	int64_t pids_max;      /* -1: "max" */
 	uint32_t cpu_weight;   /* 1..10000 */
 	int64_t cpu_quota_us;  /* -1: "max" */

@@ -11,6 +11,7 @@
 #include "seccomp/seccomp-profile.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <sched.h>
@@ -344,6 +345,13 @@ static int translate_cgroup(const struct ct_oci_spec *s, const char *id, struct 
 		return -ENOMEM;
 	if (res->memory_limit > 0)
 		cg->memory_max = res->memory_limit;
+	/* memory and swap together, as runc and crun take it: at least the memory limit */
+	if (res->memory_swap > 0 && (res->memory_limit <= 0 || res->memory_swap < res->memory_limit))
+		return ct_fail_msg(err, err_size, "config.json: linux.resources.memory.swap %" PRId64
+				   ": the limit of memory and swap together, at least memory.limit "
+				   "(%" PRId64 ")", res->memory_swap, res->memory_limit);
+	if (res->memory_swap > 0)
+		cg->memory_swap_max = res->memory_swap; /* -1 or none: the kernel's default, no limit */
 	if (res->pids_limit > 0)
 		cg->pids_max = res->pids_limit;
 	/* cgroup v1's shares 2..262144 onto cgroup2's weight 1..10000, as runc and crun map it */

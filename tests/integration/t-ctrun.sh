@@ -189,6 +189,21 @@ expect_match "a node through the /dev/fd symlink: create fails, naming it" \
 [ ! -e /proc/self/fd/evil ] && [ ! -e "$T/evil" ] || fail "a node was made through the symlink"
 expect_eq "... and leaves no state" "" "$(ls -A "$STATE")"
 
+# linux.resources.memory: the limit, and memory and swap together (cgroup v1's memsw limit,
+# cgroup2's swap.max the difference).
+bundle '["sleep", "100"]'
+sed -i 's|"linux": {|"linux": { "resources": { "memory": { "limit": 67108864, "swap": 100663296 } },|' "$B/config.json"
+rt create --bundle "$B" mem
+if [ -e "/sys/fs/cgroup/memory/$CG/mem/memory.limit_in_bytes" ]; then
+	got="$(cat "/sys/fs/cgroup/memory/$CG/mem/memory.limit_in_bytes") $(cat "/sys/fs/cgroup/memory/$CG/mem/memory.memsw.limit_in_bytes")"
+	want="67108864 100663296"
+else
+	got="$(cat "/sys/fs/cgroup/$CG/mem/memory.max") $(cat "/sys/fs/cgroup/$CG/mem/memory.swap.max")"
+	want="67108864 33554432"
+fi
+expect_eq "memory.limit and memory.swap reach the memory controller" "$want" "$got"
+rt delete mem
+
 # What is wrong is named, and nothing stays.
 echo '{ "ociVersion": "1.0.2", "process": ' >"$B/config.json"
 run_rc rc rt create --bundle "$B" bad1 2>"$T/err"

@@ -250,6 +250,27 @@ static void test_devices(void **state)
 	done(&s, &l);
 }
 
+static void test_memory_swap(void **state)
+{
+	struct ct_oci_spec s;
+	struct ctrun_launch l;
+
+	translate_ok("{ " NS_DEFAULT ", \"resources\": { \"memory\": { \"limit\": 67108864, "
+		     "\"swap\": 134217728 } } }", "", &s, &l);
+	assert_int_equal(l.config.cgroup.memory_max, 64 << 20);
+	assert_int_equal(l.config.cgroup.memory_swap_max, 128 << 20);
+	done(&s, &l);
+	translate_ok("{ " NS_DEFAULT ", \"resources\": { \"memory\": { \"limit\": 67108864, "
+		     "\"swap\": -1 } } }", "", &s, &l);
+	assert_int_equal(l.config.cgroup.memory_swap_max, 0); /* no limit: the kernel's default */
+	done(&s, &l);
+	expect_refused("{ " NS_DEFAULT ", \"resources\": { \"memory\": { \"limit\": 67108864, "
+		       "\"swap\": 1048576 } } }", "", "memory.swap 1048576: the limit of memory and swap "
+		       "together, at least memory.limit (67108864)");
+	expect_refused("{ " NS_DEFAULT ", \"resources\": { \"memory\": { \"swap\": 1048576 } } }", "",
+		       "at least memory.limit");
+}
+
 #define USERNS "\"namespaces\": [ {\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"user\"} ], " \
 	"\"uidMappings\": [ { \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 } ], " \
 	"\"gidMappings\": [ { \"containerID\": 0, \"hostID\": 200000, \"size\": 65536 } ]"
@@ -480,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_minimal),	   cmocka_unit_test(test_cgroups_path),
 		cmocka_unit_test(test_mounts),	   cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_device_nodes),
+		cmocka_unit_test(test_memory_swap),
 		cmocka_unit_test(test_namespaces), cmocka_unit_test(test_sysctl_and_hooks),
 		cmocka_unit_test(test_methods),	   cmocka_unit_test(test_method_default),
 		cmocka_unit_test(test_signals),
