@@ -155,12 +155,14 @@ static int finish(struct ct_monitor *m)
 		m->stop.error = m->init.setup.error;
 	}
 	stop_result(m, &res);
-	/* The name and the cgroup are free before anyone hears that the container stopped, so a
-	 * start right after a stop never finds them taken. */
+	/* The name, the cgroup and the id range are free before anyone hears that the container
+	 * stopped, so a start right after a stop never finds them taken. */
 	ct_net_teardown(&m->net); /* phys interfaces back out, veth host ends gone */
 	if (ct_cgroup_remove(&m->cgroup) < 0)
 		log_warning("container '%s': could not remove its cgroup", m->o->name);
 	ct_rundir_release(m->o->run);
+	if (m->o->lease)
+		ct_idmap_lease_release(m->o->lease);
 	if (ct_proto_reply_stop(&f, CT_CMD_STOP, &res) == 0)
 		ct_server_reply_deferred(m->server, CT_CMD_STOP, &f);
 	if (ct_proto_reply_stop(&f, CT_CMD_SHUTDOWN, &res) == 0)

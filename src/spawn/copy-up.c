@@ -47,7 +47,9 @@ static int copy_meta(int dir, const char *name, const struct stat *st)
 
 static int copy_file(int from_dir, int to_dir, const char *name, const struct stat *st)
 {
-	cleanup_close int in = openat(from_dir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO swapped in since the directory was read never blocks the open */
+	cleanup_close int in = openat(from_dir, name,
+				      O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	cleanup_close int out = -1;
 	struct stat now;
 
