@@ -46,7 +46,7 @@ int ctrun_features(void)
 		"lazytime", "mand", "noatime", "nodev", "nodiratime", "noexec", "nolazytime",
 		"nomand", "norelatime", "nostrictatime", "nosuid", "private", "rbind", "relatime",
 		"remount", "ridmap", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw",
-		"shared", "slave", "strictatime", "suid", "sync", "unbindable",
+		"shared", "slave", "strictatime", "suid", "sync", "tmpcopyup", "unbindable",
 	};
 	json_object *o = json_object_new_object(), *anno = json_object_new_object();
 

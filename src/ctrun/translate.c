@@ -31,13 +31,9 @@ static const struct {
 };
 
 /* The device nodes ct's /dev always has (spawn-mounts.c). */
-static const struct {
-	const char *path;
-	unsigned major, minor;
-} standard_nodes[] = {
-	{ "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 }, { "/dev/full", 1, 7 },
-	{ "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
-	{ "/dev/console", 5, 1 }, { "/dev/ptmx", 5, 2 },
+static const char *const standard_nodes[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
+	"/dev/console", "/dev/ptmx",
 };
 
 /* The kernel's namespaced sysctls: nothing else may be set from inside a container. */
@@ -279,9 +275,11 @@ static int device_node(const struct ct_oci_device *d, const struct ct_idmap *m,
 	return 0;
 }
 
-/* linux.devices: ct's standard nodes are there already (the same device or refused); any
- * other becomes a node of the container's /dev. Whether the container may open it is
- * linux.resources.devices' to say, as the engines do (a --device comes with its allow rule). */
+/* linux.devices: ct's standard nodes are there already, whatever the entry says (a privileged
+ * container's list of the host's devices has the host's console, a pty's on a host that is a
+ * container itself); any other becomes a node of the container's /dev. Whether the container
+ * may open it is linux.resources.devices' to say, as the engines do (a --device comes with its
+ * allow rule). */
 static int translate_devices(const struct ct_oci_spec *s, struct ctrun_launch *l, char *err,
 			     size_t err_size)
 {
@@ -294,24 +292,17 @@ static int translate_devices(const struct ct_oci_spec *s, struct ctrun_launch *l
 		size_t k = 0;
 		int r;
 
-		while (k < ARRAY_SIZE(standard_nodes) && strcmp(d->path, standard_nodes[k].path))
+		while (k < ARRAY_SIZE(standard_nodes) && strcmp(d->path, standard_nodes[k]))
 			k++;
-		if (k < ARRAY_SIZE(standard_nodes)) {
-			if (d->type == 'c' && d->major == standard_nodes[k].major &&
-			    d->minor == standard_nodes[k].minor)
-				continue;
-			r = ct_fail_msg(msg, sizeof(msg), "ct's standard node there is c %u:%u",
-					standard_nodes[k].major, standard_nodes[k].minor);
-		} else {
-			r = device_node(d, &l->config.idmap, &l->nodes[l->n_nodes], msg, sizeof(msg));
-			if (r == 0)
-				l->n_nodes++;
-		}
+		if (k < ARRAY_SIZE(standard_nodes))
+			continue;
+		r = device_node(d, &l->config.idmap, &l->nodes[l->n_nodes], msg, sizeof(msg));
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0)
 			return ct_fail_msg(err, err_size, "config.json: linux.devices[%zu] (%s): %s",
 					   i, d->path, msg);
+		l->n_nodes++;
 	}
 	return 0;
 }

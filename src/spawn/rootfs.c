@@ -251,18 +251,43 @@ static bool data_sets_root(const char *data)
 	return false;
 }
 
-/* tmpcopyup: the new tmpfs gets what the directory it will cover holds; a failure names the
- * path in the report. */
-static int copy_up(const struct ct_mount_entry *m, int target, int fs,
+/* tmpcopyup: the new tmpfs gets what the directory it will cover holds, and that directory's
+ * owner and mode if it was there before the entry (not one create=dir just made, 0755) and
+ * the options do not set them; a failure names the path in the report. */
+static int copy_up(const struct ct_mount_entry *m, int target, int fs, bool existed,
 		   struct ct_setup_report *rep)
 {
 	char failed[128];
-	int r = ct_rootfs_copy_up(target, fs, !data_sets_root(m->data), failed, sizeof(failed));
+	int r = ct_rootfs_copy_up(target, fs, existed && !data_sets_root(m->data), failed,
+				  sizeof(failed));
 
 	if (r < 0)
 		snprintf(rep->detail, sizeof(rep->detail), "%s (tmpcopyup of %s)", m->target,
 			 failed);
 	return r;
+}
+
+/* A file system of the entry's own; with tmpcopyup, made writable, filled, then read-only if
+ * the entry says so (superblock and mount, as a read-only tmpfs is made directly). */
+static int new_fs(const struct ct_mount_entry *m, unsigned long flags, int target, bool existed,
+		  int *ret_fs, struct ct_setup_report *rep)
+{
+	unsigned long ro = m->copy_up ? flags & MS_RDONLY : 0;
+	int r = ct_mnt_new(m->fstype, m->source, m->data, flags & ~ro, ret_fs);
+
+	if (r >= 0 && m->copy_up)
+		r = copy_up(m, target, *ret_fs, existed, rep);
+	if (r >= 0 && ro)
+		r = ct_mnt_reconfigure(*ret_fs, NULL, flags);
+	return r;
+}
+
+/* Whether the entry's target is there before the entry makes it (create=dir). */
+static bool target_exists(int root, const struct ct_mount_entry *m)
+{
+	cleanup_close int fd = ct_inroot_open(root, m->target, O_PATH, CT_INROOT_FOLLOW);
+
+	return fd >= 0;
 }
 
 /* A bind entry's source arrives as a detached mount from the parent (idmapped in a user
@@ -272,6 +297,7 @@ static int user_mount(int root, const struct ct_mount_entry *m, int tree_fd,
 		      struct made_fs *made, struct ct_setup_report *rep)
 {
 	unsigned long flags = m->flags & ~CT_MS_PROPAGATION;
+	bool existed = m->copy_up && target_exists(root, m);
 	cleanup_close int target = user_target(root, m);
 	cleanup_close int fs = -1;
 	int mnt = tree_fd, r;
@@ -281,9 +307,7 @@ static int user_mount(int root, const struct ct_mount_entry *m, int tree_fd,
 	if (flags & MS_REMOUNT)
 		return user_remount(m, target, made);
 	if (!(flags & MS_BIND)) {
-		r = ct_mnt_new(m->fstype, m->source, m->data, flags, &fs);
-		if (r >= 0 && m->copy_up)
-			r = copy_up(m, target, fs, rep);
+		r = new_fs(m, flags, target, existed, &fs, rep);
 		if (r < 0)
 			return r;
 		mnt = fs;

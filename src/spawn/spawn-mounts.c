@@ -164,7 +164,9 @@ static int add_extra_node(int dev_fd, const struct ct_spawn_node *n, uid_t uid, 
 		name = slash + 1;
 	}
 	snprintf(host, sizeof(host), "/dev/%s", n->path);
-	return add_node(dir >= 0 ? dir : dev_fd, name, host, n->mode, n->dev, n->uid, n->gid);
+	int r = add_node(dir >= 0 ? dir : dev_fd, name, host, n->mode, n->dev, n->uid, n->gid);
+
+	return r == -EEXIST ? 0 : r; /* the first of the same path stands, as with runc */
 }
 
 int ct_spawn_dev_nodes(int dev_fd, const struct ct_spawn_node *nodes, size_t n, uid_t uid,

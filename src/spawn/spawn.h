@@ -217,7 +217,8 @@ struct ct_spawn_node {
 	gid_t gid;
 };
 /* Makes each node in the /dev of ct_spawn_dev(), with the directories above it (0755, owned by
- * uid/gid, the container root's host ids); a name already there (a standard node, the fd
+ * uid/gid, the container root's host ids); a name already there (a standard node, an earlier
+ * entry of the same path) stays as it is, a path through one that is not a directory (the fd
  * symlink) is an error. Nested in a user namespace, a character device is our own node bound
  * there, as the standard ones are. On failure *ret_failed is the path of the node. */
 int ct_spawn_dev_nodes(int dev_fd, const struct ct_spawn_node *nodes, size_t n, uid_t uid,

@@ -124,10 +124,14 @@ expect_eq "create=file on the rootfs's own FIFO: no hang, the bind is there" "0 
 	"$rc $(cat "$T/ownfifo.out")"
 
 # ---- tmpcopyup: the tmpfs starts with what the image has there (owners, modes, times, links as
-# links, a FIFO), nothing mounted below it, and writes to it never reach the image. A symlink
-# to a host path is copied as a link: nothing of the host is read.
+# links, a FIFO), nothing mounted below it (a tmpfs, and a bind from the rootfs's own file
+# system), and writes to it never reach the image. A symlink to a host path is copied as a
+# link: nothing of the host is read. Read-only: filled, then read-only. A target create=dir
+# makes keeps the tmpfs's own mode; set-id bits from a nosuid source are dropped; a target
+# that leads into /proc is refused.
 echo "host secret" >"$T/secret"
-mkdir -p "$ROOTFS/seed/d" "$ROOTFS/seed/inner"
+mkdir -p "$ROOTFS/seed/d" "$ROOTFS/seed/inner" "$ROOTFS/seed/bound" "$T/bindsrc" "$T/suid"
+echo from-bind >"$T/bindsrc/x"
 echo seed-a >"$ROOTFS/seed/a"
 echo deep >"$ROOTFS/seed/d/b"
 chown 1000:1000 "$ROOTFS/seed/a" && chmod 640 "$ROOTFS/seed/a"
@@ -136,14 +140,16 @@ chmod 1777 "$ROOTFS/seed"
 touch -d '2001-02-03 04:05:06' "$ROOTFS/seed/d/b"
 ln -s "$T/secret" "$ROOTFS/seed/host"
 mkfifo "$ROOTFS/seed/p"
+cp "$ROOTFS/bin/busybox" "$T/suid/tool" && chmod 4755 "$T/suid/tool"
+ln -s /proc "$ROOTFS/procdir"
 for mode in privileged userns; do
 	idmap=$([ "$mode" = privileged ] && echo none || echo auto)
 	conf=$(write_conf "copyup-$mode" "idmap = $idmap" "mount = tmpfs /seed/inner tmpfs" \
-		"mount = tmpfs /seed tmpfs size=1m,tmpcopyup")
+		"mount = $T/bindsrc /seed/bound none bind" "mount = tmpfs /seed tmpfs size=1m,tmpcopyup")
 	run_rc rc ct ctstart -n copyup -f "$conf" -- sh -c 'cd /seed && grep -c "^tmpfs /seed tmpfs" /proc/self/mounts &&
 		stat -c "%n %F %a %u:%g" . a d d/b host p && stat -c %y d/b | cut -c1-19 && readlink host &&
-		cat a d/b && ls inner 2>&1; echo changed > a && cat a' >"$T/copyup.out"
-	expect_eq "$mode: tmpcopyup: the tmpfs holds the image's copy, the mount below left out" "0 1
+		cat a d/b && ls inner bound 2>&1; echo changed > a && cat a' >"$T/copyup.out"
+	expect_eq "$mode: tmpcopyup: the tmpfs holds the image's copy, the mounts below left out" "0 1
 . directory 1777 0:0
 a regular file 640 1000:1000
 d directory 750 0:50
@@ -155,15 +161,32 @@ $T/secret
 seed-a
 deep
 ls: inner: No such file or directory
+ls: bound: No such file or directory
 changed" "$rc $(cat "$T/copyup.out")"
 	expect_eq "$mode: ... and the image's file is unchanged" seed-a "$(cat "$ROOTFS/seed/a")"
+	conf=$(write_conf "copyup-ro-$mode" "idmap = $idmap" "mount = tmpfs /seed tmpfs ro,tmpcopyup" \
+		"mount = tmpfs /fresh tmpfs create=dir,tmpcopyup" "mount = $T/suid /suid none bind,nosuid,create=dir" \
+		"mount = tmpfs /suid tmpfs tmpcopyup")
+	run_rc rc ct ctstart -n copyup -f "$conf" -- sh -c 'cat /seed/a; touch /seed/new 2>&1;
+		stat -c "%a" /fresh /suid/tool' >"$T/copyup.out"
+	expect_eq "$mode: tmpcopyup ro: filled, then read-only; a made target keeps tmpfs's 1777; no setuid from a nosuid source" "0 seed-a
+touch: /seed/new: Read-only file system
+1777
+755" "$rc $(cat "$T/copyup.out")"
+	[ -z "$(ls -A "$ROOTFS/fresh")" ] || fail "$mode: tmpcopyup wrote into the directory it covers"
+	rmdir "$ROOTFS/fresh" # made by create=dir: the next mode makes it again
+	conf=$(write_conf "copyup-proc-$mode" "idmap = $idmap" "mount = tmpfs /procdir tmpfs tmpcopyup")
+	run_rc rc ct ctstart -n copyup -f "$conf" -- true 2>"$T/copyup.err"
+	expect_match "$mode: tmpcopyup of a target that leads into /proc is refused" \
+		"125 .*/procdir \(tmpcopyup of . \(a kernel file system\)\)" "$rc $(cat "$T/copyup.err")"
 done
+[ "$(stat -c %a "$T/suid/tool")" = 4755 ] || fail "tmpcopyup changed its source's mode"
 conf=$(write_conf copyup-bad "mount = tmpfs /seed tmpfs size=4k,tmpcopyup")
 dd if=/dev/zero of="$ROOTFS/seed/big" bs=64k count=1 2>/dev/null
 run_rc rc ct ctstart -n copyup -f "$conf" -- true 2>"$T/copyup.err"
 expect_match "a copy that does not fit fails the start, naming the mount and the file" \
 	"125 .*/seed \(tmpcopyup of ./big\).*No space left" "$rc $(cat "$T/copyup.err")"
-rm -rf "$ROOTFS/seed"
+rm -rf "$ROOTFS/seed" "$ROOTFS/suid" "$ROOTFS/procdir"
 
 # ---- remount entries reconfigure only file systems the config's own entries made. Reported: a
 # guest's symlink (sub -> /) turned `mount = none /sub none remount,ro` into a remount of the
