@@ -155,9 +155,10 @@ static int parse_device(struct ct_jctx *j, json_object *e, const char *path, voi
 	out->major = out->minor = 0;
 	if (ct_jint(j, e, path, "major", 0, INT32_MAX, &out->major, NULL) < 0 ||
 	    ct_jint(j, e, path, "minor", 0, INT32_MAX, &out->minor, NULL) < 0 ||
-	    ct_jint(j, e, path, "fileMode", 0, 07777, &v, &out->has_file_mode) < 0)
+	    ct_jint(j, e, path, "fileMode", 0, 0177777, &v, &out->has_file_mode) < 0)
 		return -EINVAL;
-	out->file_mode = (uint32_t)v;
+	out->file_mode = (uint32_t)v & 07777; /* Podman's carries the type bits (020666): the
+					       * type is the "type" field's */
 	if (ct_jint(j, e, path, "uid", 0, UINT32_MAX - 1, &v, &out->has_uid) < 0)
 		return -EINVAL;
 	out->uid = (uint32_t)v;

@@ -44,6 +44,22 @@ expect_match "dockerd knows the runtimes" "ct-sysv.*ctrun|ctrun.*ct-sysv" "$("${
 tar -C "$ROOTFS" -c . | "${D[@]}" import - ct-busybox:1 >/dev/null
 out=$("${D[@]}" run --rm --runtime ctrun --network none ct-busybox:1 sh -c 'echo hello; hostname')
 expect_match "docker run --rm --runtime ctrun: the command ran" '^hello' "$out"
+out=$("${D[@]}" run --rm --runtime ctrun --network none --device /dev/net/tun ct-busybox:1 \
+	sh -c '(exec 3<>/dev/net/tun) && echo tun-opened')
+expect_eq "docker run --device: the node opens" tun-opened "$out"
+# --privileged: Docker lists every device node of the host (its console among them, which on a
+# host that is a container is a pty); ct keeps its own standard nodes. It also asks for every
+# capability the kernel knows: a sandbox whose bounding set lacks one cannot give them (runc
+# fails there the same: "unable to apply caps").
+if [ "$(sed -n 's/^CapBnd:\t//p' /proc/self/status)" = "$(printf '%016x' $(((1 << ($(cat /proc/sys/kernel/cap_last_cap) + 1)) - 1)))" ]; then
+	out=$("${D[@]}" run --rm --runtime ctrun --network none --privileged ct-busybox:1 \
+		sh -c 'stat -c "%t:%T" /dev/null /dev/console; test -c /dev/net/tun && echo tun-there')
+	expect_eq "docker run --privileged: the host's device nodes, ct's own null and console" "1:3
+1:3
+tun-there" "$out"
+else
+	echo "# docker run --privileged not run: this machine's bounding set lacks capabilities ($(sed -n 's/^CapBnd:\t//p' /proc/self/status))"
+fi
 
 "${D[@]}" run -d --name app --runtime ct-app --network none ct-busybox:1 sleep 1000 >/dev/null
 expect_eq "docker exec: its output" inside "$("${D[@]}" exec app sh -c 'echo inside')"

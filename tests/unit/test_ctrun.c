@@ -287,8 +287,9 @@ static void test_device_nodes(void **state)
 
 	translate_ok("{ " USERNS ", \"devices\": [ "
 		     "{ \"path\": \"/dev/null\", \"type\": \"c\", \"major\": 1, \"minor\": 3 }, "
+		     /* fileMode 020640, as Podman gives it: the type bits go */
 		     "{ \"path\": \"/dev/net/tun\", \"type\": \"c\", \"major\": 10, \"minor\": 200, "
-		     "\"fileMode\": 416, \"uid\": 1000, \"gid\": 5 }, "
+		     "\"fileMode\": 8608, \"uid\": 1000, \"gid\": 5 }, "
 		     "{ \"path\": \"/dev/loop9\", \"type\": \"b\", \"major\": 7, \"minor\": 9 }, "
 		     "{ \"path\": \"/dev/fifo\", \"type\": \"p\" } ] }", "", &s, &l);
 	assert_int_equal(l.n_nodes, 3); /* /dev/null is ct's own */
