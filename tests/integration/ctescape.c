@@ -861,8 +861,12 @@ static int relay_until_exit(int master, int slave, pid_t pid, struct timed *ev, 
 				(void)!write(STDOUT_FILENO, buf, (size_t)r);
 		}
 		run_timed(ev, n, t0, master, slave);
-		if (!exited && waitpid(pid, &st, WNOHANG) == pid)
+		/* Gone now: what it wrote since that poll is read by the next one, which must find
+		 * the pty quiet before the relay ends (its last line was lost otherwise). */
+		if (!exited && waitpid(pid, &st, WNOHANG) == pid) {
 			exited = true;
+			continue;
+		}
 		if (exited && k == 0)
 			break;
 	}
