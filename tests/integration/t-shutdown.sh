@@ -195,6 +195,7 @@ expect_match "still STARTING with a stop queued" "state: +STARTING" "$(ct ctinfo
 echo 0 >"$GATE/cgroup.freeze" # setup goes on
 wait $stopper
 wait $starter || true
+echo "# the queued stop: $(tr '\n' ' ' <"$T/q")"
 expect_eq "the queued stop ran once the container was up: graceful" 0 "$(cat "$T/q.rc")"
 # SIGTERM may arrive before the shell has set its trap (then it dies of it, 143): either way the
 # application was asked, not killed.
