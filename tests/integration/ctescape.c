@@ -728,11 +728,40 @@ static int seize(long pid)
 	return 0;
 }
 
+/* One line of hijack's: what the process at pid showed. Not held (err != 0), it may have exec'd
+ * while it was looked at: then what was seen may be the command's, and the line says so with
+ * "comm=BEFORE->AFTER". */
+static void report(FILE *out, long pid, int err)
+{
+	char comm[32], after[32], root[64], link[PATH_MAX], *line = NULL;
+	size_t line_size = 0;
+	FILE *l = open_memstream(&line, &line_size);
+
+	if (!l) {
+		fprintf(out, "pid=%ld open_memstream: %s\n", pid, strerror(errno));
+		return;
+	}
+	read_comm(pid, comm, sizeof(comm));
+	snprintf(root, sizeof(root), "/proc/%ld/root", pid);
+	ssize_t n = readlink(root, link, sizeof(link) - 1);
+	fprintf(l, " seize=%s root=%s", err ? strerror(err) : "ok", n < 0 ? strerror(errno) : "ok");
+	list_fds(l, pid);
+	print_status(l, pid);
+	fclose(l);
+	read_comm(pid, after, sizeof(after));
+	if (strcmp(after, comm) != 0)
+		fprintf(out, "pid=%ld comm=%s->%s%s\n", pid, comm, after, line);
+	else
+		fprintf(out, "pid=%ld comm=%s%s\n", pid, comm, line);
+	free(line);
+}
+
 /* `hijack OUT` (in a container, for t-confine): spins PTRACE_SEIZE on the pid the namespace
  * hands out next, so that it holds the next process the moment it exists (a helper ct forks into
  * the container, before it execs), stops it there and looks into it. One line per process to
  * OUT: "pid=N comm=C seize=ok|ERR root=ok|ERR [fdN=TARGET...] [CapEff=.. Seccomp=..
- * NoNewPrivs=..]". Runs until killed. */
+ * NoNewPrivs=..]", where C is "BEFORE->AFTER" if the comm changed (an exec) while it looked.
+ * Runs until killed. */
 static int hijack(int argc, char **argv)
 {
 	FILE *out = argc == 3 ? fopen(argv[2], "we") : NULL;
@@ -741,7 +770,6 @@ static int hijack(int argc, char **argv)
 		usage();
 	setvbuf(out, NULL, _IOLBF, 0);
 	for (long next = last_pid() + 1;; next++) {
-		char comm[32], root[64], link[PATH_MAX];
 		int st, err = seize(next);
 
 		if (err < 0)
@@ -750,14 +778,7 @@ static int hijack(int argc, char **argv)
 			ptrace(PTRACE_INTERRUPT, next, 0, 0);
 			waitpid((pid_t)next, &st, __WALL);
 		}
-		read_comm(next, comm, sizeof(comm));
-		snprintf(root, sizeof(root), "/proc/%ld/root", next);
-		ssize_t n = readlink(root, link, sizeof(link) - 1);
-		fprintf(out, "pid=%ld comm=%s seize=%s root=%s", next, comm,
-			err ? strerror(err) : "ok", n < 0 ? strerror(errno) : "ok");
-		list_fds(out, next);
-		print_status(out, next);
-		fprintf(out, "\n");
+		report(out, next, err);
 		if (err == 0)
 			ptrace(PTRACE_DETACH, next, 0, 0);
 		if (last_pid() > next)
