@@ -731,7 +731,7 @@ static int seize(long pid)
 /* One line of hijack's: what the process at pid showed. Not held (err != 0), it may have exec'd
  * while it was looked at: then what was seen may be the command's, and the line says so with
  * "comm=BEFORE->AFTER". */
-static void report(FILE *out, long pid, int err)
+static void report_process(FILE *out, long pid, int err)
 {
 	char comm[32], after[32], root[64], link[PATH_MAX], *line = NULL;
 	size_t line_size = 0;
@@ -778,7 +778,7 @@ static int hijack(int argc, char **argv)
 			ptrace(PTRACE_INTERRUPT, next, 0, 0);
 			waitpid((pid_t)next, &st, __WALL);
 		}
-		report(out, next, err);
+		report_process(out, next, err);
 		if (err == 0)
 			ptrace(PTRACE_DETACH, next, 0, 0);
 		if (last_pid() > next)
