@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the ctrun room's files share: a container's state directory (state.c), the bundle turned
- * into what ct's spawn room takes (translate.c), hooks (hooks.c). */
+ * into what ct's spawn room takes (translate.c, devices.c), hooks (hooks.c). */
 #pragma once
 
 #include "ctrun.h"
@@ -110,6 +110,12 @@ int ctrun_translate(const struct ct_oci_spec *s, const char *bundle, const char 
 		    const struct ctrun_defaults *d, struct ctrun_launch *ret, char *err,
 		    size_t err_size);
 void ctrun_launch_free(struct ctrun_launch *l);
+/* The bundle's device rules into c's device policy, and linux.devices into l's nodes
+ * (devices.c); -EINVAL with err naming the entry. */
+int ctrun_translate_device_rules(const struct ct_oci_resources *res, struct ct_config *c,
+				 char *err, size_t err_size);
+int ctrun_translate_devices(const struct ct_oci_spec *s, struct ctrun_launch *l, char *err,
+			    size_t err_size);
 /* A stop method by name (NULL: CT_SHUTDOWN_UNSET) with its command line (exec's, and only
  * exec's), checked; what names their source in errors. *ret_command (if wanted) is the
  * command split, the caller's. */
