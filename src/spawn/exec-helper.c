@@ -191,14 +191,13 @@ static _Noreturn void run(const struct ct_exec_spec *x, int slave)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
-/* To the command's process group, once: a leader gets it as one of the group, never a second
- * time on its own (a trap would run twice). The command itself too while it is not the leader:
- * before its setsid() right after the fork, or once it left the group for another. */
+/* Once, never twice (a trap would run twice): to the command's process group once the command
+ * leads it, to the command alone before its setsid() right after the fork (no group of that id
+ * exists yet). A session leader never changes its group, so a setsid() between the check and
+ * the kill still gets the signal only once. */
 static void signal_command(pid_t pid, int sig)
 {
-	if (getpgid(pid) != pid)
-		kill(pid, sig);
-	kill(-pid, sig);
+	kill(getpgid(pid) == pid ? -pid : pid, sig);
 }
 
 /* The session socket carries signals (an int each) for the command's process group; its end
