@@ -80,7 +80,7 @@ static __attribute__((noreturn)) void usage(void)
 			"       exchange DIR A B [A B...] (on the host, for t-setup) |\n"
 			"       hijack OUT (in a container, for t-confine) |\n"
 			"       tiocsti | tcooff (in a container, for t-tty) |\n"
-			"       operator [-s RxC] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT (\\NNN octal)] [-m SECS] -- CMD...\n"
+			"       operator [-s RxC] [-w FILE] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT (\\NNN octal)] [-m SECS] -- CMD...\n"
 			"                (on the host, for t-tty)\n");
 	exit(2);
 }
@@ -865,10 +865,12 @@ static void run_timed(struct timed *ev, size_t n, double t0, int master, int sla
 	}
 }
 
-/* Copies what the pty shows to stdout until the child is gone and the pty is drained. */
-static int relay_until_exit(int master, int slave, pid_t pid, struct timed *ev, size_t n)
+/* Copies what the pty shows to stdout until the child is gone and the pty is drained. The
+ * events' clock starts with the relay, or once the file start_at names exists. */
+static int relay_until_exit(int master, int slave, pid_t pid, struct timed *ev, size_t n,
+			    const char *start_at)
 {
-	double t0 = now_s();
+	double t0 = start_at ? -1 : now_s();
 	int st = 0;
 	bool exited = false;
 	char buf[4096];
@@ -881,7 +883,10 @@ static int relay_until_exit(int master, int slave, pid_t pid, struct timed *ev, 
 			if (r > 0)
 				(void)!write(STDOUT_FILENO, buf, (size_t)r);
 		}
-		run_timed(ev, n, t0, master, slave);
+		if (t0 < 0 && access(start_at, F_OK) == 0)
+			t0 = now_s();
+		if (t0 >= 0)
+			run_timed(ev, n, t0, master, slave);
 		/* Gone now: what it wrote since that poll is read by the next one, which must find
 		 * the pty quiet before the relay ends (its last line was lost otherwise). */
 		if (!exited && waitpid(pid, &st, WNOHANG) == pid) {
@@ -922,24 +927,31 @@ static int parse_size(const char *s, struct winsize *ws)
 	return 0;
 }
 
-/* `operator [-s RxC] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT] [-m SECS] -- CMD...` (on the
- * host, for t-tty): the operator's terminal, a pty whose session CMD (a shell running ctstart,
- * say) leads. Shows what the terminal shows on stdout; at the given times resizes it, stops its
- * output for DUR seconds (as a stalled terminal), types TEXT ("\\001" for Ctrl-a), or samples
- * its mode; prints its mode once CMD is gone ("[termios after: icanon=1 echo=1]"). Exits with
- * CMD's status. */
+/* `operator [-s RxC] [-w FILE] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT] [-m SECS] -- CMD...`
+ * (on the host, for t-tty): the operator's terminal, a pty whose session CMD (a shell running
+ * ctstart, say) leads. Shows what the terminal shows on stdout; at the given times (from its
+ * start, or from when FILE appears: a container that is up) resizes it, stops its output for
+ * DUR seconds (as a stalled terminal), types TEXT ("\\001" for Ctrl-a), or samples its mode;
+ * prints its mode once CMD is gone ("[termios after: icanon=1 echo=1]"). Exits with CMD's
+ * status. */
 static int operator_(int argc, char **argv)
 {
 	struct timed ev[16];
 	size_t n = 0;
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	const char *start_at = NULL;
 	int i = 2, master, slave;
 	pid_t pid;
 
 	for (; i < argc && strcmp(argv[i], "--") != 0 && n < 15; i += 2) {
 		char *val = i + 1 < argc ? argv[i + 1] : NULL, *colon = val ? strchr(val, ':') : NULL;
-		if (!val || (strcmp(argv[i], "-s") && strcmp(argv[i], "-m") && !colon))
+		if (!val || (strcmp(argv[i], "-s") && strcmp(argv[i], "-m") && strcmp(argv[i], "-w") &&
+			     !colon))
 			usage();
+		if (!strcmp(argv[i], "-w")) {
+			start_at = val;
+			continue;
+		}
 		if (!strcmp(argv[i], "-s")) {
 			if (parse_size(val, &ws) < 0)
 				usage();
@@ -974,7 +986,7 @@ static int operator_(int argc, char **argv)
 		_exit(127);
 	}
 	fcntl(master, F_SETFL, O_NONBLOCK);
-	return relay_until_exit(master, slave, pid, ev, n);
+	return relay_until_exit(master, slave, pid, ev, n, start_at);
 }
 
 /* `serve SOCKET [UID]` (on the host, for t-rundir): a SEQPACKET socket bound at SOCKET that

@@ -127,6 +127,20 @@ container_procs() {
 	return 0
 }
 
+# settled_fd_count PID: how many fds PID holds, once two counts 0.3 s apart agree (a monitor
+# still closing a client's connection holds its fds a moment longer).
+settled_fd_count() {
+	local a b i
+	b=$(ls "/proc/$1/fd" | wc -l)
+	for i in $(seq 50); do
+		a=$b
+		sleep 0.3
+		b=$(ls "/proc/$1/fd" | wc -l)
+		[ "$a" != "$b" ] || break
+	done
+	echo "$b"
+}
+
 # rundir_hash DIR: FNV-1a of DIR as ct names a run dir's containers on the host (NAME-HASH).
 rundir_hash() {
 	local h=2166136261 i c

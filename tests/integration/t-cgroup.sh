@@ -52,8 +52,7 @@ ct ctfreeze -n fz
 ok "freezing a frozen container is fine"
 ct ctunfreeze -n fz
 expect_eq "thawed: RUNNING" RUNNING "$(json fz state)"
-sleep 0.3
-[ "$(cat "$ROOTFS/c")" != "$b" ] || fail "still not running after the thaw"
+wait_for 10 sh -c "[ \"\$(cat '$ROOTFS/c')\" != '$b' ]" || fail "still not running after the thaw"
 ok "it runs again after the thaw"
 run_rc rc ct ctunfreeze -n fz 2>"$T/err"
 expect_eq "thawing a running container is an error" 1 "$rc"
@@ -92,9 +91,8 @@ conf=$(write_conf fz)
 
 # ---- usage in ctinfo
 ct ctstart -n use -f "$conf" -d -- sh -c 'while :; do :; done'
-sleep 0.5
-[ "$(json use tasks)" -ge 2 ] || fail "tasks: $(json use tasks)"
-[ "$(json use cpu_usec)" -gt 100000 ] || fail "cpu_usec: $(json use cpu_usec)"
+busy() { [ "$(json use tasks)" -ge 2 ] && [ "$(json use cpu_usec)" -gt 100000 ]; }
+wait_for 20 busy || fail "tasks: $(json use tasks), cpu_usec: $(json use cpu_usec)"
 ok "ctinfo shows tasks and CPU time ($(json use tasks) tasks, $(json use cpu_usec) us)"
 if grep -qw memory "$CG2/cgroup.controllers"; then
 	[ "$(json use memory_bytes)" -gt 0 ] || fail "memory: $(json use memory_bytes)"
@@ -155,6 +153,8 @@ if [ "$V1" = yes ] || grep -qw pids "$CG2/cgroup.controllers"; then
 		"init = /sbin/testinit --on TERM=exit:0 --log /lim.log --spawn 100 --ready /ready")
 	ct ctstart -n lim -f "$conf" -d
 	wait_for 10 test -e "$ROOTFS/ready" || fail "lim did not start"
+	# (ready comes before the fork loop, which a cpu.max of half a CPU slows down)
+	wait_for 20 grep -q "^spawned" "$ROOTFS/lim.log" || fail "lim's fork loop did not end"
 	pid=$(json lim init_pid)
 	if [ "$V1" = yes ]; then
 		expect_eq "memory limit (v1)" $((64 << 20)) "$(cat "$(cgdir "$pid" memory)/memory.limit_in_bytes")"

@@ -263,8 +263,9 @@ rt create --bundle "$B" --pid-file "$T/pidlink" pf
 expect_eq "a pid file path that is a symlink: replaced, its target untouched" "host file" "$(cat "$T/victim")"
 rt delete --force pf
 
-cat >"$T/slow-hook" <<'SH'
+cat >"$T/slow-hook" <<SH
 #!/bin/sh
+touch "$T/hook.running"
 sleep 30
 SH
 chmod +x "$T/slow-hook"
@@ -272,17 +273,20 @@ bundle '["sleep", "100"]' '{}' "{ \"createRuntime\": [ { \"path\": \"$T/slow-hoo
 run_rc rc rt create --bundle "$B" hook1 2>"$T/err"
 expect_match "a hook past its timeout is killed and fails create" "1 .*killed after its timeout of 1 s" \
 	"$rc $(cat "$T/err")"
+rm -f "$T/hook.running"
 rt create --bundle "$B" hook2 2>/dev/null &
 cr=$!
-sleep 0.5
+wait_for 10 test -e "$T/hook.running" || fail "the create never reached its hook"
 kill -9 "$cr"
 wait "$cr" 2>/dev/null || true
 expect_eq "a create killed halfway (in a hook) says so" creating "$(status_of hook2)"
+init2=$(rt state hook2 | tr -d ' \n\t' | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
+[ -n "$init2" ] && kill -0 "$init2" || fail "the killed create left no init: the check below proves nothing"
 [ -d "/sys/fs/cgroup/unified/$CG/hook2" ] || fail "the killed create had made no cgroup: the check below proves nothing"
 rt delete hook2
 pkill -KILL -f "$T/slow-hook" 2>/dev/null || true
 wait_for 5 sh -c '[ -z "$(ls -A "'"$STATE"'")" ]' || fail "state left: $(ls -A "$STATE")"
-wait_for 5 sh -c '[ -z "$(pgrep -f "^sleep 100$")" ]' || fail "the killed create's init was left"
+wait_for 5 sh -c "! kill -0 $init2 2>/dev/null" || fail "the killed create's init was left"
 expect_eq "... and delete removes what it left: no state, no process, no cgroup" "" "$(cgroups_left)"
 for d in /sys/fs/cgroup/*/"$CG"; do rmdir "$d" 2>/dev/null || true; done
 assert_clean

@@ -164,13 +164,15 @@ CONFDIR=$T/conf2 conf stubborn "group = 20-app" "env = IGNORE=1"
 CONFDIR=$T/conf2 conf slowdb "group = 10-data" "env = STOP=1.5"
 ct ctstart -n stubborn -f "$T/conf2/stubborn.conf" -d
 ct ctstart -n slowdb -f "$T/conf2/slowdb.conf" -d
+# (svc notes its start once its traps are set: stubborn ignores SIGTERM by then)
 wait_for 10 grep -q "start slowdb" "$SHARED/events" || fail "slowdb did not start"
-run_rc rc ct ctstop --all -t 2 2>"$T/stop.err"
-expect_eq "ctstop --all -t 2: exit 3 (one killed)" 3 "$rc"
+wait_for 10 grep -q "start stubborn" "$SHARED/events" || fail "stubborn did not start"
+run_rc rc ct ctstop --all -t 3 2>"$T/stop.err"
+expect_eq "ctstop --all -t 3: exit 3 (one killed)" 3 "$rc"
 expect_match "the one that ignores SIGTERM is killed at its batch's deadline" \
 	"container 'stubborn' killed after the timeout" "$(cat "$T/stop.err")"
-expect_match "the next batch still gets its 2 s: the database stops gracefully" \
-	"container 'slowdb' stopped gracefully in 1\.[0-9]+ s" "$(cat "$T/stop.err")"
+expect_match "the next batch still gets its 3 s: the database stops gracefully" \
+	"container 'slowdb' stopped gracefully in [0-9.]+ s" "$(cat "$T/stop.err")"
 
 # ---- ct-generator
 gen=$T/gen
@@ -268,6 +270,8 @@ fi
 ok "NOTIFY_SOCKET does not reach the container"
 ct ctstop -n sd -t 20 2>/dev/null
 wait "$fg" || true
+# (sdlisten writes what it received a moment after ctstart sent it; STATUS=stopped comes last)
+wait_for 10 grep -q "STATUS=stopped" "$T/notify.log" || true
 expect_match "STOPPING=1 when the stop begins" "STOPPING=1" "$(cat "$T/notify.log")"
 ext=$(sed -n 's/^[0-9]* EXTEND_TIMEOUT_USEC=//p' "$T/notify.log")
 [ -n "$ext" ] && [ "$ext" -gt 30000000 ] && [ "$ext" -le 35000000 ] ||

@@ -53,17 +53,23 @@ expect_eq "and so does its cgroup.procs" "$a" "$(stat -c %u "$root$cg/cgroup.pro
 ct ctstop -n a -t 10 >/dev/null
 ct ctstart -n a -f "$conf" -d
 expect_eq "a restarted name gets its range again" "$a" "$(base a)"
-kill -9 "$(json a monitor_pid)"
-wait_for 10 sh -c "! kill -0 $pid 2>/dev/null" || true
+mon=$(json a monitor_pid)
+pid=$(json a init_pid)
+kill -9 "$mon"
+wait_for 10 sh -c "! kill -0 $mon 2>/dev/null && ! kill -0 $pid 2>/dev/null" ||
+	fail "the SIGKILLed monitor or its init is still there"
 ct ctstart -n a -f "$conf" -d
 expect_eq "after a SIGKILLed monitor too" "$a" "$(base a)"
 ct ctstop -n a -t 10 >/dev/null
 ct ctstop -n b -t 10 >/dev/null
 
 # The exec shutdown helper enters init's user namespace as its root, never acting as the host's.
-conf=$(write_conf hx "init = /sbin/testinit --on TERM=exit:0" "shutdown_method = exec" \
+rm -f "$ROOTFS/ready"
+conf=$(write_conf hx "init = /sbin/testinit --on TERM=exit:0 --ready /ready" "shutdown_method = exec" \
 	"shutdown_command = /bin/sh -c 'cat /proc/self/uid_map >/helper.map; id -u >/helper.uid; kill -TERM 1'")
 ct ctstart -n hx -f "$conf" -d
+# The command's "kill -TERM 1" is dropped if init has no handler yet (no settle retry for it).
+wait_for 10 test -e "$ROOTFS/ready" || fail "hx did not start"
 pid=$(json hx init_pid)
 init_map=$(cat /proc/"$pid"/uid_map)
 ct ctstop -n hx -t 10 >/dev/null

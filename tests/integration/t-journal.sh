@@ -30,11 +30,15 @@ expect_match "ctinfo: the log is journald" "log: +journald \(journalctl -t $id\)
 wait_for 10 sh -c "journalctl -t $id --no-pager -o cat | grep -q 'jinit: booted'" ||
 	fail "the console's line is not in the journal: $(journalctl -t "$id" --no-pager -o cat | tail -n 3)"
 ok "the console's output is in the journal, as $id"
+# (journald takes each stream on its own: the monitor's lines are waited for too)
+journal_has() { journalctl -t "$id" --no-pager -o cat | grep -q "$1"; }
+wait_for 10 journal_has "is running, init pid" || true
 expect_match "so is the monitor's" "is running, init pid" "$(journalctl -t "$id" --no-pager -o cat)"
 ct ctstop -n "jt$$" -t 10
 wait_for 10 sh -c "journalctl -t $id --no-pager -o cat | grep -q 'stopping cleanly'" ||
 	fail "the shutdown line is not in the journal"
 ok "the guest's shutdown line is in the journal"
+wait_for 10 journal_has "stopped: init exited" || true
 expect_match "and how the stop went" "stopped: init exited" "$(journalctl -t "$id" --no-pager -o cat)"
 [ ! -e "$RUNDIR/jt$$.log" ] || fail "a log file was written besides"
 ok "no log file besides"

@@ -70,8 +70,10 @@ expect_eq "after the stops, no veth of a container is left on the host side" "" 
 # one veth.
 NCT ctstart -n n1 -f "$conf1" -d -- sleep 1000
 mon=$(NCT ctinfo -n n1 --json | sed -n 's/.*"monitor_pid": \([0-9]*\).*/\1/p')
+init=$(NCT ctinfo -n n1 --json | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p')
 kill -9 "$mon"
-wait_for 10 sh -c "! kill -0 $mon 2>/dev/null" || fail "the monitor did not die"
+wait_for 10 sh -c "! kill -0 $mon 2>/dev/null && ! kill -0 $init 2>/dev/null" ||
+	fail "the monitor or its init did not die"
 NCT ctstart -n n1 -f "$conf1" -d -- sleep 1000
 ok "a restart after a SIGKILLed monitor works"
 expect_eq "with one veth on the host side" 1 "$(in_ns ip -o link show type veth | grep -c vct)"

@@ -12,6 +12,7 @@ stop() {
 	secs=$(( ($(date +%s%N) - t0) / 1000000000 ))
 	msg=$(cat "$T/stop.err")
 }
+stopping() { ct ctinfo -n "$1" | grep -q "state: *STOPPING"; }
 
 # ---- application: SIGTERM through ctinit to the whole container
 conf=$(write_conf app)
@@ -38,7 +39,8 @@ rm -f "$ROOTFS/ready"
 conf=$(write_conf ign "init = /sbin/testinit --ignore-all --ready /ready" "shutdown_method = application")
 ct ctstart -n ign -f "$conf" -d
 wait_for 10 test -e "$ROOTFS/ready" || fail "ign did not start"
-sleep 1.1 # past the settle window in which a just-exec'd init may still install handlers
+# (a stop within the settle window, in which a just-exec'd init may still install its
+# handlers, is retried until the window ends: 3 s, still far from the 60 s timeout)
 stop ign -t 60
 expect_eq "undeliverable signal: exit 3" 3 "$rc"
 expect_match "says why at once" "neither catches nor blocks signal 15 \(TERM\): the kernel would drop it" "$msg"
@@ -122,10 +124,11 @@ expect_eq "failing shutdown_command: escalates at once" 3 "$rc"
 expect_match "and says why" "shutdown_command exited with status 1" "$msg"
 rm -f "$ROOTFS/ready"
 
-# ---- concurrent stops join one dispatch
+# ---- concurrent stops join one dispatch (the trap holds the stop 5 s: time for the last of 12
+# clients to connect on a loaded machine; one that came after the end would hear "not running")
 conf=$(write_conf many)
 ct ctstart -n many -f "$conf" -d -- sh -c \
-	'trap "echo term >>/terms; sleep 1; exit 0" TERM; touch /ready; while :; do sleep 1; done'
+	'trap "echo term >>/terms; sleep 5; exit 0" TERM; touch /ready; while :; do sleep 1; done'
 wait_for 10 test -e "$ROOTFS/ready" || fail "many did not start"
 for i in $(seq 12); do
 	( set +e; ct ctstop -n many -t 30 >"$T/s.$i" 2>&1; echo $? >"$T/r.$i" ) &
@@ -143,7 +146,7 @@ rm -f "$ROOTFS/ready" "$ROOTFS/terms"
 ct ctstart -n tight -f "$conf" -d -- sh -c 'trap "" TERM; touch /ready; while :; do sleep 1; done'
 wait_for 10 test -e "$ROOTFS/ready" || fail "tight did not start"
 ( set +e; ct ctstop -n tight -t 60 >"$T/long" 2>&1; echo $? >"$T/long.rc" ) &
-sleep 0.3
+wait_for 10 stopping tight || fail "tight: the first stop did not begin"
 stop tight -t 1
 wait
 expect_eq "the tighter deadline kills" 3 "$rc"
@@ -159,7 +162,7 @@ expect_eq "-t 0 kills at once: exit 3" 3 "$rc"
 ct ctstart -n over -f "$conf" -d -- sh -c 'trap "" TERM; touch /ready; while :; do sleep 1; done'
 wait_for 10 test -e "$ROOTFS/ready" || fail "over did not start"
 ( set +e; ct ctstop -n over -t 60 >"$T/g" 2>&1; echo $? >"$T/g.rc" ) &
-sleep 0.3
+wait_for 10 stopping over || fail "over: the graceful stop did not begin"
 stop over --force
 wait
 expect_eq "--force overtakes a graceful stop" 0 "$rc"

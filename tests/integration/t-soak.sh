@@ -5,9 +5,10 @@
 CYCLES=${CT_SOAK_CYCLES:-500}
 
 # monitor_usage PID: "FDS RSS_KIB". Sampled only while the container sits running: in the middle
-# of a restart the monitor briefly holds more or fewer fds (sync socket, old and new pidfd).
+# of a restart the monitor briefly holds more or fewer fds (sync socket, old and new pidfd), and
+# a moment after a ctinfo it may still be closing that connection: the count once it settles.
 monitor_usage() {
-	echo "$(ls /proc/"$1"/fd | wc -l) $(awk '/^VmRSS/ {print $2}' /proc/"$1"/status)"
+	echo "$(settled_fd_count "$1") $(awk '/^VmRSS/ {print $2}' /proc/"$1"/status)"
 }
 boots() { cat "$ROOTFS/boots" 2>/dev/null || echo 0; }
 settled() { [ "$(boots)" -ge "$1" ] && ct ctinfo -n soak | grep -q "state: *RUNNING"; }

@@ -55,7 +55,8 @@ conf=$(write_conf deaf "init = /sbin/testinit --ignore-all --on TERM=ignore-hand
 ct ctstart -n deaf -f "$conf" -d
 wait_for 10 test -e "$ROOTFS/ready" || fail "deaf did not start"
 for i in $(seq 80); do "$PROBE" "$RUNDIR/deaf/sock" stall >"$T/flood.$i" 2>&1 & done
-sleep 0.5
+# The stop comes once the cap is reached: a client past it was refused.
+wait_for 30 sh -c "cat $T/flood.* | grep -q EBUSY" || fail "no connection was refused as busy"
 t0=$(date +%s)
 run_rc rc ct ctstop -n deaf -t 2 2>"$T/err"
 secs=$(($(date +%s) - t0))

@@ -35,7 +35,9 @@ done
 
 # Raw mode while ctstart runs, restored after; the window size at start and on SIGWINCH.
 conf=$(write_conf tty-size)
-out=$(operator -s 33x77 -m 1 -r 1.5:40x100 -- "$CTSTART -n size -f $conf -- sh -c 'busybox stty size; sleep 3; busybox stty size'")
+# (operator -w: the events' times count from when the container is up, not from ctstart's exec)
+rm -f "$ROOTFS/ready"
+out=$(operator -s 33x77 -w "$ROOTFS/ready" -m 1 -r 2:40x100 -- "$CTSTART -n size -f $conf -- sh -c 'touch /ready; busybox stty size; sleep 4; busybox stty size'")
 expect_match "the container's terminal has the operator's size" "33 77" "$out"
 expect_match "and follows it (SIGWINCH)" "40 100" "$out"
 expect_match "the operator's terminal is raw while ctstart runs" "termios during: icanon=0 echo=0" "$out"
@@ -45,13 +47,15 @@ expect_match "/dev/console is the container's pty" "^/dev/pts/0" \
 
 # Started in the background of an interactive shell: the monitor is not stopped by SIGTTIN, and
 # the shell's terminal keeps its mode.
-out=$(timeout 90 "$CT_ESCAPE" operator -m 1 -- bash -ic "set -m; $CTSTART -n bg -f $conf -- sh -c 'sleep 2; echo bg-done' & wait \$!; echo \"[ctstart: \$?]\"" 2>&1 || true)
+rm -f "$ROOTFS/ready"
+out=$(timeout 90 "$CT_ESCAPE" operator -w "$ROOTFS/ready" -m 1 -- bash -ic "set -m; $CTSTART -n bg -f $conf -- sh -c 'touch /ready; sleep 2; echo bg-done' & wait \$!; echo \"[ctstart: \$?]\"" 2>&1 || true)
 expect_match "a background ctstart runs its container to the end" "bg-done" "$out"
 expect_match "and exits with its status" '\[ctstart: 0\]' "$out"
 expect_match "the terminal stays cooked for the shell" "termios during: icanon=1 echo=1" "$out"
 
 # Ctrl-a q stops the container gracefully.
-out=$(operator -i '1:\001q' -- "$CTSTART -n esc -f $conf -- sleep 60; echo \"[ctstart: \$?]\"")
+rm -f "$ROOTFS/ready"
+out=$(operator -w "$ROOTFS/ready" -i '1:\001q' -- "$CTSTART -n esc -f $conf -- sh -c 'touch /ready; exec sleep 60'; echo \"[ctstart: \$?]\"")
 expect_match "Ctrl-a q: a graceful stop (sleep got SIGTERM)" '\[ctstart: 143\]' "$out"
 
 # A container that stops its terminal's output, and an operator terminal that stops taking it:
@@ -74,7 +78,8 @@ stop_while tcooff "a container that stopped its own terminal" -- /ctescape tcoof
 stop_while stalled "the operator's terminal stopped (XOFF) under a flood" -x 1:10 -- busybox yes
 
 # Ctrl-C reaches the application (its terminal's foreground), not init: sleep dies of SIGINT.
-out=$(operator -i '1:\003' -- "$CTSTART -n intr -f $conf -- sleep 60; echo \"[ctstart: \$?]\"")
+rm -f "$ROOTFS/ready"
+out=$(operator -w "$ROOTFS/ready" -i '1:\003' -- "$CTSTART -n intr -f $conf -- sh -c 'touch /ready; exec sleep 60'; echo \"[ctstart: \$?]\"")
 expect_match "Ctrl-C interrupts the application" '\[ctstart: 130\]' "$out"
 
 # A guest with no slave open for a while (sysvinit opens its console only to write): the relay
