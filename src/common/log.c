@@ -15,6 +15,14 @@ static int timestamps;
 static char last_error[512];
 static ct_log_sink_fn sink;
 static void *sink_data;
+static ct_log_writer_fn writer;
+static void *writer_data;
+
+void ct_log_set_writer(ct_log_writer_fn fn, void *data)
+{
+	writer = fn;
+	writer_data = data;
+}
 
 void ct_log_set_sink(ct_log_sink_fn fn, void *data)
 {
@@ -108,7 +116,10 @@ static void log_va(enum ct_log_level level, int r, const char *fmt, va_list ap)
 	}
 	line[n++] = '\n';
 	fflush(stderr);	/* whatever a tool printed to stderr with stdio comes first */
-	log_write(line, n);
+	if (writer)
+		writer(line, n, writer_data);
+	else
+		log_write(line, n);
 	errno = saved;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum ct_log_level { CT_LOG_ERROR, CT_LOG_WARNING, CT_LOG_INFO, CT_LOG_DEBUG };
 
@@ -16,6 +17,11 @@ void ct_log_set_timestamps(int on);
 /* Every message logged (the text without prefix) also goes to fn: ctrun --log FILE. */
 typedef void (*ct_log_sink_fn)(enum ct_log_level level, const char *text, void *data);
 void ct_log_set_sink(ct_log_sink_fn fn, void *data);
+
+/* Each whole line (prefix and newline included) goes to fn instead of stderr: the daemon's log,
+ * which keeps its size bound (NULL: stderr again). */
+typedef void (*ct_log_writer_fn)(const char *line, size_t len, void *data);
+void ct_log_set_writer(ct_log_writer_fn fn, void *data);
 
 void ct_log(enum ct_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Logs "<message>: <strerror(-r)>" and returns r, which must be a negative errno. */

@@ -2,7 +2,8 @@
 /* The daemon's log, bounded: the container's output comes to the monitor through a pipe and goes
  * to the log file, which is rotated at log.size (LOG.1 .. LOG.N, log.rotate of them kept, or
  * truncated with none), so nothing a container prints can fill the file system (/run is a
- * tmpfs). The monitor's own lines go to the same file: it is its stdout and stderr. */
+ * tmpfs). The monitor's own lines go to the same file, through the same bound (its stdout and
+ * stderr are the file too, for what a forked helper prints). */
 #include "monitor-log.h"
 
 #include "common/log.h"
@@ -99,12 +100,18 @@ static int on_output(int fd, uint32_t events, void *data)
 	return CT_LOOP_CONTINUE;
 }
 
+static void log_line(const char *line, size_t len, void *data)
+{
+	log_append(data, line, len);
+}
+
 int ct_monitor_log_setup(struct ct_monitor *m)
 {
 	int p[2];
 
 	if (!m->o->log_path)
 		return 0;
+	ct_log_set_writer(log_line, m);
 	/* Only our end is non-blocking: the container's writes wait for us, as into a file. */
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;

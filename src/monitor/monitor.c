@@ -353,6 +353,7 @@ static void monitor_teardown(struct ct_monitor *m)
 	ct_net_teardown(&m->net);
 	ct_cgroup_remove(&m->cgroup);
 	ct_rundir_release(m->o->run);
+	ct_log_set_writer(NULL, NULL); /* the log's bound (monitor-log.c) ends with m */
 }
 
 /* The loop failed while init may be alive: the container must not outlive its monitor. */

@@ -93,12 +93,35 @@ static void test_long_line_is_cut_not_split(void **state)
 	assert_int_equal(next_packet(buf, sizeof(buf)), -1);
 }
 
+static char written[256];
+
+static void take_line(const char *line, size_t len, void *data)
+{
+	snprintf(written, sizeof(written), "%s%.*s", (const char *)data, (int)len, line);
+}
+
+/* A writer (the daemon's bounded log) takes each whole line in place of stderr, until unset. */
+static void test_writer_takes_the_line(void **state)
+{
+	char buf[4096];
+
+	ct_log_set_writer(take_line, "to the writer: ");
+	ct_log(CT_LOG_WARNING, "container '%s' is %s", "web", "slow");
+	assert_string_equal(written, "to the writer: tlog: warning: container 'web' is slow\n");
+	assert_int_equal(next_packet(buf, sizeof(buf)), -1); /* nothing on stderr */
+	ct_log_set_writer(NULL, NULL);
+	ct_log(CT_LOG_INFO, "back");
+	next_packet(buf, sizeof(buf));
+	assert_string_equal(buf, "tlog: back\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_one_packet_per_line, capture, restore),
 		cmocka_unit_test_setup_teardown(test_timestamp_in_the_same_write, capture, restore),
 		cmocka_unit_test_setup_teardown(test_long_line_is_cut_not_split, capture, restore),
+		cmocka_unit_test_setup_teardown(test_writer_takes_the_line, capture, restore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
