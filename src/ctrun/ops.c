@@ -152,7 +152,12 @@ int ctrun_pause(const char *root, const char *id, bool pause)
 		return log_error_errno(r, "Failed to %s container %s", pause ? "freeze" : "thaw", id);
 	for (int i = 0; pause && i < 500 && ct_cgroup_is_frozen(&c.cgroup) != 1; i++)
 		usleep(10000);
-	return 0;
+	if (!pause || ct_cgroup_is_frozen(&c.cgroup) == 1)
+		return 0;
+	/* As runc: a freeze that does not complete is undone, and the pause fails. */
+	ct_cgroup_set_frozen(&c.cgroup, false);
+	return ctrun_fail(-ETIMEDOUT, "cannot pause container %s: its processes were not all "
+			       "frozen within 5 s (thawed again)", id);
 }
 
 static int add_pids(const char *dir, pid_t **pids, size_t *n)

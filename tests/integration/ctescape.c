@@ -80,7 +80,7 @@ static __attribute__((noreturn)) void usage(void)
 			"       exchange DIR A B [A B...] (on the host, for t-setup) |\n"
 			"       hijack OUT (in a container, for t-confine) |\n"
 			"       tiocsti | tcooff (in a container, for t-tty) |\n"
-			"       operator [-s RxC] [-w FILE] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT (\\NNN octal)] [-m SECS] -- CMD...\n"
+			"       operator [-s RxC] [-w FILE | -W TEXT] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT (\\NNN octal)] [-m SECS] -- CMD...\n"
 			"                (on the host, for t-tty)\n");
 	exit(2);
 }
@@ -865,12 +865,36 @@ static void run_timed(struct timed *ev, size_t n, double t0, int master, int sla
 	}
 }
 
-/* Copies what the pty shows to stdout until the child is gone and the pty is drained. The
- * events' clock starts with the relay, or once the file start_at names exists. */
-static int relay_until_exit(int master, int slave, pid_t pid, struct timed *ev, size_t n,
-			    const char *start_at)
+/* When the events' clock starts: at once, once a file exists, or once the terminal showed a
+ * text. */
+struct start_at {
+	const char *file, *text;
+	char seen[8192]; /* what the terminal showed so far, while the text is awaited */
+	size_t len;
+};
+
+static bool started(struct start_at *s, const char *buf, size_t n)
 {
-	double t0 = start_at ? -1 : now_s();
+	if (s->file)
+		return access(s->file, F_OK) == 0;
+	if (!s->text)
+		return true;
+	if (n > sizeof(s->seen) - 1 - s->len) { /* keep the newest half */
+		memmove(s->seen, s->seen + s->len / 2, s->len - s->len / 2);
+		s->len -= s->len / 2;
+	}
+	n = n < sizeof(s->seen) - 1 - s->len ? n : sizeof(s->seen) - 1 - s->len;
+	memcpy(s->seen + s->len, buf, n);
+	s->len += n;
+	s->seen[s->len] = '\0';
+	return strstr(s->seen, s->text) != NULL;
+}
+
+/* Copies what the pty shows to stdout until the child is gone and the pty is drained. */
+static int relay_until_exit(int master, int slave, pid_t pid, struct timed *ev, size_t n,
+			    struct start_at *start)
+{
+	double t0 = -1;
 	int st = 0;
 	bool exited = false;
 	char buf[4096];
@@ -878,12 +902,11 @@ static int relay_until_exit(int master, int slave, pid_t pid, struct timed *ev, 
 	for (;;) {
 		struct pollfd p = { .fd = master, .events = POLLIN };
 		int k = poll(&p, 1, 50);
-		if (k > 0) {
-			ssize_t r = read(master, buf, sizeof(buf));
-			if (r > 0)
-				(void)!write(STDOUT_FILENO, buf, (size_t)r);
-		}
-		if (t0 < 0 && access(start_at, F_OK) == 0)
+		ssize_t r = k > 0 ? read(master, buf, sizeof(buf)) : 0;
+
+		if (r > 0)
+			(void)!write(STDOUT_FILENO, buf, (size_t)r);
+		if (t0 < 0 && started(start, buf, r > 0 ? (size_t)r : 0))
 			t0 = now_s();
 		if (t0 >= 0)
 			run_timed(ev, n, t0, master, slave);
@@ -927,10 +950,11 @@ static int parse_size(const char *s, struct winsize *ws)
 	return 0;
 }
 
-/* `operator [-s RxC] [-w FILE] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT] [-m SECS] -- CMD...`
- * (on the host, for t-tty): the operator's terminal, a pty whose session CMD (a shell running
- * ctstart, say) leads. Shows what the terminal shows on stdout; at the given times (from its
- * start, or from when FILE appears: a container that is up) resizes it, stops its output for
+/* `operator [-s RxC] [-w FILE | -W TEXT] [-r SECS:RxC] [-x SECS:DUR] [-i SECS:TEXT] [-m SECS]
+ * -- CMD...` (on the host, for t-tty and t-console): the operator's terminal, a pty whose
+ * session CMD (a shell running ctstart, say) leads. Shows what the terminal shows on stdout; at
+ * the given times (from its start, from when FILE appears: a container that is up, or from when
+ * the terminal first showed TEXT) resizes it, stops its output for
  * DUR seconds (as a stalled terminal), types TEXT ("\\001" for Ctrl-a), or samples its mode;
  * prints its mode once CMD is gone ("[termios after: icanon=1 echo=1]"). Exits with CMD's
  * status. */
@@ -939,17 +963,17 @@ static int operator_(int argc, char **argv)
 	struct timed ev[16];
 	size_t n = 0;
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-	const char *start_at = NULL;
+	static struct start_at start;
 	int i = 2, master, slave;
 	pid_t pid;
 
 	for (; i < argc && strcmp(argv[i], "--") != 0 && n < 15; i += 2) {
 		char *val = i + 1 < argc ? argv[i + 1] : NULL, *colon = val ? strchr(val, ':') : NULL;
 		if (!val || (strcmp(argv[i], "-s") && strcmp(argv[i], "-m") && strcmp(argv[i], "-w") &&
-			     !colon))
+			     strcmp(argv[i], "-W") && !colon))
 			usage();
-		if (!strcmp(argv[i], "-w")) {
-			start_at = val;
+		if (!strcmp(argv[i], "-w") || !strcmp(argv[i], "-W")) {
+			*(argv[i][1] == 'w' ? &start.file : &start.text) = val;
 			continue;
 		}
 		if (!strcmp(argv[i], "-s")) {
@@ -986,7 +1010,7 @@ static int operator_(int argc, char **argv)
 		_exit(127);
 	}
 	fcntl(master, F_SETFL, O_NONBLOCK);
-	return relay_until_exit(master, slave, pid, ev, n, start_at);
+	return relay_until_exit(master, slave, pid, ev, n, &start);
 }
 
 /* `serve SOCKET [UID]` (on the host, for t-rundir): a SEQPACKET socket bound at SOCKET that

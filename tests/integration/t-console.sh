@@ -31,15 +31,17 @@ expect_match "ctinfo: the log, beside the run dir" "log: +$RUNDIR/c1.log" "$info
 wait_for 10 grep -q "booting: console up" "$RUNDIR/c1.log" || fail "the boot line is not in the log"
 ok "what init prints on its console is in the log"
 
-# Typing on a real terminal: the boot line replayed, the echo, Ctrl-a q detaches.
-out=$(timeout 60 "$CT_ESCAPE" operator -i '1:hello\015' -i '2:\001q' -- bash -c "$CONSOLE -n c1; echo \"[ctconsole: \$?]\"" 2>&1 || true)
+# Typing on a real terminal: the boot line replayed, the echo, Ctrl-a q detaches (the typing's
+# times count from the replayed line: ctconsole is attached by then).
+out=$(timeout 60 "$CT_ESCAPE" operator -W 'booting: console up' -i '0.5:hello\015' -i '3:\001q' -- bash -c "$CONSOLE -n c1; echo \"[ctconsole: \$?]\"" 2>&1 || true)
 expect_match "attached: the last output replayed first" "booting: console up" "$out"
 expect_match "typing reaches init (its stdin is the console)" "got: hello" "$out"
 expect_match "Ctrl-a q detaches with status 0" '\[ctconsole: 0\]' "$out"
 expect_eq "the container runs on" RUNNING "$(ct ctinfo -n c1 --json | sed -n 's/.*"state": "\([A-Z]*\)".*/\1/p')"
 
-# A read-only client beside a writer: it sees the writer's echo, its own typing goes nowhere.
-(printf 'from-readonly\n'; sleep 4) | timeout 6 $CONSOLE -n c1 -r -t 0 >"$T/ro.out" 2>&1 &
+# A read-only client beside a writer: it sees the writer's echo (live, or replayed if it
+# attached late), its own typing goes nowhere.
+(printf 'from-readonly\n'; sleep 4) | timeout 6 $CONSOLE -n c1 -r -t 1 >"$T/ro.out" 2>&1 &
 ro=$!
 sleep 1
 (printf 'from-writer\n'; sleep 2) | timeout 3 $CONSOLE -n c1 -t 0 >"$T/rw.out" 2>&1 || true
@@ -74,13 +76,13 @@ cat >"$ROOTFS/sbin/deafinit" <<'SH'
 #!/bin/sh
 trap 'echo "deaf: ignoring TERM"' TERM
 echo "deaf: up"
-while :; do sleep 1; done
+while :; do sleep 1 & wait $!; done
 SH
 chmod +x "$ROOTFS/sbin/deafinit"
 conf=$(write_conf deaf "init = /sbin/deafinit" "shutdown_method = application")
 ct ctstart -n deaf -f "$conf" -d
 wait_for 10 grep -q "deaf: up" "$RUNDIR/deaf.log" || fail "deaf did not come up"
-run_rc rc ct ctstop -n deaf -t 1 2>"$T/err"
+run_rc rc ct ctstop -n deaf -t 3 2>"$T/err"
 expect_eq "a deaf container: killed at the deadline" 3 "$rc"
 expect_match "ctstop shows its console's last lines" "deaf: ignoring TERM" "$(cat "$T/err")"
 

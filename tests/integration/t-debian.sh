@@ -112,12 +112,12 @@ guest() {
 	[ "$mode" = default ] && unprivileged "$name"
 	if declare -F "booted_$name" >/dev/null; then "booted_$name" "$name"; fi
 	t0=$(date +%s%N)
-	run_rc rc ct ctstop -n "$name" -t 60 2>"$log.stop"
+	run_rc rc ct ctstop -n "$name" -t 120 2>"$log.stop"
 	secs=$(( ($(date +%s%N) - t0) / 1000000 ))
 	expect_eq "$name guest ($mode): graceful stop" 0 "$rc"
 	expect_match "$name guest ($mode): init halted, not killed" \
 		"stopped gracefully in [0-9.]+ s: init halted" "$(cat "$log.stop")"
-	[ "$secs" -lt 30000 ] || fail "$name ($mode) stop took $secs ms"
+	[ "$secs" -lt 60000 ] || fail "$name ($mode) stop took $secs ms"
 	echo "# $name guest ($mode) stopped in $secs ms: $(cat "$log.stop")"
 	ok "$name guest ($mode) stopped well inside the timeout ($secs ms)"
 }

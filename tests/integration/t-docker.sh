@@ -86,12 +86,12 @@ wait_for 60 booted || fail "the guest did not reach runlevel 2"
 id=$("${D[@]}" inspect -f '{{.Id}}' sv)
 [ -f "$T/dx/runtime-runc/moby/$id/state" ] || fail "no ctrun state under $T/dx/runtime-runc/moby"
 t0=$(date +%s%N)
-"${D[@]}" stop -t 30 sv >/dev/null
+"${D[@]}" stop -t 90 sv >/dev/null
 t1=$(date +%s%N)
 expect_eq "docker stop: the guest ran its own shutdown scripts" "shut down by its own scripts" \
 	"$(cat "$T/marker/marker" 2>/dev/null || echo none)"
 expect_eq "docker stop: the guest halted (130)" 130 "$("${D[@]}" inspect -f '{{.State.ExitCode}}' sv)"
-ok "docker stop -t 30 of the sysvinit guest (ct-sysv): graceful in $(((t1 - t0) / 1000000)) ms"
+ok "docker stop -t 90 of the sysvinit guest (ct-sysv): graceful in $(((t1 - t0) / 1000000)) ms"
 "${D[@]}" rm sv >/dev/null
 [ -z "$(ls -A "$T/dx/runtime-runc/moby" 2>/dev/null)" ] ||
 	fail "ctrun state left under $T/dx"

@@ -38,11 +38,13 @@ results() {
 	sed -n -E 's/^(ok|not ok) [0-9]+ (.*)$/\1\t\2/p' "$T/$1.tap"
 }
 
-# crun's wrapper on a hybrid host whose cgroup2 has controllers (see the top).
+# crun's wrapper on a hybrid host (see the top). Whether its cgroup2 has hugetlb right now is
+# not asked: t-podman, beside this test, may hold it on a v1 hierarchy for a while, and mounting
+# it again joins that hierarchy.
 CRUN_WRAP=()
-if [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
+if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
 	CRUN_WRAP=(unshare -m --propagation private bash -c
-		'mkdir -p "$0/hugetlb" && mount -t cgroup -o hugetlb none "$0/hugetlb" && exec "$@"' "$T")
+		'mkdir -p "$0/hugetlb" && { mount -t cgroup -o hugetlb none "$0/hugetlb" || :; } && exec "$@"' "$T")
 fi
 
 suite ctrun "$CT_BINDIR/ctrun"

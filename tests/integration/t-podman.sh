@@ -90,12 +90,12 @@ stop_guest() {
 
 GUEST=(-d --name sv "${U[@]}" --cap-add SYS_BOOT --annotation org.ct.shutdown-method=sysvinit
 	--rootfs "$T/deb" /sbin/init)
-stop_guest ctrun 30 pod
+stop_guest ctrun 90 pod
 expect_eq "ctrun: the guest ran its own shutdown scripts" "shut down by its own scripts" "$MARKER"
 expect_eq "ctrun: the guest halted (init ends with SIGINT from reboot(2) in its pid namespace: 130)" \
 	130 "$CODE"
-[ "$STOP_MS" -lt 30000 ] || fail "ctrun: podman stop waited out its timeout ($STOP_MS ms)"
-ok "ctrun: podman stop -t 30 of the sysvinit guest: graceful in $STOP_MS ms"
+[ "$STOP_MS" -lt 60000 ] || fail "ctrun: podman stop took $STOP_MS ms"
+ok "ctrun: podman stop -t 90 of the sysvinit guest: graceful in $STOP_MS ms"
 CT_MS=$STOP_MS
 
 GUEST=(-d --name sv "${U[@]}" --cap-add SYS_BOOT --rootfs "$T/deb" /sbin/init)
@@ -112,11 +112,12 @@ if command -v runc >/dev/null; then
 fi
 if command -v crun >/dev/null; then
 	# crun 1.8.1 refuses a hybrid host with cgroup2 controllers (see t-oci.sh): the whole run is
-	# made where hugetlb is bound to a v1 hierarchy.
-	if [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
+	# made where hugetlb is bound to a v1 hierarchy (on any hybrid host: t-oci, beside this
+	# test, may hold it there for a while, and mounting it again joins that hierarchy).
+	if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
 		mkdir -p "$T/hugetlb"
 		export T
-		unshare -m --propagation private bash -c "mount -t cgroup -o hugetlb none $T/hugetlb && \
+		unshare -m --propagation private bash -c "{ mount -t cgroup -o hugetlb none $T/hugetlb || :; } && \
 			$(declare -f stop_guest wait_for booted ms fail); $(declare -p P U GUEST T); \
 			stop_guest crun 5 \"\${P[@]}\" --runtime crun; \
 			echo \"\$STOP_MS \$CODE \$MARKER\" > $T/crun.result" || true

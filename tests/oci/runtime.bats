@@ -109,13 +109,14 @@ wait_status() {
 }
 
 @test "start runs it: running, then stopped when it exits; a second start fails" {
-	config '["sh", "-c", "echo ran > /out/ran; sleep 1"]'
+	config '["sh", "-c", "echo ran > /out/ran; while [ ! -e /out/go ]; do sleep 0.1; done"]'
 	rt create --bundle "$D/bundle" "$ID"
 	rt start "$ID"
 	wait_for "$D/out/ran"
 	[ "$(status_of)" = running ]
 	run rt start "$ID"
 	[ "$status" -ne 0 ]
+	touch "$D/out/go"
 	wait_status stopped
 }
 

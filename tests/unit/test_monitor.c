@@ -158,8 +158,9 @@ static _Noreturn void fake_init(int sync_fd, unsigned ordinal)
 		signal(SIGRTMIN + 4, on_term);
 		signal(SIGUSR1, on_usr1);
 	}
-	if (kind == INIT_SLOW)
-		usleep(600 * 1000);
+	/* Held in STARTING until the test has its requests in (a mark), at most 10 s. */
+	for (int i = 0; kind == INIT_SLOW && i < 1000 && !marked("release"); i++)
+		usleep(10000);
 	(void)!write(sync_fd, &rep, sizeof(rep));
 	close(sync_fd);
 	if (kind == INIT_EXIT)
@@ -508,7 +509,13 @@ static void test_join_and_tighten(void **state)
 	if (first == 0)
 		_exit(ct_client_shutdown(rundir, "t", 60, 0, NULL, NULL, &res) == 0 &&
 		      res.kill_reason == CT_KILL_TIMEOUT ? 0 : 1);
-	usleep(200 * 1000);
+	/* The second request once the first is under way */
+	struct ct_info info = { 0 };
+	for (int i = 0; i < 1000 && info.state != CT_STATE_STOPPING; i++) {
+		usleep(10000);
+		assert_int_equal(ct_client_info(rundir, "t", &info), 0);
+	}
+	assert_int_equal(info.state, CT_STATE_STOPPING);
 	assert_int_equal(ct_client_shutdown(rundir, "t", 0, 0, NULL, NULL, &res), 0);
 	assert_int_equal(res.kill_reason, CT_KILL_TIMEOUT);
 	assert_true(res.elapsed_ms < 30000);
@@ -532,6 +539,13 @@ static void test_force(void **state)
 	assert_int_equal(ct_client_stop(rundir, "t", &res), -ESRCH);
 }
 
+/* The stop was accepted (queued): the slow init may go on. */
+static void release_on_accepted(const struct ct_progress *ev, void *userdata)
+{
+	if (ev && ev->kind == CT_PROGRESS_ACCEPTED)
+		mark("release");
+}
+
 /* A graceful stop during STARTING waits for the container to run, then runs the method. */
 static void test_queued_stop(void **state)
 {
@@ -544,7 +558,8 @@ static void test_queued_stop(void **state)
 	assert_int_equal(ct_client_info(rundir, "t", &info), 0);
 	assert_int_equal(info.state, CT_STATE_STARTING);
 	assert_int_equal(ct_client_simple(rundir, "t", CT_CMD_FREEZE, 1000), -EBUSY);
-	assert_int_equal(ct_client_shutdown(rundir, "t", 10, 0, NULL, NULL, &res), 0);
+	assert_int_equal(ct_client_shutdown(rundir, "t", 10, 0, release_on_accepted, NULL, &res), 0);
+	assert_true(marked("release"));
 	assert_int_equal(res.kill_reason, CT_KILL_NONE);
 	assert_int_equal(res.exit_code, 0);
 	assert_int_equal(monitor_wait(&mon), 0);
