@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Line-oriented logging to stderr. The daemonized monitor points stderr at its log file and turns
- * timestamps on; everything else is the same. */
+/* Line-oriented logging to stderr. The daemonized monitor points stderr at its log file, turns
+ * timestamps on and sends its lines through the log's size bound (a writer); everything else is
+ * the same. */
 #include "log.h"
 
 #include <errno.h>
@@ -17,11 +18,13 @@ static ct_log_sink_fn sink;
 static void *sink_data;
 static ct_log_writer_fn writer;
 static void *writer_data;
+static pid_t writer_pid;
 
 void ct_log_set_writer(ct_log_writer_fn fn, void *data)
 {
 	writer = fn;
 	writer_data = data;
+	writer_pid = getpid();
 }
 
 void ct_log_set_sink(ct_log_sink_fn fn, void *data)
@@ -116,7 +119,7 @@ static void log_va(enum ct_log_level level, int r, const char *fmt, va_list ap)
 	}
 	line[n++] = '\n';
 	fflush(stderr);	/* whatever a tool printed to stderr with stdio comes first */
-	if (writer)
+	if (writer && getpid() == writer_pid) /* never in a forked child: its fds are others */
 		writer(line, n, writer_data);
 	else
 		log_write(line, n);

@@ -19,7 +19,8 @@ typedef void (*ct_log_sink_fn)(enum ct_log_level level, const char *text, void *
 void ct_log_set_sink(ct_log_sink_fn fn, void *data);
 
 /* Each whole line (prefix and newline included) goes to fn instead of stderr: the daemon's log,
- * which keeps its size bound (NULL: stderr again). */
+ * which keeps its size bound (NULL: stderr again). Only in the process that set it: a forked
+ * child logs to its stderr. */
 typedef void (*ct_log_writer_fn)(const char *line, size_t len, void *data);
 void ct_log_set_writer(ct_log_writer_fn fn, void *data);
 

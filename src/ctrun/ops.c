@@ -150,14 +150,18 @@ int ctrun_pause(const char *root, const char *id, bool pause)
 	r = ct_cgroup_set_frozen(&c.cgroup, pause);
 	if (r < 0)
 		return log_error_errno(r, "Failed to %s container %s", pause ? "freeze" : "thaw", id);
-	for (int i = 0; pause && i < 500 && ct_cgroup_is_frozen(&c.cgroup) != 1; i++)
+	int frozen = 0;
+
+	for (int i = 0; pause && i < 500 && (frozen = ct_cgroup_is_frozen(&c.cgroup)) == 0; i++)
 		usleep(10000);
-	if (!pause || ct_cgroup_is_frozen(&c.cgroup) == 1)
+	if (!pause || frozen == 1)
 		return 0;
-	/* As runc: a freeze that does not complete is undone, and the pause fails. */
-	ct_cgroup_set_frozen(&c.cgroup, false);
+	if (frozen < 0)
+		return log_error_errno(frozen, "Failed to read whether container %s is frozen", id);
+	/* A freeze that does not complete fails the pause, and is undone: never left half done. */
+	r = ct_cgroup_set_frozen(&c.cgroup, false);
 	return ctrun_fail(-ETIMEDOUT, "cannot pause container %s: its processes were not all "
-			       "frozen within 5 s (thawed again)", id);
+			       "frozen within 5 s (%s)", id, r < 0 ? "and the thaw failed" : "thawed again");
 }
 
 static int add_pids(const char *dir, pid_t **pids, size_t *n)

@@ -100,9 +100,17 @@ static int on_output(int fd, uint32_t events, void *data)
 	return CT_LOOP_CONTINUE;
 }
 
+/* A line of the monitor's own: whole in one log, the next one if it does not fit this one. */
 static void log_line(const char *line, size_t len, void *data)
 {
-	log_append(data, line, len);
+	const struct ct_monitor *m = data;
+	int64_t max = m->o->config->log_size;
+	struct stat st;
+
+	if ((int64_t)len <= max && fstat(STDOUT_FILENO, &st) == 0 && st.st_size + (int64_t)len > max &&
+	    rotate(m) < 0)
+		return;
+	log_append(m, line, len);
 }
 
 int ct_monitor_log_setup(struct ct_monitor *m)
