@@ -7,7 +7,7 @@ apt-get install -y -qq --no-install-recommends \
 	gcc make libc6-dev musl-tools autoconf automake pkg-config \
 	libcap-dev libseccomp-dev libcmocka-dev libmnl-dev libjson-c-dev iproute2 iputils-ping postgresql-client \
 	busybox-static util-linux procps e2fsprogs debootstrap \
-	jq systemd \
+	jq systemd strace \
 	clang libclang-rt-14-dev >/dev/null
 # The OCI engines and runtimes ctrun is tested with and against (tests/integration/t-oci.sh,
 # t-podman.sh, t-containerd.sh, t-docker.sh). Their packages must not start a daemon on this machine: a

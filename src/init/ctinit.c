@@ -47,15 +47,19 @@ static int usage(FILE *f, int code)
 	return 0;
 }
 
-/* Runs in the child between fork and exec. Dispositions set to SIG_IGN survive execve, and an
- * application that silently inherits an ignored SIGPIPE or SIGINT from whoever started the
- * container misbehaves in ways nobody traces back here. There is none to reset: before the fork
- * catch_all_signals() replaced every catchable disposition with a handler, and execve resets
- * handled signals to SIG_DFL (which saves 64 sigaction calls on every start).
+/* Runs in the child between fork and exec. Every disposition is the default before the signals
+ * are unblocked: the handler catch_all_signals() installed would swallow a signal that arrives
+ * before the exec (a stop sent right at start: ctinit passes SIGTERM on, and the application
+ * never saw it). With SIG_DFL it does what it would do to an application that has not set up
+ * its handlers yet. No disposition is left at SIG_IGN either, which would survive the exec.
  * On a terminal (the container's pty), the command leads a session whose controlling terminal
  * it is, as a login shell would: job control works and Ctrl-C interrupts the command, not init. */
 static noreturn void run_command(char **argv, const sigset_t *mask)
 {
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL); /* fails for SIGKILL, SIGSTOP, libc's own: fine */
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	if (isatty(STDIN_FILENO) && setsid() >= 0)
 		ioctl(STDIN_FILENO, TIOCSCTTY, 0);

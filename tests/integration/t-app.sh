@@ -61,4 +61,25 @@ run_rc rc wait $pid
 expect_eq "SIGUSR1 to ctstart is forwarded to the command" 42 "$rc"
 rm -f "$ROOTFS/ready"
 
+# A signal that reaches the command before its exec does what it would do to an application
+# that has no handlers yet, never nothing. Reported: a stop sent right at start was swallowed by
+# the handler ctinit had installed for itself (the command inherited it until its exec), the
+# application never saw SIGTERM and was killed at the timeout. strace holds the command's first
+# syscall after it unblocked its signals (isatty's ioctl) for a second: ctinit (not a PID 1
+# here) passes SIGTERM on inside that window.
+command -v strace >/dev/null || fail "strace is needed (scripts/install-deps.sh installs it)"
+ctinit=$CT_BINDIR/../libexec/ct/ctinit
+( set +e; timeout 20 strace -f -qq -o /dev/null -e trace=ioctl -e inject=ioctl:delay_enter=1000000 \
+	"$ctinit" -- sleep 1031 </dev/null >/dev/null 2>&1; echo $? >"$T/early.rc" ) &
+wait_for 10 sh -c "pgrep -f '^$ctinit -- sleep 1031' >/dev/null" || fail "ctinit did not start"
+cti=$(pgrep -o -f "^$ctinit -- sleep 1031") # (its command has the same line until its exec)
+wait_for 10 pgrep -P "$cti" >/dev/null || fail "ctinit did not fork its command"
+kill -TERM "$cti"
+ended=no
+wait_for 10 test -s "$T/early.rc" && ended=yes
+pkill -f '^sleep 1031$' || true # (what a lost SIGTERM left running)
+wait
+expect_eq "SIGTERM before the command's exec ends it at once (128+15), not lost" "yes 143" \
+	"$ended $(cat "$T/early.rc")"
+
 assert_clean
